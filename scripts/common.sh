@@ -1,0 +1,24 @@
+# Shared by start.sh and test.sh: the local stack's settings, and stopping only what this run
+# started (services another command brought up are left running).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+set -a; source stack/local.env; set +a
+export PATH=$ROOT/node_modules/.bin:$PATH
+
+STARTED_FILE=$(mktemp)
+CHILD_PIDS=()
+
+stop_what_we_started() {
+  local pid
+  for pid in "${CHILD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${CHILD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -s "$STARTED_FILE" ]; then
+    # shellcheck disable=SC2046
+    bash stack/stack.sh down $(cat "$STARTED_FILE")
+  fi
+  rm -f "$STARTED_FILE"
+}
+
+bring_stack_up() {
+  bash stack/stack.sh up --record "$STARTED_FILE"
+}

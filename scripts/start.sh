@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# npm start: install what is missing, bring the stack up, migrate, seed the demo world if the
+# database is empty, run the worker and the API until Ctrl-C, then stop what this started.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+trap stop_what_we_started EXIT
+trap 'exit 130' INT TERM
+
+bring_stack_up
+prisma migrate deploy >/dev/null
+tsx prisma/seed.ts
+
+tsx workers/main.ts & CHILD_PIDS+=($!)
+tsx api/main.ts & CHILD_PIDS+=($!)
+
+api=http://127.0.0.1:$API_PORT
+for _ in $(seq 1 240); do
+  curl -fsS "$api/readyz" >/dev/null 2>&1 && break
+  for pid in "${CHILD_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "start: a process exited during start-up (see its log above)" >&2; exit 1; }; done
+  sleep 0.5
+done
+curl -fsS "$api/readyz" >/dev/null || { echo "start: the API did not become ready; see $api/readyz" >&2; exit 1; }
+
+cat <<MSG
+
+  Partner Access Engine is running. Ctrl-C stops it.
+
+  API          $api
+  Swagger UI   $api/docs
+  Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
+  Mail (SMTP sink) http://127.0.0.1:$MAIL_UI_PORT/index.html
+  A token      npm run token -- olivia.admin@acme.example
+
+MSG
+# Run until Ctrl-C, or until the worker or the API exits.
+wait -n "${CHILD_PIDS[@]}"
+echo "start: the worker or the API exited; stopping" >&2
+exit 1

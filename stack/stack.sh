@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# The local stack without Docker: PostgreSQL, a KRaft Kafka broker, the Temporal dev server (with
+# its web UI) and maildev, each on 127.0.0.1, data and logs under one state folder, binaries cached
+# outside the clone.
+#
+#   stack/stack.sh install                 fetch what is missing (cached; fast the second time)
+#   stack/stack.sh up [--record FILE] [svc...]   start what is not running; FILE lists what this call started
+#   stack/stack.sh down [svc...]           stop services (default: every service with a pid file)
+#   stack/stack.sh start|stop SVC          one service
+#   stack/stack.sh status                  what runs, with ports and log paths
+#
+# Services: postgres kafka temporal mail. Idempotent: `up` twice starts nothing the second time.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=local.env
+set -a; source "$ROOT/stack/local.env"; set +a
+
+CACHE_DIR=${PA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/partner-access}
+STATE_DIR=${PA_STATE_DIR:-$ROOT/.stack}
+LOG_DIR=$STATE_DIR/logs
+RUN_DIR=$STATE_DIR/run
+SERVICES=(postgres kafka temporal mail)
+
+KAFKA_VERSION=3.9.1
+KAFKA_LIBS=$CACHE_DIR/kafka-$KAFKA_VERSION/libs
+TEMPORAL_CLI_VERSION=v1.5.1
+TEMPORAL_BIN=$CACHE_DIR/temporal-cli-$TEMPORAL_CLI_VERSION/temporal
+# Go and Maven keep their downloads in the cache too, so a cold cache really is cold.
+export GOPATH=${GOPATH_OVERRIDE:-$CACHE_DIR/go}
+export GOMODCACHE=$GOPATH/pkg/mod
+MVN_REPO=$CACHE_DIR/m2
+
+# postgresql://USER:PASSWORD@HOST:PORT/NAME
+if [[ ! $DATABASE_URL =~ ^postgres(ql)?://([^:]+):([^@]+)@127\.0\.0\.1:([0-9]+)/([A-Za-z0-9_]+)$ ]]; then
+  echo "stack: DATABASE_URL must be postgresql://USER:PASSWORD@127.0.0.1:PORT/NAME for the local stack" >&2; exit 1
+fi
+DATABASE_USER=${BASH_REMATCH[2]} DATABASE_PASSWORD=${BASH_REMATCH[3]} DATABASE_PORT=${BASH_REMATCH[4]} DATABASE_NAME=${BASH_REMATCH[5]}
+KAFKA_PORT=${KAFKA_BROKERS##*:}
+TEMPORAL_PORT=${TEMPORAL_ADDRESS##*:}
+
+log() { printf 'stack: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+mkdir -p "$CACHE_DIR" "$LOG_DIR" "$RUN_DIR"
+
+is_root() { [ "$(id -u)" = 0 ]; }
+as_postgres() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_of() { local f=$RUN_DIR/$1.pid; [ -f "$f" ] && cat "$f" || true; }
+running() {
+  local pid; pid=$(pid_of "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/postgres" ] && { echo "$d"; return; }; done
+  return 1
+}
+
+# ---------------------------------------------------------------- install
+install_postgres() {
+  pg_bin >/dev/null && return
+  log "installing PostgreSQL (Debian package)"
+  is_root || die "PostgreSQL is missing and installing it needs root: apt-get install postgresql"
+  # The Debian package would create and start its own cluster; this stack runs its own instead.
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  pg_bin >/dev/null || die "PostgreSQL install did not provide a postgres binary"
+}
+
+install_kafka() {
+  [ -f "$KAFKA_LIBS/.complete" ] && return
+  command -v java >/dev/null || die "Kafka needs Java 17+ (java not found)"
+  command -v mvn >/dev/null || die "resolving Kafka needs Maven (mvn not found)"
+  log "resolving Apache Kafka $KAFKA_VERSION from Maven Central into $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS"
+  (cd "$ROOT/stack/kafka" && mvn -q -B -Dmaven.repo.local="$MVN_REPO" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS") >"$LOG_DIR/install-kafka.log" 2>&1 \
+    || die "Kafka resolution failed; see $LOG_DIR/install-kafka.log"
+  touch "$KAFKA_LIBS/.complete"
+}
+
+install_temporal() {
+  [ -x "$TEMPORAL_BIN" ] && return
+  command -v go >/dev/null || die "building the Temporal CLI needs Go (go not found)"
+  log "building Temporal CLI $TEMPORAL_CLI_VERSION from the Go module proxy (first time only: several minutes)"
+  mkdir -p "$(dirname "$TEMPORAL_BIN")"
+  (cd "$CACHE_DIR" && GOBIN=$(dirname "$TEMPORAL_BIN") GOFLAGS=-mod=mod \
+      go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION") \
+      >"$LOG_DIR/install-temporal.log" 2>&1 \
+    || die "Temporal CLI build failed; see $LOG_DIR/install-temporal.log"
+}
+
+install_node_modules() {
+  if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    log "installing npm dependencies (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$LOG_DIR/install-npm.log" 2>&1 \
+      || die "npm ci failed; see $LOG_DIR/install-npm.log"
+  fi
+  if [ ! -f "$ROOT/node_modules/.prisma/client/index.js" ] || [ "$ROOT/prisma/schema.prisma" -nt "$ROOT/node_modules/.prisma/client/index.js" ]; then
+    (cd "$ROOT" && npx prisma generate) >"$LOG_DIR/install-prisma.log" 2>&1 \
+      || die "prisma generate failed; see $LOG_DIR/install-prisma.log"
+  fi
+}
+
+cmd_install() {
+  install_node_modules
+  install_postgres
+  install_kafka
+  install_temporal
+}
+
+# ---------------------------------------------------------------- start / stop
+# Starts "$@" detached in its own session, stdout+stderr to the service's log.
+spawn() {
+  local svc=$1; shift
+  setsid "$@" >>"$LOG_DIR/$svc.log" 2>&1 < /dev/null &
+  echo $! >"$RUN_DIR/$svc.pid"
+}
+
+wait_ready() {
+  local svc=$1 timeout=$2 check=$3 i
+  for ((i = 0; i < timeout * 4; i++)); do
+    if eval "$check"; then return 0; fi
+    running "$svc" || die "$svc exited during start; see $LOG_DIR/$svc.log"
+    sleep 0.25
+  done
+  die "$svc was not ready within ${timeout}s; see $LOG_DIR/$svc.log"
+}
+
+refuse_foreign_port() {
+  local svc=$1 port=$2
+  port_open "$port" && die "port $port (for $svc) is taken by a process this stack did not start; stop it or change stack/local.env"
+  return 0
+}
+
+pg_data_dir() {
+  local d=$STATE_DIR/postgres
+  # The server runs as the postgres user, which must be able to reach the folder; a clone under
+  # /root cannot, so the data lives in postgres' home and the state folder links to it.
+  if is_root && ! runuser -u postgres -- test -x "$STATE_DIR" 2>/dev/null; then
+    local alt; alt=/var/lib/postgresql/partner-access/$(printf '%s' "$STATE_DIR" | md5sum | cut -c1-12)
+    mkdir -p "$alt" && chown postgres:postgres "$alt" "$(dirname "$alt")"
+    ln -sfn "$alt" "$d.link"
+    d=$alt/data
+  fi
+  echo "$d"
+}
+
+start_postgres() {
+  local bin data; bin=$(pg_bin) || die "PostgreSQL is not installed; run: npm run stack -- install"
+  data=$(pg_data_dir)
+  refuse_foreign_port postgres "$DATABASE_PORT"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"; is_root && chown -R postgres:postgres "$data"
+    chmod 700 "$data"
+    local pw; pw=$(mktemp); printf '%s' "$DATABASE_PASSWORD" >"$pw"; chmod 644 "$pw"
+    as_postgres "$bin/initdb" -D "$data" -U "$DATABASE_USER" --pwfile="$pw" --auth=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >>"$LOG_DIR/postgres.log" 2>&1 || { rm -f "$pw"; die "initdb failed; see $LOG_DIR/postgres.log"; }
+    rm -f "$pw"
+  fi
+  touch "$LOG_DIR/postgres.log"; is_root && chown postgres "$LOG_DIR/postgres.log"
+  if is_root; then
+    spawn postgres runuser -u postgres -- "$bin/postgres" -D "$data" -p "$DATABASE_PORT" \
+      -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c max_connections=200
+  else
+    spawn postgres "$bin/postgres" -D "$data" -p "$DATABASE_PORT" \
+      -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c max_connections=200
+  fi
+  wait_ready postgres 60 "PGPASSWORD=\$DATABASE_PASSWORD pg_isready -q -h 127.0.0.1 -p $DATABASE_PORT -U $DATABASE_USER -d postgres"
+  ensure_database "$DATABASE_NAME"
+}
+
+ensure_database() {
+  local db=$1
+  export PGPASSWORD=$DATABASE_PASSWORD
+  if ! psql -h 127.0.0.1 -p "$DATABASE_PORT" -U "$DATABASE_USER" -d postgres -tAc \
+      "select 1 from pg_database where datname = '$db'" | grep -q 1; then
+    psql -h 127.0.0.1 -p "$DATABASE_PORT" -U "$DATABASE_USER" -d postgres -qc "create database \"$db\"" >/dev/null
+  fi
+}
+
+reset_database() {
+  local db=$1
+  export PGPASSWORD=$DATABASE_PASSWORD
+  psql -h 127.0.0.1 -p "$DATABASE_PORT" -U "$DATABASE_USER" -d postgres -qc "drop database if exists \"$db\" with (force)" >/dev/null
+  ensure_database "$db"
+}
+
+start_kafka() {
+  [ -f "$KAFKA_LIBS/.complete" ] || die "Kafka is not installed; run: npm run stack -- install"
+  refuse_foreign_port kafka "$KAFKA_PORT"
+  local dir=$STATE_DIR/kafka props=$STATE_DIR/kafka/server.properties
+  mkdir -p "$dir/data"
+  cat >"$props" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+EOF
+  cat >"$dir/log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaServer=INFO
+log4j.logger.kafka.server.BrokerServer=INFO
+EOF
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$dir/log4j.properties" kafka.tools.StorageTool \
+      format -t "$(cat "$dir/cluster-id" 2>/dev/null || uuid_for_kafka "$dir")" -c "$props" \
+      >>"$LOG_DIR/kafka.log" 2>&1 || die "Kafka storage format failed; see $LOG_DIR/kafka.log"
+  fi
+  spawn kafka java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$dir/log4j.properties" -cp "$KAFKA_LIBS/*" kafka.Kafka "$props"
+  wait_ready kafka 90 "port_open $KAFKA_PORT"
+}
+
+# A KRaft cluster id is 16 random bytes in URL-safe base64 without padding; kept for restarts.
+uuid_for_kafka() {
+  local id; id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  echo "$id" >"$1/cluster-id"; echo "$id"
+}
+
+start_temporal() {
+  [ -x "$TEMPORAL_BIN" ] || die "Temporal CLI is not installed; run: npm run stack -- install"
+  refuse_foreign_port temporal "$TEMPORAL_PORT"
+  mkdir -p "$STATE_DIR/temporal"
+  local sa args=()
+  for sa in $TEMPORAL_SEARCH_ATTRIBUTES; do args+=(--search-attribute "$sa"); done
+  spawn temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
+    --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NAMESPACE" \
+    --db-filename "$STATE_DIR/temporal/temporal.db" --sqlite-pragma journal_mode=WAL \
+    --log-level warn "${args[@]}"
+  wait_ready temporal 90 "port_open $TEMPORAL_PORT && port_open $TEMPORAL_UI_PORT && \"$TEMPORAL_BIN\" operator namespace describe --address $TEMPORAL_ADDRESS -n $TEMPORAL_NAMESPACE >/dev/null 2>&1"
+}
+
+start_mail() {
+  local bin=$ROOT/node_modules/.bin/maildev
+  [ -x "$bin" ] || die "maildev is not installed; run: npm run stack -- install"
+  refuse_foreign_port mail "$SMTP_PORT"
+  mkdir -p "$STATE_DIR/mail"
+  spawn mail "$bin" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$SMTP_PORT" -w "$MAIL_UI_PORT" \
+    --mail-directory "$STATE_DIR/mail"
+  wait_ready mail 30 "port_open $SMTP_PORT && port_open $MAIL_UI_PORT"
+}
+
+start_service() {
+  local svc=$1
+  if running "$svc"; then return 1; fi
+  log "starting $svc (log: $LOG_DIR/$svc.log)"
+  "start_$svc"
+  return 0
+}
+
+stop_service() {
+  local svc=$1 pid i
+  pid=$(pid_of "$svc")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    log "stopping $svc"
+    # Each service runs in its own session (setsid): signal the whole group.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$svc did not stop within 30s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$RUN_DIR/$svc.pid"
+}
+
+valid_service() { local s; for s in "${SERVICES[@]}"; do [ "$s" = "$1" ] && return 0; done; die "unknown service '$1' (one of: ${SERVICES[*]})"; }
+
+cmd_up() {
+  local record="" svcs=() started=()
+  while [ $# -gt 0 ]; do
+    case $1 in --record) record=$2; shift 2 ;; *) valid_service "$1"; svcs+=("$1"); shift ;; esac
+  done
+  [ ${#svcs[@]} -gt 0 ] || svcs=("${SERVICES[@]}")
+  cmd_install
+  local svc
+  for svc in "${svcs[@]}"; do
+    if start_service "$svc"; then started+=("$svc"); fi
+    # Record as we go, so a failure half-way still lets the caller stop what did start.
+    [ -n "$record" ] && printf '%s\n' "${started[@]}" >"$record"
+  done
+  log "up: ${svcs[*]} (started now: ${started[*]:-none})"
+}
+
+cmd_down() {
+  local svcs=("$@") i
+  [ ${#svcs[@]} -gt 0 ] || svcs=("${SERVICES[@]}")
+  # Reverse order: dependants first.
+  for ((i = ${#svcs[@]} - 1; i >= 0; i--)); do valid_service "${svcs[$i]}"; stop_service "${svcs[$i]}"; done
+}
+
+cmd_status() {
+  local svc
+  for svc in "${SERVICES[@]}"; do
+    if running "$svc"; then printf '%-9s running  pid %-7s log %s\n' "$svc" "$(pid_of "$svc")" "$LOG_DIR/$svc.log"
+    else printf '%-9s stopped\n' "$svc"; fi
+  done
+}
+
+case ${1:-status} in
+  install) cmd_install ;;
+  up) shift; cmd_up "$@" ;;
+  down) shift; cmd_down "$@" ;;
+  start) valid_service "${2:?service}"; cmd_install; start_service "$2" || log "$2 already running" ;;
+  stop) valid_service "${2:?service}"; stop_service "$2" ;;
+  status) cmd_status ;;
+  ensure-database) ensure_database "${2:?database name}" ;;
+  reset-database) reset_database "${2:?database name}" ;;
+  *) die "usage: stack.sh install|up [--record FILE] [svc...]|down [svc...]|start SVC|stop SVC|status" ;;
+esac
