@@ -1,0 +1,84 @@
+// The demo world, created only when the database has no users: two customer organizations, a
+// partner firm with its Practice Staff, a support agent and a portal owner.
+import { createDatabase, type Database } from '../platform/database';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+
+export const DemoWorld = {
+  organizations: [
+    { name: 'Acme Corporation', externalId: 'CRM-ACME-001', domains: ['acme.example'] },
+    { name: 'Globex Industries', externalId: 'CRM-GLOBEX-002', domains: ['globex.example', 'globex-mail.example'] },
+  ],
+  people: [
+    { email: 'olivia.admin@acme.example', displayName: 'Olivia Admin', org: 'Acme Corporation', role: 'ORG_ADMIN' },
+    { email: 'oscar.admin@acme.example', displayName: 'Oscar Admin', org: 'Acme Corporation', role: 'ORG_ADMIN' },
+    { email: 'paula.product@acme.example', displayName: 'Paula Product', org: 'Acme Corporation', role: 'PRODUCT_ADMIN' },
+    { email: 'max.member@acme.example', displayName: 'Max Member', org: 'Acme Corporation', role: 'MEMBER' },
+    { email: 'grace.admin@globex.example', displayName: 'Grace Admin', org: 'Globex Industries', role: 'ORG_ADMIN' },
+  ],
+  partnerFirm: {
+    name: 'Northwind Advisory',
+    externalId: 'CRM-PARTNER-NW',
+    staff: [
+      { email: 'ava.owner@northwind.example', displayName: 'Ava Owner', role: 'ACCOUNT_OWNER' },
+      { email: 'mark.manager@northwind.example', displayName: 'Mark Manager', role: 'ACCOUNT_MANAGER' },
+      { email: 'uma.usermanager@northwind.example', displayName: 'Uma Usermanager', role: 'USER_MANAGER' },
+      { email: 'sid.staff@northwind.example', displayName: 'Sid Staff', role: 'STAFF' },
+    ],
+  },
+  supportAgent: { email: 'sam.support@vendor.example', displayName: 'Sam Support' },
+  portalOwner: { email: 'pat.portal@vendor.example', displayName: 'Pat Portal' },
+  /** A consultant with their own account who belongs to no organization yet (a future TPU). */
+  consultant: { email: 'carla.consultant@ledgerwise.example', displayName: 'Carla Consultant', firmName: 'Ledgerwise' },
+} as const;
+
+/** Creates the demo world in one transaction; returns false (and changes nothing) if any user exists. */
+export async function seedDemoWorld(db: Database): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    if ((await tx.user.count()) > 0) return false;
+    const orgIds = new Map<string, string>();
+    for (const o of DemoWorld.organizations) {
+      const org = await tx.organization.create({
+        data: { name: o.name, externalId: o.externalId, domains: { create: o.domains.map((domain) => ({ domain })) } },
+      });
+      orgIds.set(o.name, org.id);
+    }
+    for (const p of DemoWorld.people) {
+      await tx.user.create({
+        data: {
+          email: p.email,
+          displayName: p.displayName,
+          memberships: { create: { organizationId: orgIds.get(p.org)!, role: p.role } },
+        },
+      });
+    }
+    const firm = await tx.partnerFirm.create({ data: { name: DemoWorld.partnerFirm.name, externalId: DemoWorld.partnerFirm.externalId } });
+    for (const s of DemoWorld.partnerFirm.staff) {
+      await tx.user.create({
+        data: {
+          email: s.email,
+          displayName: s.displayName,
+          firmName: DemoWorld.partnerFirm.name,
+          practiceRoles: { create: { partnerFirmId: firm.id, role: s.role } },
+        },
+      });
+    }
+    await tx.user.create({ data: { ...DemoWorld.supportAgent, supportAgent: { create: {} } } });
+    await tx.user.create({ data: { ...DemoWorld.portalOwner, portalAdmin: { create: { role: 'OWNER' } } } });
+    await tx.user.create({ data: { ...DemoWorld.consultant } });
+    return true;
+  });
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  const logger = createLogger('seed', config.LOG_LEVEL);
+  const db = createDatabase(config.DATABASE_URL);
+  seedDemoWorld(db)
+    .then((created) => logger.info(created ? 'demo world created' : 'database already has users: seed skipped'))
+    .finally(() => db.$disconnect())
+    .catch((err) => {
+      logger.fatal({ err }, 'seed failed');
+      process.exit(1);
+    });
+}
