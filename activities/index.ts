@@ -1,0 +1,18 @@
+// Every activity the worker registers, built from its dependencies (no globals, so tests can
+// build them against the real services with their own settings).
+import type { Database } from '../platform/database';
+import type { Mailer } from '../platform/mail';
+import { notificationActivities } from './notifications';
+
+export interface ActivityDeps {
+  db: Database;
+  mailer: Mailer;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...notificationActivities(deps.mailer),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

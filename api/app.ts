@@ -1,0 +1,69 @@
+// The HTTP API: thin. It authenticates, validates with the contracts' zod schemas, and starts or
+// drives workflows; state is read from the database.
+import express from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { Database } from '../platform/database';
+import type { Logger } from '../platform/logger';
+import { authenticate, type TokenSettings } from './identity';
+import { notFoundRoute, problemHandler, Problem } from './problem';
+import { mountRoutes, registerOpenApi, type AnyRoute } from './routes';
+import { healthRoutes, type DependencyCheck } from './routes/health';
+import { meRoutes } from './routes/me';
+import { organizationRoutes } from './routes/organizations';
+
+export interface ApiDeps {
+  db: Database;
+  logger: Logger;
+  tokens: TokenSettings;
+  checks: DependencyCheck[];
+}
+
+export function allRoutes(deps: ApiDeps): AnyRoute[] {
+  return [...healthRoutes(deps.checks), ...meRoutes(deps.db), ...organizationRoutes(deps.db)];
+}
+
+export function openApiDocument(routes: AnyRoute[]) {
+  const registry = new OpenAPIRegistry();
+  registerOpenApi(registry, routes);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Partner Access Engine',
+      version: '1',
+      description: 'Durable multi-party processes for partner and third-party access. Errors are RFC 9457 problem+json.',
+    },
+  });
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '100kb', strict: true }));
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      // Method, route and status only: paths may carry ids but never emails or tokens.
+      deps.logger.info(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - start) / 1e6 },
+        'request',
+      );
+    });
+    next();
+  });
+
+  const routes = allRoutes(deps);
+  const document = openApiDocument(routes);
+  app.get('/openapi.json', (_req, res) => res.json(document));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
+
+  const router = express.Router();
+  mountRoutes(router, routes, authenticate(deps.db, deps.tokens));
+  app.use(router);
+  app.use(notFoundRoute);
+  app.use(problemHandler(deps.logger));
+  return app;
+}
+
+export { Problem };

@@ -1,0 +1,47 @@
+// The API process: configuration from the environment, JSON logs, graceful shutdown.
+import type { Server } from 'node:http';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { createDatabase } from '../platform/database';
+import { pingKafka, withTimeout } from '../platform/kafka';
+import { connectTemporal, pingTemporal } from '../platform/temporal';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const db = createDatabase(config.DATABASE_URL);
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const app = createApp({
+    db,
+    logger,
+    tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
+    checks: [
+      { name: 'temporal', check: () => pingTemporal(temporal) },
+      { name: 'kafka', check: () => pingKafka(config.KAFKA_BROKERS) },
+      { name: 'database', check: () => withTimeout(db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
+    ],
+  });
+  const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
+    logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping');
+    // Stop taking connections, let requests in flight finish, then close clients.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.allSettled([db.$disconnect(), temporal.connection.close()]);
+    logger.info('api stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  createLogger('api').fatal({ err }, 'api failed to start');
+  process.exit(1);
+});

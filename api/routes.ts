@@ -1,0 +1,125 @@
+// One definition per endpoint: express mounts it with zod validation, and the same definition is
+// registered in the OpenAPI document, so docs and behaviour cannot drift apart.
+import express, { type Request, type Response, type Router } from 'express';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import type { Actor } from '../domain/actor';
+import { actorOf } from './identity';
+import { Problem, ProblemTypes, type ProblemType } from './problem';
+import { parse } from './validation';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteContext<B, P, Q> {
+  body: B;
+  params: P;
+  query: Q;
+  /** Present on every route with `auth: true`. */
+  actor: Actor;
+  req: Request;
+  res: Response;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
+  method: Method;
+  /** Express style, e.g. `/organizations/:organizationId`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  auth: boolean;
+  body?: B;
+  params?: P;
+  query?: Q;
+  /** The success responses; problem responses are listed by `problems`. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  problems?: ProblemType[];
+  handler: (ctx: RouteContext<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<Reply>;
+}
+
+export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+export function route<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
+  spec: RouteSpec<B, P, Q>,
+): AnyRoute {
+  return spec as unknown as AnyRoute;
+}
+
+const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: express.RequestHandler): void {
+  for (const spec of routes) {
+    const handlers: express.RequestHandler[] = spec.auth ? [authenticate] : [];
+    handlers.push(async (req, res) => {
+      if (spec.body && !req.is('application/json')) {
+        throw new Problem('unsupported-media-type', 'The body must be application/json.');
+      }
+      const ctx = {
+        body: spec.body ? parse(spec.body, req.body, 'body') : undefined,
+        params: spec.params ? parse(spec.params, req.params, 'params') : undefined,
+        query: spec.query ? parse(spec.query, req.query, 'query') : undefined,
+        actor: spec.auth ? actorOf(res) : (undefined as unknown as Actor),
+        req,
+        res,
+      };
+      const reply = await spec.handler(ctx);
+      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+      if (reply.body === undefined) res.status(reply.status).end();
+      else res.status(reply.status).json(reply.body);
+    });
+    router[spec.method](spec.path, ...handlers);
+  }
+}
+
+export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): void {
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  for (const spec of routes) {
+    const problems = new Set<ProblemType>(spec.problems ?? []);
+    if (spec.body || spec.params || spec.query) problems.add('validation-failed');
+    if (spec.auth) problems.add('unauthenticated');
+    const problemResponses: Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> = {};
+    for (const kind of problems) {
+      const { status, title } = ProblemTypes[kind];
+      const prev = problemResponses[status];
+      problemResponses[status] = {
+        description: prev ? `${prev.description}; ${title}` : title,
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      };
+    }
+    registry.registerPath({
+      method: spec.method,
+      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      tags: spec.tags,
+      security: spec.auth ? [{ bearer: [] }] : undefined,
+      request: {
+        ...(spec.params ? { params: spec.params as z.ZodObject } : {}),
+        ...(spec.query ? { query: spec.query as z.ZodObject } : {}),
+        ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      },
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(spec.responses).map(([status, r]) => [
+            status,
+            { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) },
+          ]),
+        ),
+        ...problemResponses,
+      },
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { Database } from '../../platform/database';
+import { orgRoleOf } from '../../domain/actor';
+import { OrganizationPathV1, OrganizationSummaryV1 } from '../../domain/messages/queries/organization-summary.v1';
+import { route } from '../routes';
+import { Problem } from '../problem';
+
+export function organizationRoutes(db: Database) {
+  return [
+    route({
+      method: 'get',
+      path: '/organizations/:organizationId',
+      summary: 'An organization you belong to',
+      tags: ['organizations'],
+      auth: true,
+      params: OrganizationPathV1,
+      responses: { 200: { description: 'The organization', schema: OrganizationSummaryV1 } },
+      problems: ['forbidden', 'not-found'],
+      handler: async ({ actor, params }) => {
+        const org = await db.organization.findUnique({
+          where: { id: params.organizationId },
+          include: { domains: { orderBy: { domain: 'asc' } }, _count: { select: { memberships: true } } },
+        });
+        if (!org) throw new Problem('not-found', 'No such organization.');
+        const role = orgRoleOf(actor, org.id);
+        if (!role) throw new Problem('forbidden', 'You are not a member of this organization.');
+        const body: OrganizationSummaryV1 = {
+          organizationId: org.id,
+          name: org.name,
+          status: org.status,
+          domains: org.domains.map((d) => d.domain),
+          memberCount: org._count.memberships,
+          yourRole: role,
+        };
+        return { status: 200, body };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,40 @@
+// Who is acting, and with which roles. Roles are read from the database for every request; the
+// token carries only the user id.
+import type { OrgRole, PracticeRole, PortalRole, UserStatus } from '@prisma/client';
+import type { Database } from '../platform/database';
+
+export interface Actor {
+  userId: string;
+  status: UserStatus;
+  memberships: ReadonlyArray<{ organizationId: string; role: OrgRole }>;
+  practiceRoles: ReadonlyArray<{ partnerFirmId: string; role: PracticeRole }>;
+  isSupportAgent: boolean;
+  portalRole: PortalRole | null;
+}
+
+export async function loadActor(db: Database, userId: string): Promise<Actor | null> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: {
+      id: true,
+      status: true,
+      memberships: { select: { organizationId: true, role: true } },
+      practiceRoles: { select: { partnerFirmId: true, role: true } },
+      supportAgent: { select: { userId: true } },
+      portalAdmin: { select: { role: true } },
+    },
+  });
+  if (!user) return null;
+  return {
+    userId: user.id,
+    status: user.status,
+    memberships: user.memberships,
+    practiceRoles: user.practiceRoles,
+    isSupportAgent: user.supportAgent !== null,
+    portalRole: user.portalAdmin?.role ?? null,
+  };
+}
+
+export function orgRoleOf(actor: Actor, organizationId: string): OrgRole | null {
+  return actor.memberships.find((m) => m.organizationId === organizationId)?.role ?? null;
+}

@@ -1,0 +1,10 @@
+// Typed search attributes operators use to find a run in the Temporal UI (INT-4). Values are ids
+// and states only, never personal data. Registered by the local stack (stack/local.env).
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const OrganizationIdKey = defineSearchAttributeKey('OrganizationId', SearchAttributeType.KEYWORD);
+export const PartnerUserIdKey = defineSearchAttributeKey('PartnerUserId', SearchAttributeType.KEYWORD);
+export const ProcessStateKey = defineSearchAttributeKey('ProcessState', SearchAttributeType.KEYWORD);
+export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
+
+export const searchAttributeKeys = [OrganizationIdKey, PartnerUserIdKey, ProcessStateKey, TicketIdKey];

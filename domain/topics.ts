@@ -1,0 +1,32 @@
+// The Kafka topics this engine owns, with explicit partitions. Keys are aggregate ids, so one
+// aggregate's events stay in order on one partition.
+import type { ITopicConfig } from 'kafkajs';
+
+export const Topics = {
+  /** Every state change, as a domain event (INT-3). */
+  domainEvents: 'partner-access.domain-events.v1',
+  /** Support tickets that start or drive workflows (INT-1). */
+  supportTickets: 'partner-access.support-tickets.v1',
+  /** The CRM's Account Owner status for partner users (INT-2). */
+  crmAccountOwners: 'partner-access.crm-account-owners.v1',
+  /** Messages a consumer could not handle, with the reason. */
+  deadLetter: 'partner-access.dead-letter.v1',
+} as const;
+
+const SEVEN_DAYS_MS = String(7 * 24 * 3600 * 1000);
+const THIRTY_DAYS_MS = String(30 * 24 * 3600 * 1000);
+
+export function topicConfigs(replicationFactor: number): ITopicConfig[] {
+  const cfg = (topic: string, numPartitions: number, retentionMs: string): ITopicConfig => ({
+    topic,
+    numPartitions,
+    replicationFactor,
+    configEntries: [{ name: 'retention.ms', value: retentionMs }],
+  });
+  return [
+    cfg(Topics.domainEvents, 6, SEVEN_DAYS_MS),
+    cfg(Topics.supportTickets, 3, SEVEN_DAYS_MS),
+    cfg(Topics.crmAccountOwners, 3, SEVEN_DAYS_MS),
+    cfg(Topics.deadLetter, 1, THIRTY_DAYS_MS),
+  ];
+}

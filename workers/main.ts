@@ -1,0 +1,53 @@
+// The worker process: runs workflows and activities on the task queue, creates the application's
+// Kafka topics at start, shuts down gracefully on SIGTERM/SIGINT (the SDK drains running tasks).
+import { NativeConnection, Worker, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { createDatabase } from '../platform/database';
+import { createKafka, ensureTopics } from '../platform/kafka';
+import { createMailer } from '../platform/mail';
+import { topicConfigs } from '../domain/topics';
+import { createActivities } from '../activities';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')]({ ...meta }, message),
+      trace: (m, meta) => logger.trace({ ...meta }, m),
+      debug: (m, meta) => logger.debug({ ...meta }, m),
+      info: (m, meta) => logger.info({ ...meta }, m),
+      warn: (m, meta) => logger.warn({ ...meta }, m),
+      error: (m, meta) => logger.error({ ...meta }, m),
+    },
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+
+  const kafka = createKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, logger);
+  await ensureTopics(kafka, topicConfigs(config.KAFKA_REPLICATION_FACTOR));
+
+  const db = createDatabase(config.DATABASE_URL);
+  const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ db, mailer }),
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  try {
+    await worker.run();
+  } finally {
+    await Promise.allSettled([connection.close(), db.$disconnect()]);
+    mailer.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err) => {
+  createLogger('worker').fatal({ err }, 'worker failed');
+  process.exit(1);
+});
