@@ -1,0 +1,69 @@
+// The real API (createApp) on an ephemeral port, wired to the real services.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { mintToken } from '../../api/identity';
+import { createDatabase, type Database } from '../../platform/database';
+import { createLogger } from '../../platform/logger';
+import { pingKafka, withTimeout } from '../../platform/kafka';
+import { connectTemporal, pingTemporal } from '../../platform/temporal';
+import { config } from './services';
+
+export const tokens = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
+
+export interface TestApi {
+  url: string;
+  db: Database;
+  temporal: Client;
+  token(userId: string): Promise<string>;
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; headers: Headers; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(): Promise<TestApi> {
+  const db = createDatabase(config.DATABASE_URL);
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const app = createApp({
+    db,
+    logger: createLogger('test-api', 'silent'),
+    tokens,
+    checks: [
+      { name: 'temporal', check: () => pingTemporal(temporal) },
+      { name: 'kafka', check: () => pingKafka(config.KAFKA_BROKERS) },
+      { name: 'database', check: () => withTimeout(db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
+    ],
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    db,
+    temporal,
+    token: (userId) => mintToken(tokens, userId),
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = {};
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined;
+      if (opts.rawBody !== undefined) body = opts.rawBody;
+      else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+      if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+      const res = await fetch(url + path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, headers: res.headers, body: parsed };
+    },
+    async close() {
+      await new Promise((r) => server.close(r));
+      await db.$disconnect();
+      await temporal.connection.close();
+    },
+  };
+}

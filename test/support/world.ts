@@ -1,0 +1,29 @@
+// Builds a small, unique world per test in the real database, so tests never depend on each other.
+import type { OrgRole } from '@prisma/client';
+import type { Database } from '../../platform/database';
+import { uniqueSuffix } from './services';
+
+export async function createOrganization(db: Database, people: Partial<Record<OrgRole, number>> = { ORG_ADMIN: 1 }) {
+  const s = uniqueSuffix();
+  const domain = `org-${s}.example`;
+  const org = await db.organization.create({ data: { name: `Org ${s}`, domains: { create: [{ domain }] } } });
+  const members: Record<OrgRole, Array<{ id: string; email: string }>> = { ORG_ADMIN: [], PRODUCT_ADMIN: [], MEMBER: [] };
+  for (const [role, count] of Object.entries(people) as Array<[OrgRole, number]>) {
+    for (let i = 0; i < count; i++) {
+      const user = await db.user.create({
+        data: {
+          email: `${role.toLowerCase()}-${i}@${domain}`,
+          displayName: `${role} ${i}`,
+          memberships: { create: { organizationId: org.id, role } },
+        },
+      });
+      members[role].push({ id: user.id, email: user.email });
+    }
+  }
+  return { org, domain, members };
+}
+
+export async function createUser(db: Database, data: { firmName?: string; status?: 'ACTIVE' | 'DEACTIVATED' } = {}) {
+  const s = uniqueSuffix();
+  return db.user.create({ data: { email: `person-${s}@firm-${s}.example`, displayName: `Person ${s}`, ...data } });
+}
