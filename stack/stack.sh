@@ -97,9 +97,12 @@ install_temporal() {
 
 install_node_modules() {
   if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    log "installing npm dependencies (npm ci)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$LOG_DIR/install-npm.log" 2>&1 \
-      || die "npm ci failed; see $LOG_DIR/install-npm.log"
+    log "installing npm dependencies from package-lock.json"
+    # Not `npm ci`: the registry these machines reach has no builds of other platforms' optional
+    # packages (e.g. @swc/core-darwin-*), so the lock cannot list them and `npm ci` refuses it.
+    # `npm install` installs exactly the locked versions and leaves the lock as it is.
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error) >"$LOG_DIR/install-npm.log" 2>&1 \
+      || die "npm install failed; see $LOG_DIR/install-npm.log"
   fi
   if [ ! -f "$ROOT/node_modules/.prisma/client/index.js" ] || [ "$ROOT/prisma/schema.prisma" -nt "$ROOT/node_modules/.prisma/client/index.js" ]; then
     (cd "$ROOT" && npx prisma generate) >"$LOG_DIR/install-prisma.log" 2>&1 \
