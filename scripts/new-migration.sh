@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Authors a migration offline: the SQL difference between the committed schema (HEAD) and the
 # edited one. (`prisma migrate dev` needs the native engine, which these machines cannot fetch.)
+# The database must be up (`npm run stack -- up postgres`): the adapter connects even for a diff.
 #   npm run db:new-migration -- <name>
 set -euo pipefail
 name=${1:?usage: npm run db:new-migration -- <name>}

@@ -29,6 +29,7 @@ TEMPORAL_BIN=$CACHE_DIR/temporal-cli-$TEMPORAL_CLI_VERSION/temporal
 # Go and Maven keep their downloads in the cache too, so a cold cache really is cold.
 export GOPATH=${GOPATH_OVERRIDE:-$CACHE_DIR/go}
 export GOMODCACHE=$GOPATH/pkg/mod
+export GOCACHE=${GOCACHE_OVERRIDE:-$CACHE_DIR/go-build}
 MVN_REPO=$CACHE_DIR/m2
 
 # postgresql://USER:PASSWORD@HOST:PORT/NAME
