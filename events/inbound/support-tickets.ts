@@ -1,0 +1,114 @@
+// INT-1: support tickets start or drive workflows. Each workflow registers the ticket kinds it
+// handles; the same intake serves the Kafka topic and POST /support/tickets. The help desk's ticket
+// id is the idempotency key: a repeated ticket changes nothing.
+import type { Prisma } from '@prisma/client';
+import type { z } from 'zod';
+import { isDeepStrictEqual } from 'node:util';
+import { SupportTicketV1 } from '../../domain/messages/events/support.v1';
+import { InboundTypes } from '../../domain/events';
+import { recordEvent } from '../outbox';
+import { PoisonMessage, type InboundHandler } from '../consumer';
+
+export interface TicketKind<P = unknown> {
+  kind: string;
+  summary: string;
+  payload: z.ZodType<P>;
+  /** Starts or drives the workflow. Must be idempotent for one ticket id (a fixed workflow id). */
+  dispatch(ticket: { ticketId: string; payload: P }): Promise<{ workflowId: string }>;
+}
+
+export class TicketKinds {
+  private readonly kinds = new Map<string, TicketKind<any>>();
+
+  register<P>(kind: TicketKind<P>): this {
+    if (this.kinds.has(kind.kind)) throw new Error(`ticket kind ${kind.kind} is registered twice`);
+    this.kinds.set(kind.kind, kind);
+    return this;
+  }
+
+  get(kind: string): TicketKind<unknown> | undefined {
+    return this.kinds.get(kind);
+  }
+
+  list(): TicketKind<unknown>[] {
+    return [...this.kinds.values()];
+  }
+}
+
+/** Why a ticket was refused: the HTTP intake maps these to statuses, the Kafka intake dead-letters them. */
+export class TicketRefused extends Error {
+  constructor(
+    readonly reason: 'unknown-kind' | 'invalid-payload' | 'ticket-id-reused',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TicketOutcome {
+  ticketId: string;
+  kind: string;
+  status: 'RECEIVED' | 'DISPATCHED';
+  workflowId: string | null;
+  duplicate: boolean;
+}
+
+export async function intakeTicket(
+  tx: Prisma.TransactionClient,
+  kinds: TicketKinds,
+  ticket: SupportTicketV1,
+  channel: 'kafka' | 'http',
+): Promise<TicketOutcome> {
+  const kind = kinds.get(ticket.kind);
+  if (!kind) {
+    const known = kinds.list().map((k) => k.kind);
+    throw new TicketRefused('unknown-kind', `unknown ticket kind "${ticket.kind}" (known: ${known.length ? known.join(', ') : 'none'})`);
+  }
+  const payload = kind.payload.safeParse(ticket.payload);
+  if (!payload.success) {
+    throw new TicketRefused(
+      'invalid-payload',
+      `the payload does not fit ${ticket.kind}: ${payload.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+    );
+  }
+
+  const existing = await tx.supportTicket.findUnique({ where: { ticketId: ticket.ticketId } });
+  if (existing) {
+    if (existing.kind !== ticket.kind || !isDeepStrictEqual(existing.payload, ticket.payload)) {
+      throw new TicketRefused('ticket-id-reused', `ticket ${ticket.ticketId} was already received with other content`);
+    }
+    return { ticketId: existing.ticketId, kind: existing.kind, status: existing.status, workflowId: existing.workflowId, duplicate: true };
+  }
+
+  await tx.supportTicket.create({
+    data: { ticketId: ticket.ticketId, kind: ticket.kind, payload: ticket.payload as Prisma.InputJsonValue, channel },
+  });
+  await recordEvent(tx, 'partneraccess.support.ticket-received.v1', {
+    aggregateId: ticket.ticketId,
+    data: { ticketId: ticket.ticketId, kind: ticket.kind, channel },
+  });
+  // Inside the transaction: if the dispatch fails, the ticket is not recorded and is retried; if
+  // the commit fails after it, the retry finds the same workflow (fixed id) and changes nothing.
+  const { workflowId } = await kind.dispatch({ ticketId: ticket.ticketId, payload: payload.data });
+  await tx.supportTicket.update({ where: { ticketId: ticket.ticketId }, data: { status: 'DISPATCHED', workflowId } });
+  await recordEvent(tx, 'partneraccess.support.ticket-dispatched.v1', {
+    aggregateId: ticket.ticketId,
+    data: { ticketId: ticket.ticketId, kind: ticket.kind, workflowId },
+  });
+  return { ticketId: ticket.ticketId, kind: ticket.kind, status: 'DISPATCHED', workflowId, duplicate: false };
+}
+
+export function supportTicketHandler(kinds: TicketKinds): InboundHandler<SupportTicketV1> {
+  return {
+    type: InboundTypes.supportTicketSubmitted,
+    data: SupportTicketV1,
+    async handle(event, tx) {
+      try {
+        await intakeTicket(tx, kinds, event.data, 'kafka');
+      } catch (err) {
+        if (err instanceof TicketRefused) throw new PoisonMessage(`${err.reason}: ${err.message}`);
+        throw err;
+      }
+    },
+  };
+}

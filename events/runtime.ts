@@ -1,0 +1,61 @@
+// Event processing as it runs in the worker process: the outbox relay and the inbound consumers.
+// (Kept in the worker, not a process of its own, so the local stack runs two processes; each part
+// starts and stops on its own and can be moved out when load asks for it.)
+import type { Kafka } from 'kafkajs';
+import type { Database } from '../platform/database';
+import type { Logger } from '../platform/logger';
+import { Topics } from '../domain/topics';
+import { OutboxRelay } from './relay';
+import { InboundConsumer } from './consumer';
+import { crmAccountOwnerHandler, type OnAccountOwnerChange } from './inbound/crm-account-owners';
+import { supportTicketHandler, type TicketKinds } from './inbound/support-tickets';
+
+export interface EventRuntimeDeps {
+  databaseUrl: string;
+  db: Database;
+  kafka: Kafka;
+  logger: Logger;
+  ticketKinds: TicketKinds;
+  onAccountOwnerChange?: OnAccountOwnerChange[];
+}
+
+export interface EventRuntime {
+  relay: OutboxRelay;
+  consumers: InboundConsumer[];
+  stop(): Promise<void>;
+}
+
+export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRuntime> {
+  const logger = deps.logger.child({ component: 'events' });
+  const relay = new OutboxRelay({ databaseUrl: deps.databaseUrl, kafka: deps.kafka, logger });
+  const consumers = [
+    new InboundConsumer({
+      name: 'partner-access.crm-account-owners',
+      topic: Topics.crmAccountOwners,
+      handlers: [crmAccountOwnerHandler(deps.onAccountOwnerChange)],
+      kafka: deps.kafka,
+      db: deps.db,
+      logger,
+    }),
+    new InboundConsumer({
+      name: 'partner-access.support-tickets',
+      topic: Topics.supportTickets,
+      handlers: [supportTicketHandler(deps.ticketKinds)],
+      kafka: deps.kafka,
+      db: deps.db,
+      logger,
+      // Dispatching needs Temporal: allow it about a minute to come back before dead-lettering.
+      maxAttempts: 9,
+    }),
+  ];
+  await relay.start();
+  await Promise.all(consumers.map((c) => c.start()));
+  return {
+    relay,
+    consumers,
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+      await relay.stop();
+    },
+  };
+}
