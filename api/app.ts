@@ -11,16 +11,25 @@ import { mountRoutes, registerOpenApi, type AnyRoute } from './routes';
 import { healthRoutes, type DependencyCheck } from './routes/health';
 import { meRoutes } from './routes/me';
 import { organizationRoutes } from './routes/organizations';
+import { supportTicketRoutes } from './routes/support-tickets';
+import { asyncApiDocument } from '../events/asyncapi';
+import type { TicketKinds } from '../events/inbound/support-tickets';
 
 export interface ApiDeps {
   db: Database;
   logger: Logger;
   tokens: TokenSettings;
   checks: DependencyCheck[];
+  ticketKinds: TicketKinds;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
-  return [...healthRoutes(deps.checks), ...meRoutes(deps.db), ...organizationRoutes(deps.db)];
+  return [
+    ...healthRoutes(deps.checks),
+    ...meRoutes(deps.db),
+    ...organizationRoutes(deps.db),
+    ...supportTicketRoutes(deps.db, deps.ticketKinds),
+  ];
 }
 
 export function openApiDocument(routes: AnyRoute[]) {
@@ -55,7 +64,9 @@ export function createApp(deps: ApiDeps): express.Express {
 
   const routes = allRoutes(deps);
   const document = openApiDocument(routes);
+  const asyncApi = asyncApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(document));
+  app.get('/asyncapi.json', (_req, res) => res.json(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
 
   const router = express.Router();

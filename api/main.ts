@@ -6,6 +6,7 @@ import { createDatabase } from '../platform/database';
 import { pingKafka, withTimeout } from '../platform/kafka';
 import { connectTemporal, pingTemporal } from '../platform/temporal';
 import { createApp } from './app';
+import { createTicketKinds } from '../events/inbound/ticket-kinds';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const app = createApp({
     db,
     logger,
+    ticketKinds: createTicketKinds({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
     checks: [
       { name: 'temporal', check: () => pingTemporal(temporal) },

@@ -8,6 +8,9 @@ import { createKafka, ensureTopics } from '../platform/kafka';
 import { createMailer } from '../platform/mail';
 import { topicConfigs } from '../domain/topics';
 import { createActivities } from '../activities';
+import { connectTemporal } from '../platform/temporal';
+import { startEventRuntime } from '../events/runtime';
+import { createTicketKinds } from '../events/inbound/ticket-kinds';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,6 +33,14 @@ async function main(): Promise<void> {
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const events = await startEventRuntime({
+    databaseUrl: config.DATABASE_URL,
+    db,
+    kafka,
+    logger,
+    ticketKinds: createTicketKinds({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -41,7 +52,8 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
-    await Promise.allSettled([connection.close(), db.$disconnect()]);
+    await events.stop();
+    await Promise.allSettled([connection.close(), temporal.connection.close(), db.$disconnect()]);
     mailer.close();
     logger.info('worker stopped');
   }

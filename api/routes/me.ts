@@ -3,6 +3,7 @@ import { UpdateMyProfileV1 } from '../../domain/messages/commands/update-my-prof
 import { MyIdentityV1 } from '../../domain/messages/queries/my-identity.v1';
 import { route } from '../routes';
 import { Problem } from '../problem';
+import { recordEvent } from '../../events/outbox';
 
 async function myIdentity(db: Database, userId: string): Promise<MyIdentityV1> {
   const user = await db.user.findUnique({
@@ -48,7 +49,14 @@ export function meRoutes(db: Database) {
       responses: { 200: { description: 'Your updated identity', schema: MyIdentityV1 } },
       problems: ['unsupported-media-type'],
       handler: async ({ actor, body }) => {
-        await db.user.update({ where: { id: actor.userId }, data: body });
+        // The change and its event commit together (outbox), or neither does.
+        await db.$transaction(async (tx) => {
+          await tx.user.update({ where: { id: actor.userId }, data: body });
+          await recordEvent(tx, 'partneraccess.identity.user-profile-updated.v1', {
+            aggregateId: actor.userId,
+            data: { userId: actor.userId, changedFields: Object.keys(body) as Array<'displayName' | 'firmName'> },
+          });
+        });
         return { status: 200, body: await myIdentity(db, actor.userId) };
       },
     }),

@@ -1,0 +1,48 @@
+// INT-1 over HTTP, for help desks that call webhooks instead of producing to Kafka: the same intake
+// as the support-tickets topic. Only support agents (the help desk's integration user) may post.
+import { z } from 'zod';
+import type { Database } from '../../platform/database';
+import { SupportTicketV1, TicketId } from '../../domain/messages/events/support.v1';
+import { intakeTicket, TicketRefused, type TicketKinds } from '../../events/inbound/support-tickets';
+import { route } from '../routes';
+import { Problem } from '../problem';
+
+const TicketOutcomeV1 = z
+  .object({
+    ticketId: TicketId,
+    kind: z.string(),
+    status: z.enum(['RECEIVED', 'DISPATCHED']),
+    workflowId: z.string().nullable(),
+    duplicate: z.boolean().describe('true when this ticket id was already received: nothing changed'),
+  })
+  .meta({ id: 'TicketOutcomeV1' });
+
+export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
+  return [
+    route({
+      method: 'post',
+      path: '/support/tickets',
+      summary: 'Submit a support ticket that starts or drives a workflow (INT-1)',
+      tags: ['support'],
+      auth: true,
+      body: SupportTicketV1,
+      responses: {
+        202: { description: 'Received and dispatched to its workflow', schema: TicketOutcomeV1 },
+        200: { description: 'This ticket id was already received; nothing changed', schema: TicketOutcomeV1 },
+      },
+      problems: ['forbidden', 'conflict', 'unprocessable', 'unsupported-media-type'],
+      handler: async ({ actor, body }) => {
+        if (!actor.isSupportAgent) throw new Problem('forbidden', 'Only support agents submit tickets.');
+        try {
+          const outcome = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'), { timeout: 15000 });
+          return { status: outcome.duplicate ? 200 : 202, body: outcome };
+        } catch (err) {
+          if (!(err instanceof TicketRefused)) throw err;
+          if (err.reason === 'unknown-kind') throw new Problem('unprocessable', err.message, { reason: err.reason });
+          if (err.reason === 'ticket-id-reused') throw new Problem('conflict', err.message, { reason: err.reason });
+          throw new Problem('validation-failed', err.message, { reason: err.reason });
+        }
+      },
+    }),
+  ];
+}
