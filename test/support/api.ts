@@ -9,6 +9,7 @@ import { createLogger } from '../../platform/logger';
 import { pingKafka, withTimeout } from '../../platform/kafka';
 import { connectTemporal, pingTemporal } from '../../platform/temporal';
 import { config } from './services';
+import { TicketKinds } from '../../events/inbound/support-tickets';
 
 export const tokens = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
 
@@ -21,13 +22,14 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(ticketKinds: TicketKinds = new TicketKinds()): Promise<TestApi> {
   const db = createDatabase(config.DATABASE_URL);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const app = createApp({
     db,
     logger: createLogger('test-api', 'silent'),
     tokens,
+    ticketKinds,
     checks: [
       { name: 'temporal', check: () => pingTemporal(temporal) },
       { name: 'kafka', check: () => pingKafka(config.KAFKA_BROKERS) },
