@@ -191,7 +191,7 @@ ensure_database() {
 reset_database() {
   local db=$1
   export PGPASSWORD=$DATABASE_PASSWORD
-  psql -h 127.0.0.1 -p "$DATABASE_PORT" -U "$DATABASE_USER" -d postgres -qc "drop database if exists \"$db\" with (force)" >/dev/null
+  PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -p "$DATABASE_PORT" -U "$DATABASE_USER" -d postgres -qc "drop database if exists \"$db\" with (force)" >/dev/null
   ensure_database "$db"
 }
 
