@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 trap stop_what_we_started EXIT
-trap 'exit 130' INT TERM
+trap on_signal INT TERM
 name=${1:?usage: scripts/bench.sh <name>}
 bring_stack_up
 export DATABASE_URL=${DATABASE_URL%/*}/partner_access_bench

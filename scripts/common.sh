@@ -7,10 +7,19 @@ export PATH=$ROOT/node_modules/.bin:$PATH
 
 STARTED_FILE=$(mktemp)
 CHILD_PIDS=()
+INTERRUPTED=0
+on_signal() { INTERRUPTED=1; exit 130; }
+
+alive_children() { local pid; for pid in "${CHILD_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done; }
 
 stop_what_we_started() {
-  local pid
-  for pid in "${CHILD_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  local pid i
+  # After Ctrl-C the children already have the terminal's SIGINT: a second signal would make tsx
+  # kill them mid-shutdown. Give them time to finish draining; signal only those still running.
+  if [ "$INTERRUPTED" = 1 ]; then
+    for ((i = 0; i < 60; i++)); do [ -z "$(alive_children)" ] && break; sleep 0.25; done
+  fi
+  for pid in $(alive_children); do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${CHILD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -s "$STARTED_FILE" ]; then
     # shellcheck disable=SC2046

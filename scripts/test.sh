@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 trap stop_what_we_started EXIT
-trap 'exit 130' INT TERM
+trap on_signal INT TERM
 
 bring_stack_up
 # The tests get their own database, recreated each run, so `npm start`'s demo world is untouched.
