@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { OrganizationId } from '../values/identifiers';
-import { OrgRoleValue } from '../values/roles';
 
 export const OrganizationSummaryV1 = z
   .object({
@@ -9,7 +8,8 @@ export const OrganizationSummaryV1 = z
     status: z.enum(['ACTIVE', 'SUSPENDED']),
     domains: z.array(z.string()),
     memberCount: z.number().int().nonnegative(),
-    yourRole: OrgRoleValue,
+    /** Your effective access: an org role, or THIRD_PARTY when your third-party access is on. */
+    yourAccess: z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'THIRD_PARTY', 'MEMBER']),
   })
   .meta({ id: 'OrganizationSummaryV1' });
 export type OrganizationSummaryV1 = z.infer<typeof OrganizationSummaryV1>;
