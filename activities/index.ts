@@ -3,6 +3,7 @@
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
 import { notificationActivities } from './notifications';
+import { thirdPartyAccessActivities } from './third-party-access';
 
 export interface ActivityDeps {
   db: Database;
@@ -12,6 +13,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...notificationActivities(deps.mailer),
+    ...thirdPartyAccessActivities(deps.db),
   };
 }
 

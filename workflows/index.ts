@@ -1,3 +1,3 @@
 // Every workflow the worker runs. Workflow code is deterministic: no I/O, no clocks, no randomness
 // except through Temporal's APIs; everything else is an activity.
-export {};
+export { thirdPartyAccess } from './third-party-access/workflow';

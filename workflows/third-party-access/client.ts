@@ -1,0 +1,122 @@
+// How the API, the ticket intake and the CRM consumer start and drive third-party-access workflows.
+// (Not part of the workflow bundle: only workflows/index.ts is bundled.)
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { OrganizationIdKey, ProcessStateKey, TicketIdKey } from '../../domain/search-attributes';
+import { relationshipIdFor } from '../../domain/third-party-access';
+import type { TpuOrigin } from '../../domain/messages/values/third-party-access';
+import type { thirdPartyAccess } from './workflow';
+import {
+  accountRegisteredSignal,
+  crmAccountOwnerSignal,
+  joinUpdate,
+  relationshipQuery,
+  removeUpdate,
+  reviewUpdate,
+  setAccessUpdate,
+  thirdPartyAccessWorkflowId,
+  type CommandActor,
+  type RelationshipView,
+  type ThirdPartyAccessInput,
+} from './messages';
+import type { ReviewThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
+
+export interface ThirdPartyAccessClientOptions {
+  temporal: Client;
+  taskQueue: string;
+  /** The HMAC key for relationship ids. */
+  idKey: string;
+  accountWaitSeconds: number;
+}
+
+export interface NewRequest {
+  organizationId: string;
+  thirdParty: { name: string; firmName: string; email: string };
+  origin: TpuOrigin;
+  requestedByUserId: string | null;
+  ticketId: string | null;
+}
+
+export class ThirdPartyAccessClient {
+  constructor(private readonly o: ThirdPartyAccessClientOptions) {}
+
+  workflowIdFor(organizationId: string, email: string): { relationshipId: string; workflowId: string } {
+    const relationshipId = relationshipIdFor(this.o.idKey, email);
+    return { relationshipId, workflowId: thirdPartyAccessWorkflowId(organizationId, relationshipId) };
+  }
+
+  private startOperation(r: NewRequest) {
+    const { relationshipId, workflowId } = this.workflowIdFor(r.organizationId, r.thirdParty.email);
+    const input: ThirdPartyAccessInput = { ...r, relationshipId, accountWaitSeconds: this.o.accountWaitSeconds };
+    return new WithStartWorkflowOperation<typeof thirdPartyAccess>('thirdPartyAccess', {
+      workflowId,
+      taskQueue: this.o.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [
+        { key: OrganizationIdKey, value: r.organizationId },
+        { key: ProcessStateKey, value: 'STARTED' },
+        ...(r.ticketId ? [{ key: TicketIdKey, value: r.ticketId }] : []),
+      ],
+    });
+  }
+
+  /** TPU-2: starts the relationship, or joins the running one for the same pair. */
+  async request(r: NewRequest): Promise<{ workflowId: string; view: RelationshipView; joined: boolean }> {
+    const startWorkflowOperation = this.startOperation(r);
+    const result = await this.o.temporal.workflow.executeUpdateWithStart(joinUpdate, {
+      args: [{ requestedByUserId: r.requestedByUserId }],
+      startWorkflowOperation,
+    });
+    const { requests, ...view } = result;
+    return { workflowId: (await startWorkflowOperation.workflowHandle()).workflowId, view, joined: requests > 1 };
+  }
+
+  private handle(organizationId: string, relationshipId: string) {
+    return this.o.temporal.workflow.getHandle<typeof thirdPartyAccess>(thirdPartyAccessWorkflowId(organizationId, relationshipId));
+  }
+
+  view(organizationId: string, relationshipId: string): Promise<RelationshipView> {
+    return this.handle(organizationId, relationshipId).query(relationshipQuery);
+  }
+
+  review(organizationId: string, relationshipId: string, actor: CommandActor, decision: ReviewThirdPartyAccessV1) {
+    return this.handle(organizationId, relationshipId).executeUpdate(reviewUpdate, { args: [{ actor, ...decision }] });
+  }
+
+  setAccess(organizationId: string, relationshipId: string, actor: CommandActor, access: 'on' | 'off') {
+    return this.handle(organizationId, relationshipId).executeUpdate(setAccessUpdate, { args: [{ actor, access }] });
+  }
+
+  remove(organizationId: string, relationshipId: string, actor: CommandActor) {
+    return this.handle(organizationId, relationshipId).executeUpdate(removeUpdate, { args: [{ actor }] });
+  }
+
+  /** TPU-1: an account was created; a waiting relationship moves on at once. */
+  async announceAccount(workflowId: string, userId: string): Promise<void> {
+    await this.o.temporal.workflow.getHandle(workflowId).signal(accountRegisteredSignal, { userId });
+  }
+
+  /** TPU-5: the CRM says a partner is (or no longer is) the Account Owner. */
+  async crmAccountOwner(r: NewRequest, isAccountOwner: boolean): Promise<void> {
+    const { relationshipId } = this.workflowIdFor(r.organizationId, r.thirdParty.email);
+    if (isAccountOwner) {
+      const op = this.startOperation({ ...r, origin: 'CRM' });
+      await this.o.temporal.workflow.signalWithStart<typeof thirdPartyAccess, [{ isAccountOwner: boolean }]>('thirdPartyAccess', {
+        workflowId: op.options.workflowId,
+        taskQueue: this.o.taskQueue,
+        args: op.options.args,
+        typedSearchAttributes: op.options.typedSearchAttributes,
+        signal: crmAccountOwnerSignal,
+        signalArgs: [{ isAccountOwner }],
+      });
+      return;
+    }
+    // Nothing to start for a partner who is not the Account Owner; tell a running relationship.
+    try {
+      await this.handle(r.organizationId, relationshipId).signal(crmAccountOwnerSignal, { isAccountOwner });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+}
+

@@ -1,0 +1,66 @@
+// The third-party-access workflow's contract, shared by the workflow and its callers (API, ticket
+// intake, CRM consumer): input, updates, signals and the query. Pure definitions, safe to bundle.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { OrganizationId, UserId } from '../../domain/messages/values/identifiers';
+import { FirmName, PersonName } from '../../domain/messages/values/person';
+import { TpuOrigin, TpuState } from '../../domain/messages/values/third-party-access';
+import type { ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
+
+export const DEFAULT_ACCOUNT_WAIT_SECONDS = 14 * 24 * 3600;
+
+/** What the workflow carries across continue-as-new. */
+export const CarriedState = z.object({
+  state: TpuState,
+  thirdPartyUserId: UserId.nullable(),
+  reason: z.string().nullable(),
+  origin: TpuOrigin,
+  transition: z.number().int().nonnegative(),
+  accountDeadline: z.number().int().nullable(),
+});
+export type CarriedState = z.infer<typeof CarriedState>;
+
+export const ThirdPartyAccessInput = z.strictObject({
+  organizationId: OrganizationId,
+  /** HMAC of the third party's email: the relationship's id, free of personal data. */
+  relationshipId: z.string().regex(/^[0-9a-f]{32}$/),
+  thirdParty: z.strictObject({ name: PersonName, firmName: FirmName, email: z.email() }),
+  origin: TpuOrigin,
+  requestedByUserId: UserId.nullable(),
+  ticketId: z.string().nullable(),
+  accountWaitSeconds: z.number().int().positive().max(30 * 24 * 3600).default(DEFAULT_ACCOUNT_WAIT_SECONDS),
+  carried: CarriedState.optional(),
+});
+export type ThirdPartyAccessInput = z.input<typeof ThirdPartyAccessInput>;
+
+export function thirdPartyAccessWorkflowId(organizationId: string, relationshipId: string): string {
+  return `tpu-${organizationId}-${relationshipId}`;
+}
+
+/** Who sends a command, as the API resolved it from the database (never from the request). */
+export interface CommandActor {
+  userId: string;
+  orgRole: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' | null;
+  isSupportAgent: boolean;
+}
+
+export interface RelationshipView {
+  relationshipId: string;
+  organizationId: string;
+  state: TpuState;
+  origin: z.infer<typeof TpuOrigin>;
+  thirdPartyUserId: string | null;
+  reason: string | null;
+}
+
+/** Failure types the API maps to HTTP statuses. */
+export const Refusal = { forbidden: 'Forbidden', conflict: 'Conflict' } as const;
+
+/** A request for the pair: starts the workflow (update-with-start) or joins the running one. */
+export const joinUpdate = defineUpdate<RelationshipView & { requests: number }, [{ requestedByUserId: string | null }]>('join');
+export const reviewUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & ReviewThirdPartyAccessV1]>('review');
+export const setAccessUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & SetThirdPartyAccessV1]>('setAccess');
+export const removeUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor }]>('remove');
+export const accountRegisteredSignal = defineSignal<[{ userId: string }]>('accountRegistered');
+export const crmAccountOwnerSignal = defineSignal<[{ isAccountOwner: boolean }]>('crmAccountOwner');
+export const relationshipQuery = defineQuery<RelationshipView>('relationship');
