@@ -12,6 +12,9 @@ import { healthRoutes, type DependencyCheck } from './routes/health';
 import { meRoutes } from './routes/me';
 import { organizationRoutes } from './routes/organizations';
 import { supportTicketRoutes } from './routes/support-tickets';
+import { thirdPartyAccessRoutes } from './routes/third-party-access';
+import { accountRoutes } from './routes/accounts';
+import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { asyncApiDocument } from '../events/asyncapi';
 import type { TicketKinds } from '../events/inbound/support-tickets';
 
@@ -21,6 +24,7 @@ export interface ApiDeps {
   tokens: TokenSettings;
   checks: DependencyCheck[];
   ticketKinds: TicketKinds;
+  thirdPartyAccess: ThirdPartyAccessClient;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -29,6 +33,8 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...meRoutes(deps.db),
     ...organizationRoutes(deps.db),
     ...supportTicketRoutes(deps.db, deps.ticketKinds),
+    ...accountRoutes(deps.db, deps.thirdPartyAccess, deps.logger),
+    ...thirdPartyAccessRoutes(deps.db, deps.thirdPartyAccess),
   ];
 }
 

@@ -7,16 +7,24 @@ import { pingKafka, withTimeout } from '../platform/kafka';
 import { connectTemporal, pingTemporal } from '../platform/temporal';
 import { createApp } from './app';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
+import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = createDatabase(config.DATABASE_URL);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const thirdPartyAccess = new ThirdPartyAccessClient({
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    idKey: config.RELATIONSHIP_ID_KEY,
+    accountWaitSeconds: config.TPU_ACCOUNT_WAIT_SECONDS,
+  });
   const app = createApp({
+    thirdPartyAccess,
     db,
     logger,
-    ticketKinds: createTicketKinds({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    ticketKinds: createTicketKinds({ thirdPartyAccess }),
     tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
     checks: [
       { name: 'temporal', check: () => pingTemporal(temporal) },

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
+const DEV_RELATIONSHIP_ID_KEY = 'local-development-relationship-key-0123456789';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -32,10 +33,18 @@ export const EnvSchema = z
     AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
     AUTH_JWT_ISSUER: z.string().min(1).default('partner-access'),
     AUTH_JWT_AUDIENCE: z.string().min(1).default('partner-access-api'),
+    /** Keys the HMAC that turns a third party's email into a relationship id (no PII in workflow ids). */
+    RELATIONSHIP_ID_KEY: z.string().min(32, 'at least 32 characters').default(DEV_RELATIONSHIP_ID_KEY),
+    /** TPU-1: how long a request waits for the third party's account (default 14 days). */
+    TPU_ACCOUNT_WAIT_SECONDS: z.coerce.number().int().positive().max(30 * 24 * 3600).default(14 * 24 * 3600),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_JWT_SECRET !== DEV_JWT_SECRET, {
     message: 'AUTH_JWT_SECRET must be set in production',
     path: ['AUTH_JWT_SECRET'],
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.RELATIONSHIP_ID_KEY !== DEV_RELATIONSHIP_ID_KEY, {
+    message: 'RELATIONSHIP_ID_KEY must be set in production',
+    path: ['RELATIONSHIP_ID_KEY'],
   });
 
 export type Config = z.infer<typeof EnvSchema>;

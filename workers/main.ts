@@ -11,6 +11,8 @@ import { createActivities } from '../activities';
 import { connectTemporal } from '../platform/temporal';
 import { startEventRuntime } from '../events/runtime';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
+import { accountOwnerToThirdPartyAccess } from '../events/inbound/account-owner-to-tpu';
+import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,12 +36,19 @@ async function main(): Promise<void> {
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const thirdPartyAccess = new ThirdPartyAccessClient({
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    idKey: config.RELATIONSHIP_ID_KEY,
+    accountWaitSeconds: config.TPU_ACCOUNT_WAIT_SECONDS,
+  });
   const events = await startEventRuntime({
     databaseUrl: config.DATABASE_URL,
     db,
     kafka,
     logger,
-    ticketKinds: createTicketKinds({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    ticketKinds: createTicketKinds({ thirdPartyAccess }),
+    onAccountOwnerChange: [accountOwnerToThirdPartyAccess(thirdPartyAccess)],
   });
   const worker = await Worker.create({
     connection,

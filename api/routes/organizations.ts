@@ -1,5 +1,5 @@
 import type { Database } from '../../platform/database';
-import { orgRoleOf } from '../../domain/actor';
+import { effectiveAccess } from '../../domain/access';
 import { OrganizationPathV1, OrganizationSummaryV1 } from '../../domain/messages/queries/organization-summary.v1';
 import { route } from '../routes';
 import { Problem } from '../problem';
@@ -21,15 +21,15 @@ export function organizationRoutes(db: Database) {
           include: { domains: { orderBy: { domain: 'asc' } }, _count: { select: { memberships: true } } },
         });
         if (!org) throw new Problem('not-found', 'No such organization.');
-        const role = orgRoleOf(actor, org.id);
-        if (!role) throw new Problem('forbidden', 'You are not a member of this organization.');
+        const access = await effectiveAccess(db, actor.userId, org.id);
+        if (!access) throw new Problem('forbidden', 'You have no access to this organization.');
         const body: OrganizationSummaryV1 = {
           organizationId: org.id,
           name: org.name,
           status: org.status,
           domains: org.domains.map((d) => d.domain),
           memberCount: org._count.memberships,
-          yourRole: role,
+          yourAccess: access.level,
         };
         return { status: 200, body };
       },

@@ -11,6 +11,8 @@ export type AccountOwnerChange = {
   organizationId: string | null;
   partnerUserId: string | null;
   isAccountOwner: boolean;
+  /** For the hooks only; never in the published event. */
+  partner: { email: string; name: string; firmName: string };
 };
 
 /** Something that must happen when the status changes (TPU-5 registers one). Runs in the same transaction. */
@@ -37,18 +39,20 @@ export function crmAccountOwnerHandler(onChange: OnAccountOwnerChange[] = []): I
 
       const [org, user] = await Promise.all([
         tx.organization.findUnique({ where: { externalId: d.organizationExternalId }, select: { id: true } }),
-        tx.user.findUnique({ where: { email: d.partnerEmail }, select: { id: true } }),
+        tx.user.findUnique({ where: { email: d.partnerEmail }, select: { id: true, displayName: true } }),
       ]);
       const change: AccountOwnerChange = {
         organizationExternalId: d.organizationExternalId,
         organizationId: org?.id ?? null,
         partnerUserId: user?.id ?? null,
         isAccountOwner: d.isAccountOwner,
+        partner: { email: d.partnerEmail, name: user?.displayName ?? d.partnerFirmName, firmName: d.partnerFirmName },
       };
+      const { partner: _partner, ...published } = change;
       await recordEvent(tx, 'partneraccess.crm.account-owner-status-changed.v1', {
         aggregateId: d.organizationExternalId,
         subject: user?.id,
-        data: { ...change, asOf: asOf.toISOString() },
+        data: { ...published, asOf: asOf.toISOString() },
       });
       for (const f of onChange) await f(change, tx);
     },

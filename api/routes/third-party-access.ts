@@ -1,0 +1,244 @@
+// TPU-1..TPU-7 over HTTP. The routes resolve who the caller is from the database and hand commands
+// to the relationship's workflow; the workflow's Update validators decide (role and state) and
+// refuse without writing anything. Lists read the relationship rows the workflow records.
+import { z } from 'zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ThirdPartyRelationship } from '@prisma/client';
+import type { Database } from '../../platform/database';
+import { can, effectiveAccess } from '../../domain/access';
+import { orgRoleOf, type Actor } from '../../domain/actor';
+import { OrganizationId } from '../../domain/messages/values/identifiers';
+import { RequestThirdPartyAccessV1, ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
+import { ThirdPartyAccessV1 } from '../../domain/messages/queries/third-party-access.v1';
+import { Refusal, type CommandActor } from '../../workflows/third-party-access/messages';
+import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
+import { route } from '../routes';
+import { Problem } from '../problem';
+
+const OrgPath = z.strictObject({ organizationId: OrganizationId });
+const RelationshipPath = z.strictObject({ organizationId: OrganizationId, relationshipId: z.string().regex(/^[0-9a-f]{32}$/, 'a relationship id') });
+const ThirdPartyAccessListV1 = z.object({ items: z.array(ThirdPartyAccessV1) }).meta({ id: 'ThirdPartyAccessListV1' });
+
+/** TPU-6: a plain sentence about where the relationship stands and what to do next. */
+export function plainReason(r: Pick<ThirdPartyRelationship, 'state' | 'reason'>, organizationName: string): string {
+  switch (r.state) {
+    case 'LISTED': return `Access is off: ask an org admin of ${organizationName} to turn it on.`;
+    case 'ACCESS_ON': return `Access is on: you can work in ${organizationName}.`;
+    case 'REQUESTED': return `Requested: waiting for support to review the request from ${organizationName}.`;
+    case 'AWAITING_ACCOUNT': return `Waiting for your own account: create one with the email ${organizationName} gave, using your business email.`;
+    default: return r.reason;
+  }
+}
+
+function toView(r: ThirdPartyRelationship & { organization: { name: string } }): ThirdPartyAccessV1 {
+  return {
+    relationshipId: r.relationshipId,
+    organizationId: r.organizationId,
+    organizationName: r.organization.name,
+    thirdPartyUserId: r.thirdPartyUserId,
+    thirdPartyName: r.thirdPartyName,
+    firmName: r.firmName,
+    state: r.state,
+    origin: r.origin,
+    reason: plainReason(r, r.organization.name),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+function commandActor(actor: Actor, organizationId: string): CommandActor {
+  const role = orgRoleOf(actor, organizationId);
+  return { userId: actor.userId, orgRole: role, isSupportAgent: actor.isSupportAgent };
+}
+
+/** A workflow's refusal becomes the matching problem; nothing else is translated. */
+async function command<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new Problem('not-found', 'No such third-party relationship.');
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      if (err.cause.type === Refusal.forbidden) throw new Problem('forbidden', err.cause.message);
+      if (err.cause.type === Refusal.conflict) throw new Problem('conflict', err.cause.message);
+    }
+    throw err;
+  }
+}
+
+export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient) {
+  const row = async (organizationId: string, relationshipId: string) => {
+    const r = await db.thirdPartyRelationship.findUnique({
+      where: { organizationId_relationshipId: { organizationId, relationshipId } },
+      include: { organization: { select: { name: true } } },
+    });
+    if (!r) throw new Problem('not-found', 'No such third-party relationship.');
+    return toView(r);
+  };
+  const requireOrganization = async (organizationId: string) => {
+    const org = await db.organization.findUnique({ where: { id: organizationId }, include: { domains: true } });
+    if (!org) throw new Problem('not-found', 'No such organization.');
+    return org;
+  };
+  const tags = ['third-party access'];
+
+  return [
+    route({
+      method: 'post',
+      path: '/organizations/:organizationId/third-party-users',
+      summary: 'TPU-2: request third-party access for someone from another firm (org admins and product admins)',
+      tags,
+      auth: true,
+      params: OrgPath,
+      body: RequestThirdPartyAccessV1,
+      responses: {
+        202: { description: 'Requested; the relationship is in its first state', schema: ThirdPartyAccessV1 },
+        200: { description: 'This third party was already requested: the running relationship', schema: ThirdPartyAccessV1 },
+      },
+      problems: ['forbidden', 'not-found', 'unsupported-media-type'],
+      handler: async ({ actor, params, body }) => {
+        const org = await requireOrganization(params.organizationId);
+        const access = await effectiveAccess(db, actor.userId, org.id);
+        if (!can(access?.level ?? null, 'request-third-party-access')) {
+          throw new Problem('forbidden', 'Only an org admin or a product admin of the organization can request third-party access.');
+        }
+        const domain = body.email.split('@')[1];
+        if (org.domains.some((d) => d.domain.toLowerCase() === domain)) {
+          throw new Problem('validation-failed', `A third party needs an account with their own business email, not one on ${org.name}'s domain ${domain}.`, {
+            errors: [{ pointer: '/email', message: `on the organization's own domain ${domain}`, in: 'body' }],
+          });
+        }
+        const { view, joined } = await tpu.request({
+          organizationId: org.id,
+          thirdParty: { name: body.thirdPartyName, firmName: body.firmName, email: body.email },
+          origin: 'REQUEST',
+          requestedByUserId: actor.userId,
+          ticketId: null,
+        });
+        return { status: joined ? 200 : 202, body: await row(org.id, view.relationshipId) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/organizations/:organizationId/third-party-users',
+      summary: "The organization's third-party users and requests (org admins, product admins, support)",
+      tags,
+      auth: true,
+      params: OrgPath,
+      responses: { 200: { description: 'The TPU list', schema: ThirdPartyAccessListV1 } },
+      problems: ['forbidden', 'not-found'],
+      handler: async ({ actor, params }) => {
+        await requireOrganization(params.organizationId);
+        const access = await effectiveAccess(db, actor.userId, params.organizationId);
+        if (!actor.isSupportAgent && !can(access?.level ?? null, 'request-third-party-access')) {
+          throw new Problem('forbidden', "Only the organization's admins and support see its third-party users.");
+        }
+        const rows = await db.thirdPartyRelationship.findMany({
+          where: { organizationId: params.organizationId },
+          include: { organization: { select: { name: true } } },
+          orderBy: { createdAt: 'asc' },
+        });
+        return { status: 200, body: { items: rows.map(toView) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/organizations/:organizationId/third-party-users/:relationshipId',
+      summary: 'One third-party relationship',
+      tags,
+      auth: true,
+      params: RelationshipPath,
+      responses: { 200: { description: 'The relationship', schema: ThirdPartyAccessV1 } },
+      problems: ['forbidden', 'not-found'],
+      handler: async ({ actor, params }) => {
+        const view = await row(params.organizationId, params.relationshipId);
+        const access = await effectiveAccess(db, actor.userId, params.organizationId);
+        const isTheThirdParty = view.thirdPartyUserId === actor.userId;
+        if (!actor.isSupportAgent && !isTheThirdParty && !can(access?.level ?? null, 'request-third-party-access')) {
+          throw new Problem('forbidden', 'You may not see this relationship.');
+        }
+        return { status: 200, body: view };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/organizations/:organizationId/third-party-users/:relationshipId/review',
+      summary: 'TPU-3: support approves (lists, access off) or rejects with a reason',
+      tags,
+      auth: true,
+      params: RelationshipPath,
+      body: ReviewThirdPartyAccessV1,
+      responses: { 200: { description: 'The relationship after the decision', schema: ThirdPartyAccessV1 } },
+      problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type'],
+      handler: async ({ actor, params, body }) => {
+        await command(() => tpu.review(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId), body));
+        return { status: 200, body: await row(params.organizationId, params.relationshipId) };
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/organizations/:organizationId/third-party-users/:relationshipId/access',
+      summary: "TPU-4: an org admin turns the third party's access on or off",
+      tags,
+      auth: true,
+      params: RelationshipPath,
+      body: SetThirdPartyAccessV1,
+      responses: { 200: { description: 'The relationship after the change', schema: ThirdPartyAccessV1 } },
+      problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type'],
+      handler: async ({ actor, params, body }) => {
+        await command(() => tpu.setAccess(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId), body.access));
+        return { status: 200, body: await row(params.organizationId, params.relationshipId) };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/organizations/:organizationId/third-party-users/:relationshipId',
+      summary: 'Remove a third party (org admins or support); ends the relationship',
+      tags,
+      auth: true,
+      params: RelationshipPath,
+      responses: { 200: { description: 'The relationship, removed', schema: ThirdPartyAccessV1 } },
+      problems: ['forbidden', 'not-found', 'conflict'],
+      handler: async ({ actor, params }) => {
+        await command(() => tpu.remove(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId)));
+        return { status: 200, body: await row(params.organizationId, params.relationshipId) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/me/third-party-access',
+      summary: 'TPU-6: your third-party relationships, each with where it stands and why',
+      tags,
+      auth: true,
+      responses: { 200: { description: 'Your relationships', schema: ThirdPartyAccessListV1 } },
+      handler: async ({ actor }) => {
+        const rows = await db.thirdPartyRelationship.findMany({
+          where: { thirdPartyUserId: actor.userId },
+          include: { organization: { select: { name: true } } },
+          orderBy: { updatedAt: 'desc' },
+        });
+        return { status: 200, body: { items: rows.map(toView) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/me/client-organizations',
+      summary: 'TPU-7: the organizations where your third-party access is on, to hop between them',
+      tags,
+      auth: true,
+      responses: {
+        200: {
+          description: 'Organizations with access on',
+          schema: z.object({ items: z.array(z.object({ organizationId: OrganizationId, name: z.string() })) }).meta({ id: 'ClientOrganizationsV1' }),
+        },
+      },
+      handler: async ({ actor }) => {
+        const rows = await db.thirdPartyRelationship.findMany({
+          where: { thirdPartyUserId: actor.userId, state: 'ACCESS_ON' },
+          include: { organization: { select: { name: true } } },
+          orderBy: { organization: { name: 'asc' } },
+        });
+        return { status: 200, body: { items: rows.map((r) => ({ organizationId: r.organizationId, name: r.organization.name })) } };
+      },
+    }),
+  ];
+}
