@@ -74,7 +74,7 @@ describe('organizations and precise statuses', () => {
   it('a member reads their organization; a non-member gets 403; an unknown id 404; a malformed id 400', async () => {
     const { org, domain, members } = await createOrganization(api.db, { ORG_ADMIN: 1, MEMBER: 2 });
     const ok = await api.call('GET', `/organizations/${org.id}`, { token: await api.token(members.MEMBER[1].id) });
-    expect(ok).toMatchObject({ status: 200, body: { organizationId: org.id, domains: [domain], memberCount: 3, yourRole: 'MEMBER' } });
+    expect(ok).toMatchObject({ status: 200, body: { organizationId: org.id, domains: [domain], memberCount: 3, yourAccess: 'MEMBER' } });
 
     const outsider = await createUser(api.db);
     const token = await api.token(outsider.id);

@@ -10,6 +10,7 @@ import { pingKafka, withTimeout } from '../../platform/kafka';
 import { connectTemporal, pingTemporal } from '../../platform/temporal';
 import { config } from './services';
 import { TicketKinds } from '../../events/inbound/support-tickets';
+import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 
 export const tokens = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
 
@@ -17,19 +18,35 @@ export interface TestApi {
   url: string;
   db: Database;
   temporal: Client;
+  thirdPartyAccess: ThirdPartyAccessClient;
   token(userId: string): Promise<string>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
 
-export async function startTestApi(ticketKinds: TicketKinds = new TicketKinds()): Promise<TestApi> {
+export interface TestApiOptions {
+  ticketKinds?: TicketKinds;
+  /** The task queue the third-party-access workflows run on (a test's own worker). */
+  taskQueue?: string;
+  accountWaitSeconds?: number;
+}
+
+export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
+  const o: TestApiOptions = opts instanceof TicketKinds ? { ticketKinds: opts } : opts;
   const db = createDatabase(config.DATABASE_URL);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const thirdPartyAccess = new ThirdPartyAccessClient({
+    temporal,
+    taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    idKey: config.RELATIONSHIP_ID_KEY,
+    accountWaitSeconds: o.accountWaitSeconds ?? config.TPU_ACCOUNT_WAIT_SECONDS,
+  });
   const app = createApp({
     db,
     logger: createLogger('test-api', 'silent'),
     tokens,
-    ticketKinds,
+    ticketKinds: o.ticketKinds ?? new TicketKinds(),
+    thirdPartyAccess,
     checks: [
       { name: 'temporal', check: () => pingTemporal(temporal) },
       { name: 'kafka', check: () => pingKafka(config.KAFKA_BROKERS) },
@@ -44,6 +61,7 @@ export async function startTestApi(ticketKinds: TicketKinds = new TicketKinds())
     url,
     db,
     temporal,
+    thirdPartyAccess,
     token: (userId) => mintToken(tokens, userId),
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = {};

@@ -20,7 +20,8 @@ describe('configuration from the environment', () => {
 
   it('refuses the development JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) }).NODE_ENV).toBe('production');
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/RELATIONSHIP_ID_KEY/);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40), RELATIONSHIP_ID_KEY: 'y'.repeat(40) }).NODE_ENV).toBe('production');
   });
 
   it('splits a broker list', () => {

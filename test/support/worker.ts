@@ -1,0 +1,37 @@
+// A real worker for the tests: the engine's workflows and activities on the real Temporal server,
+// the test database and the SMTP sink, on a task queue of the test's own.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createDatabase } from '../../platform/database';
+import { createMailer } from '../../platform/mail';
+import { config, uniqueSuffix } from './services';
+
+export interface TestWorker {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestWorker(): Promise<TestWorker> {
+  const taskQueue = `test-${uniqueSuffix()}`;
+  const db = createDatabase(config.DATABASE_URL);
+  const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: createActivities({ db, mailer }),
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await db.$disconnect();
+      mailer.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// Determinism and evolution: every committed history of a completed run must replay on today's
+// workflow code without a nondeterminism error.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historiesDir } from '../support/histories';
+
+const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+
+it('TPU evolution: committed histories of completed third-party-access runs replay on the current code', async () => {
+  expect(files.filter((f) => f.startsWith('third-party-access'))).not.toHaveLength(0);
+  const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(historiesDir, f), 'utf8')) }));
+  const results: Array<{ workflowId: string; error?: unknown }> = [];
+  for await (const r of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) results.push(r);
+  expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(histories.map((h) => [h.workflowId, 'ok']));
+});
