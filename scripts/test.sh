@@ -11,5 +11,6 @@ bring_stack_up
 export DATABASE_URL=${DATABASE_URL%/*}/partner_access_test
 bash stack/stack.sh reset-database partner_access_test
 prisma migrate deploy >/dev/null
+export TEMPORAL_TEST_SERVER=$(bash stack/stack.sh test-server-path)
 export NODE_ENV=test LOG_LEVEL=${LOG_LEVEL:-warn} PA_TEST_STACK=1
 jest --runInBand "$@"

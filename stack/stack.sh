@@ -25,6 +25,9 @@ SERVICES=(postgres kafka temporal mail)
 KAFKA_VERSION=3.9.1
 KAFKA_LIBS=$CACHE_DIR/kafka-$KAFKA_VERSION/libs
 TEMPORAL_CLI_VERSION=v1.5.1
+TEST_SERVER_DIR=$CACHE_DIR/temporal-test-server-1.31.0
+# The SDK starts an existing-path time-skipping server as `<path> <port>`.
+TEST_SERVER_BIN=$TEST_SERVER_DIR/test-server
 TEMPORAL_BIN=$CACHE_DIR/temporal-cli-$TEMPORAL_CLI_VERSION/temporal
 # Go and Maven keep their downloads in the cache too, so a cold cache really is cold.
 export GOPATH=${GOPATH_OVERRIDE:-$CACHE_DIR/go}
@@ -96,6 +99,17 @@ install_temporal() {
     || die "Temporal CLI build failed; see $LOG_DIR/install-temporal.log"
 }
 
+install_test_server() {
+  [ -x "$TEST_SERVER_BIN" ] && return
+  log "resolving Temporal's time-skipping test server from Maven Central into $TEST_SERVER_DIR"
+  rm -rf "$TEST_SERVER_DIR"
+  (cd "$ROOT/stack/temporal-test-server" && mvn -q -B -Dmaven.repo.local="$MVN_REPO" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$TEST_SERVER_DIR/libs") >"$LOG_DIR/install-test-server.log" 2>&1 \
+    || die "test server resolution failed; see $LOG_DIR/install-test-server.log"
+  printf '#!/bin/sh\nexec java -Xmx256m -cp "%s/libs/*" io.temporal.testserver.TestServer "$@" --enable-time-skipping\n' "$TEST_SERVER_DIR" >"$TEST_SERVER_BIN"
+  chmod +x "$TEST_SERVER_BIN"
+}
+
 install_node_modules() {
   if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     log "installing npm dependencies from package-lock.json"
@@ -116,6 +130,7 @@ cmd_install() {
   install_postgres
   install_kafka
   install_temporal
+  install_test_server
 }
 
 # ---------------------------------------------------------------- start / stop
@@ -330,6 +345,7 @@ case ${1:-status} in
   stop) valid_service "${2:?service}"; stop_service "$2" ;;
   status) cmd_status ;;
   ensure-database) ensure_database "${2:?database name}" ;;
+  test-server-path) echo "$TEST_SERVER_BIN" ;;
   reset-database) reset_database "${2:?database name}" ;;
   *) die "usage: stack.sh install|up [--record FILE] [svc...]|down [svc...]|start SVC|stop SVC|status" ;;
 esac
