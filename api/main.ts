@@ -14,12 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = createDatabase(config.DATABASE_URL);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const thirdPartyAccess = new ThirdPartyAccessClient({
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    idKey: config.RELATIONSHIP_ID_KEY,
-    accountWaitSeconds: config.TPU_ACCOUNT_WAIT_SECONDS,
-  });
+  const thirdPartyAccess = ThirdPartyAccessClient.fromConfig(temporal, config);
   const app = createApp({
     thirdPartyAccess,
     db,

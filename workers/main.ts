@@ -36,12 +36,7 @@ async function main(): Promise<void> {
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const thirdPartyAccess = new ThirdPartyAccessClient({
-    temporal,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    idKey: config.RELATIONSHIP_ID_KEY,
-    accountWaitSeconds: config.TPU_ACCOUNT_WAIT_SECONDS,
-  });
+  const thirdPartyAccess = ThirdPartyAccessClient.fromConfig(temporal, config);
   const events = await startEventRuntime({
     databaseUrl: config.DATABASE_URL,
     db,

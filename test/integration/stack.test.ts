@@ -1,10 +1,8 @@
 // Proves the real stack: Temporal, Kafka, PostgreSQL and SMTP, each through the code the engine uses.
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
 import { createDatabase } from '../../platform/database';
 import { createKafka, ensureTopics } from '../../platform/kafka';
-import { createMailer } from '../../platform/mail';
 import { connectTemporal } from '../../platform/temporal';
+import { startTestWorker } from '../support/worker';
 import { config, mailSink, stackService, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -13,31 +11,19 @@ afterAll(() => db.$disconnect());
 
 describe('the real stack', () => {
   it('runs a workflow whose activity sends an email that the SMTP sink receives', async () => {
-    const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
-    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    const worker = await startTestWorker(require.resolve('../fixtures/stack-probe.workflows'));
     const client = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-    const taskQueue = `stack-probe-${uniqueSuffix()}`;
     const to = `probe-${uniqueSuffix()}@example.test`;
     try {
-      const worker = await Worker.create({
-        connection,
-        namespace: config.TEMPORAL_NAMESPACE,
-        taskQueue,
-        workflowsPath: require.resolve('../fixtures/stack-probe.workflows'),
-        activities: createActivities({ db, mailer }),
-      });
       const workflowId = `stack-probe-${uniqueSuffix()}`;
-      const result = await worker.runUntil(
-        client.workflow.execute('stackProbe', { taskQueue, workflowId, args: [to] }),
-      );
+      const result = await client.workflow.execute('stackProbe', { taskQueue: worker.taskQueue, workflowId, args: [to] });
       expect(result).toBe(workflowId);
       const described = await client.workflow.getHandle(workflowId).describe();
       expect(described.status.name).toBe('COMPLETED');
       const email = await mailSink.waitFor(to, new RegExp(`Stack probe ${workflowId}`));
       expect(email.text).toContain('Sent by a Temporal activity.');
     } finally {
-      mailer.close();
-      await connection.close();
+      await worker.stop();
       await client.connection.close();
     }
   });

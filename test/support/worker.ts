@@ -11,7 +11,7 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-export async function startTestWorker(): Promise<TestWorker> {
+export async function startTestWorker(workflowsPath = require.resolve('../../workflows')): Promise<TestWorker> {
   const taskQueue = `test-${uniqueSuffix()}`;
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
@@ -20,7 +20,7 @@ export async function startTestWorker(): Promise<TestWorker> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
+    workflowsPath,
     activities: createActivities({ db, mailer }),
   });
   const running = worker.run();

@@ -39,6 +39,18 @@ export interface NewRequest {
 export class ThirdPartyAccessClient {
   constructor(private readonly o: ThirdPartyAccessClientOptions) {}
 
+  static fromConfig(
+    temporal: Client,
+    config: { TEMPORAL_TASK_QUEUE: string; RELATIONSHIP_ID_KEY: string; TPU_ACCOUNT_WAIT_SECONDS: number },
+  ): ThirdPartyAccessClient {
+    return new ThirdPartyAccessClient({
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      idKey: config.RELATIONSHIP_ID_KEY,
+      accountWaitSeconds: config.TPU_ACCOUNT_WAIT_SECONDS,
+    });
+  }
+
   workflowIdFor(organizationId: string, email: string): { relationshipId: string; workflowId: string } {
     const relationshipId = relationshipIdFor(this.o.idKey, email);
     return { relationshipId, workflowId: thirdPartyAccessWorkflowId(organizationId, relationshipId) };
