@@ -6,7 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import type { Database } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import { authenticate, type TokenSettings } from './identity';
-import { notFoundRoute, problemHandler, Problem } from './problem';
+import { notFoundRoute, problemHandler } from './problem';
 import { mountRoutes, registerOpenApi, type AnyRoute } from './routes';
 import { healthRoutes, type DependencyCheck } from './routes/health';
 import { meRoutes } from './routes/me';
@@ -83,4 +83,3 @@ export function createApp(deps: ApiDeps): express.Express {
   return app;
 }
 
-export { Problem };

@@ -43,13 +43,13 @@ export class InboundConsumer {
   /** Counts per outcome, for operators and tests. */
   readonly outcomes: Record<Outcome, number> = { applied: 0, duplicate: 0, 'dead-lettered': 0 };
 
-  constructor(private readonly opts: InboundConsumerOptions) {
-    this.handlers = new Map(opts.handlers.map((h) => [h.type, h]));
-  }
-
   private running = false;
   private restartTimer?: NodeJS.Timeout;
   private restartDelayMs = 500;
+
+  constructor(private readonly opts: InboundConsumerOptions) {
+    this.handlers = new Map(opts.handlers.map((h) => [h.type, h]));
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -153,7 +153,8 @@ export class InboundConsumer {
       if (inserted === 0) return 'duplicate';
       await handler.handle(event, tx);
       return 'applied';
-    });
+      // A handler may wait on a workflow's first state (ticket dispatch): more than Prisma's 5 s default.
+    }, { timeout: 30000, maxWait: 10000 });
   }
 
   private async deadLetter(message: KafkaMessage, partition: number, reason: string, log: Logger): Promise<'dead-lettered'> {

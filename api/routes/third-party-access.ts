@@ -2,7 +2,7 @@
 // to the relationship's workflow; the workflow's Update validators decide (role and state) and
 // refuse without writing anything. Lists read the relationship rows the workflow records.
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ThirdPartyRelationship } from '@prisma/client';
 import type { Database } from '../../platform/database';
@@ -57,6 +57,9 @@ async function command<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new Problem('not-found', 'No such third-party relationship.');
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new Problem('not-ready', 'The engine did not answer in time; the command may still complete. Check the relationship again shortly.');
+    }
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       if (err.cause.type === Refusal.forbidden) throw new Problem('forbidden', err.cause.message);
       if (err.cause.type === Refusal.conflict) throw new Problem('conflict', err.cause.message);
@@ -94,7 +97,7 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
         202: { description: 'Requested; the relationship is in its first state', schema: ThirdPartyAccessV1 },
         200: { description: 'This third party was already requested: the running relationship', schema: ThirdPartyAccessV1 },
       },
-      problems: ['forbidden', 'not-found', 'unsupported-media-type'],
+      problems: ['forbidden', 'not-found', 'unsupported-media-type', 'not-ready'],
       handler: async ({ actor, params, body }) => {
         const org = await requireOrganization(params.organizationId);
         const access = await effectiveAccess(db, actor.userId, org.id);
@@ -107,13 +110,13 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
             errors: [{ pointer: '/email', message: `on the organization's own domain ${domain}`, in: 'body' }],
           });
         }
-        const { view, joined } = await tpu.request({
+        const { view, joined } = await command(() => tpu.request({
           organizationId: org.id,
           thirdParty: { name: body.thirdPartyName, firmName: body.firmName, email: body.email },
           origin: 'REQUEST',
           requestedByUserId: actor.userId,
           ticketId: null,
-        });
+        }));
         return { status: joined ? 200 : 202, body: await row(org.id, view.relationshipId) };
       },
     }),
@@ -168,7 +171,7 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: RelationshipPath,
       body: ReviewThirdPartyAccessV1,
       responses: { 200: { description: 'The relationship after the decision', schema: ThirdPartyAccessV1 } },
-      problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type'],
+      problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type', 'not-ready'],
       handler: async ({ actor, params, body }) => {
         await command(() => tpu.review(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId), body));
         return { status: 200, body: await row(params.organizationId, params.relationshipId) };
@@ -183,7 +186,7 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: RelationshipPath,
       body: SetThirdPartyAccessV1,
       responses: { 200: { description: 'The relationship after the change', schema: ThirdPartyAccessV1 } },
-      problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type'],
+      problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type', 'not-ready'],
       handler: async ({ actor, params, body }) => {
         await command(() => tpu.setAccess(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId), body.access));
         return { status: 200, body: await row(params.organizationId, params.relationshipId) };

@@ -173,3 +173,41 @@ it('TPU-1 a third party who never creates an account: the request ends after the
   const events = await api.db.outboxEvent.findMany({ where: { aggregateId: workflowId }, orderBy: { sequence: 'asc' } });
   expect(events.map((e) => e.type)).toEqual(['partneraccess.tpu.awaiting-account.v1', 'partneraccess.tpu.expired.v1']);
 });
+
+it('TPU-4 evolution: a long-lived relationship continues as new past its history limit and keeps its state, events and id', async () => {
+  const w = await world();
+  const { relationshipId, workflowId } = api.thirdPartyAccess.workflowIdFor(w.org.id, w.consultant.email);
+  const first = await api.temporal.workflow.start('thirdPartyAccess', {
+    taskQueue: worker.taskQueue,
+    workflowId,
+    args: [{ organizationId: w.org.id, relationshipId, thirdParty: { name: 'Carla', firmName: 'Ledgerwise', email: w.consultant.email }, origin: 'REQUEST', requestedByUserId: null, ticketId: null, continueAsNewAfterEvents: 40 }],
+  });
+  const base = `/organizations/${w.org.id}/third-party-users/${relationshipId}`;
+  await waitUntil('requested', async () => (await api.call('GET', base, { token: w.tokens.orgAdmin })).body.state === 'REQUESTED', 15000);
+  expect((await api.call('POST', `${base}/review`, { token: w.tokens.support, body: { decision: 'approve' } })).status).toBe(200);
+  for (let i = 0; i < 6; i++) {
+    expect((await api.call('PUT', `${base}/access`, { token: w.tokens.orgAdmin, body: { access: 'on' } })).body.state).toBe('ACCESS_ON');
+    expect((await api.call('PUT', `${base}/access`, { token: w.tokens.orgAdmin, body: { access: 'off' } })).body.state).toBe('LISTED');
+  }
+  const current = await api.temporal.workflow.getHandle(workflowId).describe();
+  expect(current.runId).not.toBe(first.firstExecutionRunId); // it continued as new at least once
+  expect(current.status.name).toBe('RUNNING');
+  const view = await api.thirdPartyAccess.view(w.org.id, relationshipId);
+  expect(view).toMatchObject({ state: 'LISTED', thirdPartyUserId: w.consultant.id });
+  const events = await api.db.outboxEvent.findMany({ where: { aggregateId: workflowId }, orderBy: { sequence: 'asc' } });
+  expect(events.map((e) => e.type.replace('partneraccess.tpu.', ''))).toEqual(['requested.v1', 'listed.v1', ...Array(6).fill(['access-enabled.v1', 'access-disabled.v1']).flat()]);
+  expect((await api.call('DELETE', base, { token: w.tokens.orgAdmin })).body.state).toBe('REMOVED');
+});
+
+it('TPU-2 without a running worker a request gets a clear 503 in bounded time instead of hanging', async () => {
+  const w = await world();
+  const stranded = await startTestApi({ taskQueue: `no-worker-${uniqueSuffix()}`, commandTimeoutMs: 2000 });
+  try {
+    const res = await stranded.call('POST', `/organizations/${w.org.id}/third-party-users`, { token: w.tokens.orgAdmin, body: { thirdPartyName: 'Carla', firmName: 'Ledgerwise', email: w.consultant.email } });
+    expect(res).toMatchObject({ status: 503, body: { type: P + 'not-ready' } });
+  } finally {
+    const { workflowId } = api.thirdPartyAccess.workflowIdFor(w.org.id, w.consultant.email);
+    await api.temporal.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+    await stranded.close();
+  }
+});

@@ -29,6 +29,7 @@ export interface TestApiOptions {
   /** The task queue the third-party-access workflows run on (a test's own worker). */
   taskQueue?: string;
   accountWaitSeconds?: number;
+  commandTimeoutMs?: number;
 }
 
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
@@ -40,6 +41,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     idKey: config.RELATIONSHIP_ID_KEY,
     accountWaitSeconds: o.accountWaitSeconds ?? config.TPU_ACCOUNT_WAIT_SECONDS,
+    commandTimeoutMs: o.commandTimeoutMs,
   });
   const app = createApp({
     db,

@@ -26,6 +26,8 @@ export interface ThirdPartyAccessClientOptions {
   /** The HMAC key for relationship ids. */
   idKey: string;
   accountWaitSeconds: number;
+  /** How long a command waits for the workflow to answer before the caller is told (default 15 s). */
+  commandTimeoutMs?: number;
 }
 
 export interface NewRequest {
@@ -49,6 +51,11 @@ export class ThirdPartyAccessClient {
       idKey: config.RELATIONSHIP_ID_KEY,
       accountWaitSeconds: config.TPU_ACCOUNT_WAIT_SECONDS,
     });
+  }
+
+  /** Commands wait for the workflow's answer; without a worker that would be forever. */
+  private within<T>(fn: () => Promise<T>): Promise<T> {
+    return this.o.temporal.connection.withDeadline(Date.now() + (this.o.commandTimeoutMs ?? 15000), fn);
   }
 
   workflowIdFor(organizationId: string, email: string): { relationshipId: string; workflowId: string } {
@@ -75,10 +82,12 @@ export class ThirdPartyAccessClient {
   /** TPU-2: starts the relationship, or joins the running one for the same pair. */
   async request(r: NewRequest): Promise<{ workflowId: string; view: RelationshipView; joined: boolean }> {
     const startWorkflowOperation = this.startOperation(r);
-    const result = await this.o.temporal.workflow.executeUpdateWithStart(joinUpdate, {
-      args: [{ requestedByUserId: r.requestedByUserId }],
-      startWorkflowOperation,
-    });
+    const result = await this.within(() =>
+      this.o.temporal.workflow.executeUpdateWithStart(joinUpdate, {
+        args: [{ requestedByUserId: r.requestedByUserId }],
+        startWorkflowOperation,
+      }),
+    );
     const { requests, ...view } = result;
     return { workflowId: (await startWorkflowOperation.workflowHandle()).workflowId, view, joined: requests > 1 };
   }
@@ -92,15 +101,15 @@ export class ThirdPartyAccessClient {
   }
 
   review(organizationId: string, relationshipId: string, actor: CommandActor, decision: ReviewThirdPartyAccessV1) {
-    return this.handle(organizationId, relationshipId).executeUpdate(reviewUpdate, { args: [{ actor, ...decision }] });
+    return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(reviewUpdate, { args: [{ actor, ...decision }] }));
   }
 
   setAccess(organizationId: string, relationshipId: string, actor: CommandActor, access: 'on' | 'off') {
-    return this.handle(organizationId, relationshipId).executeUpdate(setAccessUpdate, { args: [{ actor, access }] });
+    return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(setAccessUpdate, { args: [{ actor, access }] }));
   }
 
   remove(organizationId: string, relationshipId: string, actor: CommandActor) {
-    return this.handle(organizationId, relationshipId).executeUpdate(removeUpdate, { args: [{ actor }] });
+    return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(removeUpdate, { args: [{ actor }] }));
   }
 
   /** TPU-1: an account was created; a waiting relationship moves on at once. */

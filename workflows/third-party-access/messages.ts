@@ -17,8 +17,10 @@ export const CarriedState = z.object({
   origin: TpuOrigin,
   transition: z.number().int().nonnegative(),
   accountDeadline: z.number().int().nullable(),
+  /** How many requests joined so far (a repeat after continue-as-new is still a repeat). */
+  requests: z.number().int().nonnegative().default(0),
 });
-export type CarriedState = z.infer<typeof CarriedState>;
+export type CarriedState = z.input<typeof CarriedState>;
 
 export const ThirdPartyAccessInput = z.strictObject({
   organizationId: OrganizationId,
@@ -29,6 +31,8 @@ export const ThirdPartyAccessInput = z.strictObject({
   requestedByUserId: UserId.nullable(),
   ticketId: z.string().nullable(),
   accountWaitSeconds: z.number().int().positive().max(30 * 24 * 3600).default(DEFAULT_ACCOUNT_WAIT_SECONDS),
+  /** Past this many history events the run continues as new, carrying its state. */
+  continueAsNewAfterEvents: z.number().int().min(20).default(2000),
   carried: CarriedState.optional(),
 });
 export type ThirdPartyAccessInput = z.input<typeof ThirdPartyAccessInput>;

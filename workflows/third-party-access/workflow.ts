@@ -43,8 +43,6 @@ const acts = proxyActivities<Activities>({
 
 /** How often an account that has not been announced is looked up again while waiting (fallback). */
 const ACCOUNT_RECHECK_MS = 6 * 3600 * 1000;
-/** Past this many history events the workflow continues as new, carrying its state. */
-const MAX_HISTORY_EVENTS = 2000;
 
 const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -64,7 +62,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   };
   let announcedUserId: string | null = null;
   let initialized = input.carried !== undefined;
-  let requests = 0;
+  let requests = input.carried?.requests ?? 0;
   const crmNews: boolean[] = [];
 
   const view = (): RelationshipView => ({
@@ -233,14 +231,18 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   }
 
   while (!FINAL_STATES.includes(s.state)) {
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: s });
+      await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...s, requests } });
     }
     const waitingForAccount = s.state === 'AWAITING_ACCOUNT';
     const stateBefore = s.state;
     const wake = () =>
-      s.state !== stateBefore || crmNews.length > 0 || (waitingForAccount && announcedUserId !== null) || workflowInfo().continueAsNewSuggested;
+      s.state !== stateBefore ||
+      crmNews.length > 0 ||
+      (waitingForAccount && announcedUserId !== null) ||
+      workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > input.continueAsNewAfterEvents;
     const woken = waitingForAccount
       ? await condition(wake, Math.max(1, Math.min(ACCOUNT_RECHECK_MS, s.accountDeadline! - Date.now())))
       : (await condition(wake), true);
