@@ -46,6 +46,8 @@ export class InboundConsumer {
   private running = false;
   private restartTimer?: NodeJS.Timeout;
   private restartDelayMs = 500;
+  private lastFetchAt = Date.now();
+  private watchdog?: NodeJS.Timeout;
 
   constructor(private readonly opts: InboundConsumerOptions) {
     this.handlers = new Map(opts.handlers.map((h) => [h.type, h]));
@@ -53,6 +55,17 @@ export class InboundConsumer {
 
   async start(): Promise<void> {
     this.running = true;
+    // A healthy kafkajs consumer starts a fetch every few seconds, messages or not. None for 45 s
+    // means it is stuck (e.g. rejoining a group after a broker restart): start it over. Safe,
+    // because handling is idempotent.
+    this.watchdog = setInterval(() => {
+      if (this.running && Date.now() - this.lastFetchAt > 45000) {
+        this.opts.logger.warn({ consumer: this.opts.name }, 'consumer made no fetch for 45 s; restarting');
+        this.lastFetchAt = Date.now();
+        this.scheduleRestart();
+      }
+    }, 5000);
+    this.watchdog.unref();
     this.producer = this.opts.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     await this.connectAndRun();
@@ -61,6 +74,7 @@ export class InboundConsumer {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.restartTimer);
+    clearInterval(this.watchdog);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
   }
@@ -71,6 +85,9 @@ export class InboundConsumer {
     this.consumer = consumer;
     // kafkajs restarts a consumer after retriable errors only; a broker that refuses connections
     // for a while crashes it for good. Keep going: restart with a bounded backoff.
+    consumer.on(consumer.events.FETCH_START, () => {
+      this.lastFetchAt = Date.now();
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || !this.running) return;
       this.opts.logger.warn({ consumer: this.opts.name, err: payload.error.message, retryInMs: this.restartDelayMs }, 'consumer crashed; restarting');

@@ -79,7 +79,11 @@ it('INT-3 the broker stops while 500 state changes commit; when it is back every
   const t0 = Date.now();
   await stackService('start', 'kafka');
   const brokerBack = Date.now() - t0;
-  await waitUntil('500 events applied', () => applied.length >= 500, 240000);
+  const relay = running[running.length - 1] as OutboxRelay;
+  await waitUntil('500 events applied', () => applied.length >= 500, 240000).catch(async (err) => {
+    const unpublished = await api.db.outboxEvent.count({ where: { aggregateId: { in: [...mine] }, publishedAt: null } });
+    throw new Error(`${err.message}: applied ${applied.length}, unpublished ${unpublished}, relay published ${relay.published} (leader ${relay.leader}), consumer ${JSON.stringify(consumer.outcomes)}`);
+  });
   // Where the time goes (broker restart vs. relay and consumer group recovery), for the record.
   process.stderr.write(`INT-3 outage: broker back in ${brokerBack} ms, all 500 applied ${Date.now() - t0} ms after the restart began\n`);
   await new Promise((r) => setTimeout(r, 1000)); // a late duplicate would show up here
