@@ -2,6 +2,7 @@
 // Each is idempotent: a retry changes nothing that already happened.
 import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
+import { isOnOrganizationDomain } from '../domain/third-party-access';
 import type { EventType } from '../domain/events';
 import type { TpuOrigin, TpuState } from '../domain/messages/values/third-party-access';
 
@@ -38,15 +39,13 @@ export function thirdPartyAccessActivities(db: Database) {
   return {
     /** TPU-1: does the third party have an account, and is the email on the organization's own domains? */
     async lookUpThirdParty(args: { organizationId: string; email: string }) {
-      const domain = args.email.split('@')[1] ?? '';
       const [user, org] = await Promise.all([
         db.user.findUnique({ where: { email: args.email }, select: { id: true, status: true } }),
         db.organization.findUniqueOrThrow({ where: { id: args.organizationId }, select: { name: true, domains: { select: { domain: true } } } }),
       ]);
-      const onDomain = org.domains.some((d) => d.domain.toLowerCase() === domain.toLowerCase());
       return {
         userId: user && user.status === 'ACTIVE' ? user.id : null,
-        emailOnOrganizationDomain: onDomain,
+        emailOnOrganizationDomain: isOnOrganizationDomain(args.email, org.domains),
         organizationName: org.name,
       };
     },

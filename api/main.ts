@@ -3,8 +3,8 @@ import type { Server } from 'node:http';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { createDatabase } from '../platform/database';
-import { pingKafka, withTimeout } from '../platform/kafka';
-import { connectTemporal, pingTemporal } from '../platform/temporal';
+import { connectTemporal } from '../platform/temporal';
+import { dependencyChecks } from './routes/health';
 import { createApp } from './app';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
@@ -21,11 +21,7 @@ async function main(): Promise<void> {
     logger,
     ticketKinds: createTicketKinds({ thirdPartyAccess }),
     tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
-    checks: [
-      { name: 'temporal', check: () => pingTemporal(temporal) },
-      { name: 'kafka', check: () => pingKafka(config.KAFKA_BROKERS) },
-      { name: 'database', check: () => withTimeout(db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
-    ],
+    checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
   });
   const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');

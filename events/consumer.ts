@@ -171,7 +171,7 @@ export class InboundConsumer {
       await handler.handle(event, tx);
       return 'applied';
       // A handler may wait on a workflow's first state (ticket dispatch): more than Prisma's 5 s default.
-    }, { timeout: 30000, maxWait: 10000 });
+    }, { timeout: 30000 });
   }
 
   private async deadLetter(message: KafkaMessage, partition: number, reason: string, log: Logger): Promise<'dead-lettered'> {

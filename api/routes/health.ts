@@ -1,10 +1,23 @@
 import { z } from 'zod';
 import { route } from '../routes';
 import { Problem } from '../problem';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../../platform/database';
+import { pingKafka, withTimeout } from '../../platform/kafka';
+import { pingTemporal } from '../../platform/temporal';
 
 export interface DependencyCheck {
   name: 'temporal' | 'kafka' | 'database';
   check: () => Promise<void>;
+}
+
+/** What /readyz asks: Temporal, Kafka and the database, each with a short deadline. */
+export function dependencyChecks(deps: { temporal: Client; db: Database; kafkaBrokers: string[] }): DependencyCheck[] {
+  return [
+    { name: 'temporal', check: () => pingTemporal(deps.temporal) },
+    { name: 'kafka', check: () => pingKafka(deps.kafkaBrokers) },
+    { name: 'database', check: () => withTimeout(deps.db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
+  ];
 }
 
 const Readiness = z

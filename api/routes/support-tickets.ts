@@ -34,7 +34,7 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
       handler: async ({ actor, body }) => {
         if (!actor.isSupportAgent) throw new Problem('forbidden', 'Only support agents submit tickets.');
         try {
-          const outcome = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'), { timeout: 15000 });
+          const outcome = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'));
           return { status: outcome.duplicate ? 200 : 202, body: outcome };
         } catch (err) {
           if (!(err instanceof TicketRefused)) throw err;

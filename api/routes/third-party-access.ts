@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ThirdPartyRelationship } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { can, effectiveAccess } from '../../domain/access';
+import { isOnOrganizationDomain } from '../../domain/third-party-access';
 import { orgRoleOf, type Actor } from '../../domain/actor';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { RequestThirdPartyAccessV1, ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
@@ -105,7 +106,7 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
           throw new Problem('forbidden', 'Only an org admin or a product admin of the organization can request third-party access.');
         }
         const domain = body.email.split('@')[1];
-        if (org.domains.some((d) => d.domain.toLowerCase() === domain)) {
+        if (isOnOrganizationDomain(body.email, org.domains)) {
           throw new Problem('validation-failed', `A third party needs an account with their own business email, not one on ${org.name}'s domain ${domain}.`, {
             errors: [{ pointer: '/email', message: `on the organization's own domain ${domain}`, in: 'body' }],
           });

@@ -6,8 +6,8 @@ import { createApp } from '../../api/app';
 import { mintToken } from '../../api/identity';
 import { createDatabase, type Database } from '../../platform/database';
 import { createLogger } from '../../platform/logger';
-import { pingKafka, withTimeout } from '../../platform/kafka';
-import { connectTemporal, pingTemporal } from '../../platform/temporal';
+import { connectTemporal } from '../../platform/temporal';
+import { dependencyChecks } from '../../api/routes/health';
 import { config } from './services';
 import { TicketKinds } from '../../events/inbound/support-tickets';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
@@ -49,11 +49,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     tokens,
     ticketKinds: o.ticketKinds ?? new TicketKinds(),
     thirdPartyAccess,
-    checks: [
-      { name: 'temporal', check: () => pingTemporal(temporal) },
-      { name: 'kafka', check: () => pingKafka(config.KAFKA_BROKERS) },
-      { name: 'database', check: () => withTimeout(db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
-    ],
+    checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -230,8 +230,11 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     initialized = true;
   }
 
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
+
   while (!FINAL_STATES.includes(s.state)) {
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents) {
+    if (shouldContinueAsNew()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...s, requests } });
     }
@@ -241,8 +244,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       s.state !== stateBefore ||
       crmNews.length > 0 ||
       (waitingForAccount && announcedUserId !== null) ||
-      workflowInfo().continueAsNewSuggested ||
-      workflowInfo().historyLength > input.continueAsNewAfterEvents;
+      shouldContinueAsNew();
     const woken = waitingForAccount
       ? await condition(wake, Math.max(1, Math.min(ACCOUNT_RECHECK_MS, s.accountDeadline! - Date.now())))
       : (await condition(wake), true);
