@@ -1,7 +1,7 @@
 // The framework every inbound topic uses: a consumer group, at-least-once delivery made idempotent
 // by a processed-events record written in the same transaction as the handler's effects, retries
 // with backoff, and a dead-letter topic for what cannot be handled, while the consumer keeps going.
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Prisma } from '@prisma/client';
 import type { z } from 'zod';
 import type { Database } from '../platform/database';
@@ -36,17 +36,32 @@ export interface InboundConsumerOptions {
 
 export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
 
+/** kafkajs' disconnect waits for the message in hand; a stuck one must not stop the supervisor. */
+async function bounded(p: Promise<unknown> | undefined, ms = 10000): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 export class InboundConsumer {
   private consumer?: Consumer;
   private producer?: Producer;
+  private admin?: Admin;
   private readonly handlers: Map<string, InboundHandler<unknown>>;
   /** Counts per outcome, for operators and tests. */
   readonly outcomes: Record<Outcome, number> = { applied: 0, duplicate: 0, 'dead-lettered': 0 };
+  /** How many times the supervisor started the kafkajs consumer over. */
+  restarts = 0;
 
   private running = false;
+  /** Each kafkajs consumer belongs to one generation; a stale one stops itself. */
+  private generation = 0;
   private restartTimer?: NodeJS.Timeout;
   private restartDelayMs = 500;
   private lastFetchAt = Date.now();
+  private lastProgressAt = Date.now();
+  private stalledChecks = 0;
   private watchdog?: NodeJS.Timeout;
 
   constructor(private readonly opts: InboundConsumerOptions) {
@@ -55,71 +70,120 @@ export class InboundConsumer {
 
   async start(): Promise<void> {
     this.running = true;
-    // A healthy kafkajs consumer starts a fetch every few seconds, messages or not. None for 45 s
-    // means it is stuck (e.g. rejoining a group after a broker restart): start it over. Safe,
-    // because handling is idempotent.
-    this.watchdog = setInterval(() => {
-      if (this.running && Date.now() - this.lastFetchAt > 45000) {
-        this.opts.logger.warn({ consumer: this.opts.name }, 'consumer made no fetch for 45 s; restarting');
-        this.lastFetchAt = Date.now();
-        this.scheduleRestart();
-      }
-    }, 5000);
+    this.watchdog = setInterval(() => void this.watch(), 5000);
     this.watchdog.unref();
     this.producer = this.opts.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
-    await this.connectAndRun();
+    this.admin = this.opts.kafka.admin();
+    await this.connectAndRun(this.generation);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     clearTimeout(this.restartTimer);
     clearInterval(this.watchdog);
-    await this.consumer?.disconnect().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    await bounded(this.consumer?.disconnect());
+    await bounded(this.admin?.disconnect());
+    await bounded(this.producer?.disconnect());
   }
 
-  private async connectAndRun(): Promise<void> {
+  /**
+   * kafkajs can come back from a broker restart fetching yet never again delivering some partitions
+   * (seen here after a rebalance during the outage). Two checks, both safe because handling is
+   * idempotent: no fetch at all for 45 s, or messages waiting (committed offset behind the end of
+   * the partition) with nothing handled for three checks in a row. Either starts the consumer over.
+   */
+  private async watch(): Promise<void> {
+    if (!this.running || this.restartTimer) return;
+    if (Date.now() - this.lastFetchAt > 45000) {
+      this.opts.logger.warn({ consumer: this.opts.name }, 'consumer made no fetch for 45 s; restarting');
+      return this.scheduleRestart();
+    }
+    if (Date.now() - this.lastProgressAt < 15000) {
+      this.stalledChecks = 0;
+      return;
+    }
+    const waiting = await this.waitingMessages().catch(() => null);
+    if (waiting === null || waiting === 0) {
+      this.stalledChecks = 0;
+      return;
+    }
+    if (++this.stalledChecks >= 3) {
+      this.opts.logger.warn({ consumer: this.opts.name, waiting }, 'consumer has messages waiting but handles none; restarting');
+      this.stalledChecks = 0;
+      this.scheduleRestart();
+    }
+  }
+
+  /** Messages on the topic past this group's committed offsets. */
+  private async waitingMessages(): Promise<number> {
+    await this.admin!.connect();
+    const [ends, committed] = await Promise.all([
+      this.admin!.fetchTopicOffsets(this.opts.topic),
+      this.admin!.fetchOffsets({ groupId: this.opts.name, topics: [this.opts.topic] }),
+    ]);
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    return ends.reduce((sum, p) => {
+      // No commit yet (-1), or a commit older than retention: count from the start of the partition.
+      const from = Math.max(done.get(p.partition) ?? -1, Number(p.low));
+      return sum + Math.max(0, Number(p.high) - from);
+    }, 0);
+  }
+
+  private async connectAndRun(generation: number): Promise<void> {
     // A 10 s session (kafkajs: 30 s) lets a group recover sooner after a broker restart.
     const consumer = this.opts.kafka.consumer({ groupId: this.opts.name, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000 });
     this.consumer = consumer;
+    const stale = () => generation !== this.generation || !this.running;
+    consumer.on(consumer.events.FETCH_START, () => {
+      if (!stale()) this.lastFetchAt = Date.now();
+    });
     // kafkajs restarts a consumer after retriable errors only; a broker that refuses connections
     // for a while crashes it for good. Keep going: restart with a bounded backoff.
-    consumer.on(consumer.events.FETCH_START, () => {
-      this.lastFetchAt = Date.now();
-    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || !this.running) return;
+      if (payload.restart || stale()) return;
       this.opts.logger.warn({ consumer: this.opts.name, err: payload.error.message, retryInMs: this.restartDelayMs }, 'consumer crashed; restarting');
       this.scheduleRestart();
     });
     try {
       await consumer.connect();
+      if (stale()) return void (await bounded(consumer.disconnect()));
       await consumer.subscribe({ topic: this.opts.topic, fromBeginning: this.opts.fromBeginning ?? true });
       await consumer.run({
         // Messages of one partition are handled one at a time, in order; the offset is committed
         // only after the handler (or the dead letter) succeeded.
         eachMessage: async ({ message, partition }) => {
           await this.process(message, partition);
+          this.lastProgressAt = Date.now();
           this.restartDelayMs = 500;
         },
       });
+      this.lastFetchAt = Date.now();
+      if (stale()) await bounded(consumer.disconnect());
     } catch (err) {
-      if (!this.running) return;
+      if (stale()) return void (await bounded(consumer.disconnect()));
       this.opts.logger.warn({ consumer: this.opts.name, err: (err as Error).message, retryInMs: this.restartDelayMs }, 'consumer could not start; retrying');
       this.scheduleRestart();
     }
   }
 
+  /** One restart at a time: the old consumer is let go (bounded wait), then a new generation starts. */
   private scheduleRestart(): void {
-    clearTimeout(this.restartTimer);
+    if (this.restartTimer || !this.running) return;
     const delay = this.restartDelayMs;
     this.restartDelayMs = Math.min(delay * 2, 5000);
+    const old = this.consumer;
+    const next = ++this.generation;
     this.restartTimer = setTimeout(() => {
-      const old = this.consumer;
       void (async () => {
-        await old?.disconnect().catch(() => undefined);
-        if (this.running) await this.connectAndRun();
+        await bounded(old?.disconnect());
+        this.restartTimer = undefined;
+        if (this.running && next === this.generation) {
+          this.restarts++;
+          this.lastFetchAt = this.lastProgressAt = Date.now();
+          await this.connectAndRun(next);
+        }
       })();
     }, delay);
   }
