@@ -4,16 +4,20 @@ import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
 import { notificationActivities } from './notifications';
 import { thirdPartyAccessActivities } from './third-party-access';
+import { invitationActivities } from './invitations';
 
 export interface ActivityDeps {
   db: Database;
   mailer: Mailer;
+  /** Where links in emails point (the API's public address). */
+  publicBaseUrl: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...notificationActivities(deps.mailer),
     ...thirdPartyAccessActivities(deps.db),
+    ...invitationActivities(deps.db, deps.mailer, deps.publicBaseUrl),
   };
 }
 

@@ -14,6 +14,14 @@ import { organizationRoutes } from './routes/organizations';
 import { supportTicketRoutes } from './routes/support-tickets';
 import { thirdPartyAccessRoutes } from './routes/third-party-access';
 import { accountRoutes } from './routes/accounts';
+import { invitationRoutes } from './routes/invitations';
+import { sessionRoutes } from './routes/sessions';
+import { partnerPortalRoutes } from './routes/partner-portal';
+import { businessPartnerRoutes } from './routes/business-partners';
+import { taskRoutes } from './routes/tasks';
+import { practiceStaffRoutes } from './routes/practice-staff';
+import type { InvitationsClient } from '../workflows/invitation/client';
+import type { Mailer } from '../platform/mail';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { asyncApiDocument } from '../events/asyncapi';
 import type { TicketKinds } from '../events/inbound/support-tickets';
@@ -25,6 +33,10 @@ export interface ApiDeps {
   checks: DependencyCheck[];
   ticketKinds: TicketKinds;
   thirdPartyAccess: ThirdPartyAccessClient;
+  invitations: InvitationsClient;
+  /** Password reset links go straight out (no workflow: one email, nothing to wait for). */
+  mailer: Mailer;
+  publicBaseUrl: string;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -35,6 +47,12 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...supportTicketRoutes(deps.db, deps.ticketKinds),
     ...accountRoutes(deps.db, deps.thirdPartyAccess, deps.logger),
     ...thirdPartyAccessRoutes(deps.db, deps.thirdPartyAccess),
+    ...invitationRoutes(deps.db, deps.invitations, deps.tokens),
+    ...sessionRoutes(deps),
+    ...businessPartnerRoutes(deps.db, deps.invitations),
+    ...taskRoutes(deps.db),
+    ...partnerPortalRoutes(deps.db, deps.invitations),
+    ...practiceStaffRoutes(deps.db, deps.invitations),
   ];
 }
 

@@ -71,3 +71,15 @@ export function actorOf(res: Response): Actor {
   if (!actor) throw new Problem('unauthenticated');
   return actor;
 }
+
+/** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */
+export async function optionalActor(db: Database, settings: TokenSettings, authorization: string | undefined): Promise<(Actor & { email: string }) | null> {
+  if (!authorization) return null;
+  const match = authorization.match(/^Bearer ([A-Za-z0-9\-_.]+)$/);
+  if (!match) throw new Problem('unauthenticated', 'The Authorization header must be a bearer token.');
+  const userId = await verifyToken(settings, match[1]);
+  const [actor, user] = await Promise.all([loadActor(db, userId), db.user.findUnique({ where: { id: userId }, select: { email: true } })]);
+  if (!actor || !user) throw new Problem('unauthenticated', 'The token names no known user.');
+  if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
+  return { ...actor, email: user.email };
+}

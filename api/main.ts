@@ -8,6 +8,8 @@ import { dependencyChecks } from './routes/health';
 import { createApp } from './app';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
+import { InvitationsClient } from '../workflows/invitation/client';
+import { createMailer } from '../platform/mail';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,8 +17,12 @@ async function main(): Promise<void> {
   const db = createDatabase(config.DATABASE_URL);
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const thirdPartyAccess = ThirdPartyAccessClient.fromConfig(temporal, config);
+  const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const app = createApp({
     thirdPartyAccess,
+    invitations: InvitationsClient.fromConfig(temporal, config),
+    mailer,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
     db,
     logger,
     ticketKinds: createTicketKinds({ thirdPartyAccess }),
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'api stopping');
     // Stop taking connections, let requests in flight finish, then close clients.
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    mailer.close();
     await Promise.allSettled([db.$disconnect(), temporal.connection.close()]);
     logger.info('api stopped');
     process.exit(0);

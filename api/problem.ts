@@ -13,6 +13,12 @@ export const ProblemTypes = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
+  'duplicate-email': { status: 409, title: 'This email already belongs to an account here' },
+  'invitation-expired': { status: 409, title: 'The invitation has expired' },
+  'invitation-closed': { status: 409, title: 'The invitation is no longer open' },
+  'link-superseded': { status: 409, title: 'A newer link replaced this one' },
+  'link-expired': { status: 409, title: 'The link has expired or was used' },
+  'rate-limited': { status: 429, title: 'Too many requests; try again later' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   unprocessable: { status: 422, title: 'The request cannot be carried out' },
   'not-ready': { status: 503, title: 'A dependency is not reachable' },
@@ -75,6 +81,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       problem = new Problem('internal', 'Something went wrong on our side; it has been logged.');
     }
+    const retryAfter = problem.extensions.retryAfterSeconds;
+    if (problem.kind === 'rate-limited' && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(problem.status).type('application/problem+json').json(problem.body(req.originalUrl));
   };
 }

@@ -6,7 +6,9 @@ import { UserProfileUpdatedV1 } from './messages/events/identity.v1';
 import { AccountOwnerStatusChangedV1 } from './messages/events/crm.v1';
 import { TicketDispatchedV1, TicketReceivedV1 } from './messages/events/support.v1';
 import { ThirdPartyAccessChangedV1 } from './messages/events/third-party-access.v1';
+import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 
+const invitation = (summary: string) => ({ aggregateType: 'invitation', data: InvitationChangedV1, summary }) as const;
 const tpu = (summary: string) => ({ aggregateType: 'third-party-relationship', data: ThirdPartyAccessChangedV1, summary }) as const;
 
 export const EventCatalog = {
@@ -22,6 +24,18 @@ export const EventCatalog = {
   'partneraccess.tpu.access-disabled.v1': tpu('An org admin turned a third-party user\'s access off (TPU-4)'),
   'partneraccess.tpu.removed.v1': tpu('A third-party user was removed'),
   'partneraccess.tpu.expired.v1': tpu('No account appeared in time; the request ended (TPU-1)'),
+  'partneraccess.invitation.created.v1': invitation('An invitation was opened (BP-1, PP-1, PS-2)'),
+  'partneraccess.invitation.sent.v1': invitation('The original invitation email went out'),
+  'partneraccess.invitation.resent.v1': invitation('The invitation was sent again with a new link; the old link is dead (BP-4)'),
+  'partneraccess.invitation.reminded.v1': invitation('A reminder went out before expiry, with a fresh link'),
+  'partneraccess.invitation.renewed.v1': invitation('An expired invitation was renewed in one step'),
+  'partneraccess.invitation.accepted.v1': invitation('The invitee accepted; what the invitation offered is granted'),
+  'partneraccess.invitation.rejected.v1': invitation('The invitee declined'),
+  'partneraccess.invitation.expired.v1': invitation('The invitation expired unanswered'),
+  'partneraccess.invitation.revoked.v1': invitation('The inviter revoked the invitation (BP-4)'),
+  'partneraccess.business-partner.connected.v1': { aggregateType: 'business-partner', data: BusinessPartnerConnectedV1, summary: 'A business partner with an existing account was connected (BP-2)' },
+  'partneraccess.business-partner.company-deleted.v1': { aggregateType: 'business-partner-company', data: BusinessPartnerCompanyDeletedV1, summary: 'A business partner company and its people were deleted (BP-5)' },
+  'partneraccess.portal.email-freed.v1': { aggregateType: 'portal-email', data: PortalEmailFreedV1, summary: 'Support freed a wrongly registered portal email (PP-2)' },
 } as const satisfies Record<string, { aggregateType: string; data: z.ZodType; summary: string }>;
 
 export type EventType = keyof typeof EventCatalog;

@@ -7,4 +7,6 @@ export const PartnerUserIdKey = defineSearchAttributeKey('PartnerUserId', Search
 export const ProcessStateKey = defineSearchAttributeKey('ProcessState', SearchAttributeType.KEYWORD);
 export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [OrganizationIdKey, PartnerUserIdKey, ProcessStateKey, TicketIdKey];
+export const InvitationKindKey = defineSearchAttributeKey('InvitationKind', SearchAttributeType.KEYWORD);
+
+export const searchAttributeKeys = [OrganizationIdKey, PartnerUserIdKey, ProcessStateKey, TicketIdKey, InvitationKindKey];

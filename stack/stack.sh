@@ -268,6 +268,15 @@ start_temporal() {
     --db-filename "$STATE_DIR/temporal/temporal.db" --sqlite-pragma journal_mode=WAL \
     --log-level warn "${args[@]}"
   wait_ready temporal 90 "port_open $TEMPORAL_PORT && port_open $TEMPORAL_UI_PORT && \"$TEMPORAL_BIN\" operator namespace describe --address $TEMPORAL_ADDRESS -n $TEMPORAL_NAMESPACE >/dev/null 2>&1"
+  # start-dev registers search attributes only in a new database file: add any a newer version
+  # of the project defines to an existing one.
+  local have name
+  have=$("$TEMPORAL_BIN" operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "$TEMPORAL_NAMESPACE" 2>/dev/null || true)
+  for sa in $TEMPORAL_SEARCH_ATTRIBUTES; do
+    name=${sa%%=*}
+    grep -qw "$name" <<<"$have" || "$TEMPORAL_BIN" operator search-attribute create --address "$TEMPORAL_ADDRESS" \
+      -n "$TEMPORAL_NAMESPACE" --name "$name" --type "${sa#*=}" >/dev/null || die "could not register search attribute $name"
+  done
 }
 
 start_mail() {

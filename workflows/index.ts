@@ -1,3 +1,4 @@
 // Every workflow the worker runs. Workflow code is deterministic: no I/O, no clocks, no randomness
 // except through Temporal's APIs; everything else is an activity.
 export { thirdPartyAccess } from './third-party-access/workflow';
+export { invitation } from './invitation/workflow';

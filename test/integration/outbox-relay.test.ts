@@ -13,7 +13,7 @@ import { createUser } from '../support/world';
 import { collect, createTestTopic, deleteTopics, produce, testKafka, waitUntil } from '../support/kafka';
 import { randomUUID } from 'node:crypto';
 
-const logger = createLogger('test-events', (process.env.TEST_KAFKA_LOG as any) ?? 'silent');
+const logger = createLogger('test-events', (process.env.TEST_LOG as any) ?? 'silent');
 let api: TestApi;
 let kafka: Kafka;
 const topics: string[] = [];

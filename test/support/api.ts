@@ -11,6 +11,10 @@ import { dependencyChecks } from '../../api/routes/health';
 import { config } from './services';
 import { TicketKinds } from '../../events/inbound/support-tickets';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
+import { InvitationsClient } from '../../workflows/invitation/client';
+import { createMailer } from '../../platform/mail';
+import type { InvitationTimings } from '../../domain/invitations';
+import type { InvitationKind } from '../../domain/messages/values/invitation';
 
 export const tokens = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
 
@@ -19,6 +23,7 @@ export interface TestApi {
   db: Database;
   temporal: Client;
   thirdPartyAccess: ThirdPartyAccessClient;
+  invitations: InvitationsClient;
   token(userId: string): Promise<string>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
@@ -30,6 +35,8 @@ export interface TestApiOptions {
   taskQueue?: string;
   accountWaitSeconds?: number;
   commandTimeoutMs?: number;
+  /** Short expiries and rate limits for invitation tests. */
+  invitationTimings?: Partial<Record<InvitationKind, Partial<InvitationTimings>>>;
 }
 
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
@@ -43,9 +50,20 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     accountWaitSeconds: o.accountWaitSeconds ?? config.TPU_ACCOUNT_WAIT_SECONDS,
     commandTimeoutMs: o.commandTimeoutMs,
   });
+  const invitations = new InvitationsClient({
+    temporal,
+    taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    idKey: config.RELATIONSHIP_ID_KEY,
+    timings: o.invitationTimings,
+    commandTimeoutMs: o.commandTimeoutMs,
+  });
+  const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const app = createApp({
     db,
-    logger: createLogger('test-api', 'silent'),
+    invitations,
+    mailer,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    logger: createLogger('test-api', (process.env.TEST_LOG as never) ?? 'silent'),
     tokens,
     ticketKinds: o.ticketKinds ?? new TicketKinds(),
     thirdPartyAccess,
@@ -60,6 +78,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     db,
     temporal,
     thirdPartyAccess,
+    invitations,
     token: (userId) => mintToken(tokens, userId),
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = {};
@@ -80,6 +99,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     },
     async close() {
       await new Promise((r) => server.close(r));
+      mailer.close();
       await db.$disconnect();
       await temporal.connection.close();
     },

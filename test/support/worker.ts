@@ -21,7 +21,7 @@ export async function startTestWorker(workflowsPath = require.resolve('../../wor
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath,
-    activities: createActivities({ db, mailer }),
+    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
   });
   const running = worker.run();
   return {

@@ -37,7 +37,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({ db, mailer }),
+    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
   });
   running = worker.run();
 });

@@ -9,16 +9,14 @@
 // validators refuse the wrong role or the wrong state before anything is written to history.
 // Deterministic: every read and write of the world is an activity.
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import { acts, refuse, serializer } from '../shared';
 import { FINAL_STATES, type TpuState } from '../../domain/messages/values/third-party-access';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import {
@@ -36,15 +34,8 @@ import {
   type RelationshipView,
 } from './messages';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
 /** How often an account that has not been announced is looked up again while waiting (fallback). */
 const ACCOUNT_RECHECK_MS = 6 * 3600 * 1000;
-
-const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise<RelationshipView> {
   const parsed = ThirdPartyAccessInput.safeParse(rawInput);
@@ -74,13 +65,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     reason: s.reason,
   });
 
-  // Transitions run one at a time, so each records its event in order exactly once.
-  let lock: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = lock.then(fn);
-    lock = run.catch(() => undefined);
-    return run;
-  };
+  const serialized = serializer();
 
   async function moveTo(state: TpuState, reason: string, actorUserId: string | null = null): Promise<void> {
     const from = s.state;

@@ -1,0 +1,268 @@
+// Activities of the invitation workflow: open it, send a link, record a transition (granting what
+// was offered on accept). Each is idempotent: keyed by the workflow's send number or transition
+// counter, a retry changes nothing that already happened.
+import { ApplicationFailure } from '@temporalio/common';
+import type { InvitationKind as Kind, InvitationState as State, Prisma } from '@prisma/client';
+import type { Database } from '../platform/database';
+import type { Mailer } from '../platform/mail';
+import { recordEvent } from '../events/outbox';
+import { hashToken, newToken } from '../platform/secrets';
+import type { EventType } from '../domain/events';
+import type { InvitationChangedV1 } from '../domain/messages/events/invitation.v1';
+import { InvitationRefusal } from '../workflows/invitation/messages';
+
+type Tx = Prisma.TransactionClient;
+type SendKind = 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER';
+
+interface Base {
+  invitationId: string;
+  workflowId: string;
+  kind: Kind;
+}
+
+export interface OpenInvitation extends Base {
+  scopeId: string;
+  invitee: { email: string; firstName: string; lastName: string };
+  invitedByUserId: string | null;
+  offer: Record<string, string>;
+  details: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface InvitationTransition extends Base {
+  transition: number;
+  from: State;
+  to: State;
+  reason: string;
+  actorUserId: string | null;
+  acceptedUserId: string | null;
+}
+
+type Refused = { reason: string; message: string };
+
+/** What each kind does when the invitation opens, when it is accepted, and when it ends unaccepted. */
+const KINDS: Record<Kind, {
+  open(tx: Tx, o: OpenInvitation): Promise<{ targetId: string | null } | { refused: Refused }>;
+  grant(tx: Tx, row: InvitationRow, userId: string): Promise<void>;
+  release(tx: Tx, row: InvitationRow): Promise<void>;
+  email(row: InvitationRow, scopeName: string): { subject: string; action: string };
+}> = {
+  // BP-1: a person of a business partner company; accepting connects their account.
+  BUSINESS_PARTNER: {
+    async open(tx, o) {
+      const taken = await tx.businessPartner.findUnique({ where: { companyId_email: { companyId: o.scopeId, email: o.invitee.email } } });
+      if (taken) return { refused: { reason: 'already-added', message: 'This person is already on this business partner company.' } };
+      const p = await tx.businessPartner.create({ data: { companyId: o.scopeId, email: o.invitee.email, firstName: o.invitee.firstName, lastName: o.invitee.lastName, status: 'INVITED' } });
+      return { targetId: p.id };
+    },
+    async grant(tx, row, userId) {
+      await tx.businessPartner.update({ where: { id: row.targetId! }, data: { status: 'ACTIVE', userId } });
+    },
+    async release(tx, row) {
+      await tx.businessPartner.deleteMany({ where: { id: row.targetId!, status: 'INVITED' } });
+    },
+    email: (_row, company) => ({ subject: `You are invited to work with us as a business partner (${company})`, action: 'accept the invitation' }),
+  },
+  // PP-1, PP-2: a partner user; the email is unique across the portal (the PortalEmail key).
+  PORTAL_USER: {
+    async open(tx, o) {
+      const claimed = await tx.$executeRaw`
+        insert into "PortalEmail" (email, "ownerType", "ownerId") values (${o.invitee.email}, 'portal-partner-user', ${o.invitationId}::uuid)
+        on conflict do nothing`;
+      if (claimed === 0) {
+        return { refused: { reason: 'duplicate-email', message: 'This email already belongs to a partner or partner user in the portal. One email is one account. If it was registered by mistake, ask support to free it.' } };
+      }
+      const u = await tx.portalPartnerUser.create({
+        data: { portalPartnerId: o.scopeId, email: o.invitee.email, firstName: o.invitee.firstName, lastName: o.invitee.lastName, phone: o.details.phone, status: 'INVITED' },
+      });
+      await tx.portalEmail.update({ where: { email: o.invitee.email }, data: { ownerId: u.id } });
+      return { targetId: u.id };
+    },
+    async grant(tx, row, userId) {
+      await tx.portalPartnerUser.update({ where: { id: row.targetId! }, data: { status: 'ACTIVE', userId } });
+    },
+    async release(tx, row) {
+      // The email is free again for whoever should have it.
+      const gone = await tx.portalPartnerUser.deleteMany({ where: { id: row.targetId!, status: 'INVITED' } });
+      if (gone.count > 0) await tx.portalEmail.deleteMany({ where: { ownerId: row.targetId! } });
+    },
+    email: (_row, partner) => ({ subject: `Set your password for the partner portal (${partner})`, action: 'set your password and finish setting up your account' }),
+  },
+  // PS-2: a place on a partner firm's Practice Staff, with the offered role.
+  PRACTICE_STAFF: {
+    async open(tx, o) {
+      const member = await tx.practiceStaffMember.findFirst({ where: { partnerFirmId: o.scopeId, user: { email: o.invitee.email } } });
+      if (member) return { refused: { reason: 'already-staff', message: 'This person is already on the Practice Staff.' } };
+      return { targetId: null };
+    },
+    async grant(tx, row, userId) {
+      const role = (row.offer as { role?: 'ACCOUNT_MANAGER' | 'USER_MANAGER' | 'STAFF' }).role ?? 'STAFF';
+      await tx.practiceStaffMember.upsert({ where: { userId_partnerFirmId: { userId, partnerFirmId: row.scopeId } }, create: { userId, partnerFirmId: row.scopeId, role }, update: {} });
+    },
+    async release() {},
+    email: (_row, firm) => ({ subject: `Join the Practice Staff of ${firm}`, action: 'join the Practice Staff' }),
+  },
+};
+
+type InvitationRow = Prisma.InvitationGetPayload<object>;
+
+async function scopeName(tx: Tx | Database, row: Pick<InvitationRow, 'kind' | 'scopeId'>): Promise<string> {
+  switch (row.kind) {
+    case 'BUSINESS_PARTNER': return (await tx.businessPartnerCompany.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a business partner company';
+    case 'PORTAL_USER': return (await tx.portalPartner.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner';
+    case 'PRACTICE_STAFF': return (await tx.partnerFirm.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner firm';
+  }
+}
+
+const eventData = (row: InvitationRow, extra: Partial<InvitationChangedV1> = {}): InvitationChangedV1 => ({
+  invitationId: row.id,
+  kind: row.kind,
+  scopeId: row.scopeId,
+  state: row.state,
+  sendNumber: null,
+  expiresAt: row.state === 'PENDING' ? row.expiresAt.toISOString() : null,
+  actorUserId: null,
+  acceptedUserId: row.acceptedUserId,
+  ...extra,
+});
+
+const SEND_EVENT: Record<SendKind, EventType> = {
+  INITIAL: 'partneraccess.invitation.sent.v1',
+  RESEND: 'partneraccess.invitation.resent.v1',
+  RENEWAL: 'partneraccess.invitation.sent.v1',
+  REMINDER: 'partneraccess.invitation.reminded.v1',
+};
+
+function transitionEvent(from: State, to: State): EventType {
+  if (to === 'PENDING') return from === 'EXPIRED' ? 'partneraccess.invitation.renewed.v1' : 'partneraccess.invitation.created.v1';
+  return `partneraccess.invitation.${to.toLowerCase()}.v1` as EventType;
+}
+
+export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl: string) {
+  return {
+    /** The invitation row, the kind's own record and the `created` event, in one transaction; or a refusal. */
+    async openInvitation(o: OpenInvitation): Promise<{ refused: Refused | null }> {
+      return db.$transaction(async (tx) => {
+        if (await tx.invitation.findUnique({ where: { id: o.invitationId } })) return { refused: null };
+        const opened = await KINDS[o.kind].open(tx, o);
+        if ('refused' in opened) return { refused: opened.refused };
+        const row = await tx.invitation.create({
+          data: {
+            id: o.invitationId,
+            workflowId: o.workflowId,
+            kind: o.kind,
+            state: 'PENDING',
+            email: o.invitee.email,
+            firstName: o.invitee.firstName,
+            lastName: o.invitee.lastName,
+            invitedById: o.invitedByUserId,
+            scopeId: o.scopeId,
+            targetId: opened.targetId,
+            offer: o.offer,
+            expiresAt: new Date(o.expiresAt),
+            reason: 'Sent; waiting for the invitee to accept.',
+            transition: 1,
+          },
+        });
+        await recordEvent(tx, 'partneraccess.invitation.created.v1', { aggregateId: row.id, data: eventData(row, { actorUserId: o.invitedByUserId }) });
+        return { refused: null };
+      });
+    },
+
+    /**
+     * A fresh link: a new token whose hash replaces the old one (the old link is dead at once), the
+     * send recorded under the workflow's send number, then the email. A retry makes yet another
+     * token and re-sends: only the newest email's link works, and the history counts the send once.
+     */
+    async sendInvitation(a: Base & { number: number; sendKind: SendKind; expiresAt: string }): Promise<{ tokenHash: string }> {
+      const token = newToken();
+      const tokenHash = hashToken(token);
+      const row = await db.$transaction(async (tx) => {
+        // A retried send updates its own row (new link), so the history counts it once.
+        const [{ inserted }] = await tx.$queryRaw<Array<{ inserted: boolean }>>`
+          insert into "InvitationSend" ("invitationId", number, kind, "tokenHash") values (${a.invitationId}::uuid, ${a.number}, ${a.sendKind}::"InvitationSendKind", ${tokenHash})
+          on conflict ("invitationId", number) do update set "tokenHash" = excluded."tokenHash", "sentAt" = now()
+          returning (xmax = 0) as inserted`;
+        const now = new Date();
+        const counted = inserted && a.sendKind !== 'REMINDER';
+        const current = await tx.invitation.findUniqueOrThrow({ where: { id: a.invitationId } });
+        const updated = await tx.invitation.update({
+          where: { id: a.invitationId },
+          data: {
+            tokenHash,
+            expiresAt: new Date(a.expiresAt),
+            ...(counted ? { sendCount: { increment: 1 }, lastSentAt: now, firstSentAt: current.firstSentAt ?? now } : {}),
+            ...(a.sendKind === 'REMINDER' ? { remindedAt: now } : {}),
+          },
+        });
+        if (inserted) await recordEvent(tx, SEND_EVENT[a.sendKind], { aggregateId: a.invitationId, data: eventData(updated, { sendNumber: a.number }) });
+        return updated;
+      });
+      const name = await scopeName(db, row);
+      const { subject, action } = KINDS[row.kind].email(row, name);
+      const link = `${publicBaseUrl}/invitations/${row.id}/link?token=${token}`;
+      const until = row.expiresAt.toUTCString();
+      const reminder = a.sendKind === 'REMINDER';
+      await mailer.send({
+        to: row.email,
+        subject: reminder ? `Reminder: ${subject}` : subject,
+        text:
+          `Hello ${row.firstName},\n\n` +
+          (reminder ? `Your invitation expires on ${until}. This email carries a fresh link; earlier links no longer work.\n\n` : '') +
+          `Open this link to ${action}:\n${link}\n\n` +
+          `The link works once and until ${until}. If you did not expect this, ignore this email or decline the invitation from the link.`,
+        messageId: `<invitation-${row.id}-${a.number}@partner-access.example>`,
+      });
+      return { tokenHash };
+    },
+
+    /** The state, what it grants or releases, and its event, in one transaction; a transition already applied is skipped. */
+    async recordInvitationTransition(t: InvitationTransition): Promise<{ applied: boolean; acceptedUserId: string | null }> {
+      return db.$transaction(async (tx) => {
+        const row = await tx.invitation.findUniqueOrThrow({ where: { id: t.invitationId } });
+        if (row.transition >= t.transition) return { applied: false, acceptedUserId: row.acceptedUserId };
+        let acceptedUserId = row.acceptedUserId;
+        if (t.to === 'ACCEPTED') {
+          acceptedUserId = await accountFor(tx, row, t.acceptedUserId);
+          await KINDS[row.kind].grant(tx, row, acceptedUserId);
+        }
+        if (t.to === 'REJECTED' || t.to === 'REVOKED') await KINDS[row.kind].release(tx, row);
+        const updated = await tx.invitation.update({
+          where: { id: row.id },
+          data: { state: t.to, reason: t.reason, transition: t.transition, acceptedUserId, ...(t.to === 'PENDING' ? {} : { tokenHash: null }) },
+        });
+        await recordEvent(tx, transitionEvent(t.from, t.to), { aggregateId: row.id, data: eventData(updated, { actorUserId: t.actorUserId }) });
+        return { applied: true, acceptedUserId };
+      });
+    },
+
+    /** The renewal window closed on an expired invitation: what it held is let go. */
+    async releaseInvitation(a: Base): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const row = await tx.invitation.findUniqueOrThrow({ where: { id: a.invitationId } });
+        await KINDS[row.kind].release(tx, row);
+      });
+    },
+  };
+}
+
+/**
+ * The account that accepts: the signed-in user (the API checked it is the invitee's), the existing
+ * account with the invitee's email, or a new one with the password chosen while accepting.
+ */
+async function accountFor(tx: Tx, row: InvitationRow, signedInUserId: string | null): Promise<string> {
+  const existing = await tx.user.findUnique({ where: { email: row.email }, select: { id: true, status: true } });
+  const credential = await tx.pendingCredential.findUnique({ where: { invitationId: row.id } });
+  if (credential) await tx.pendingCredential.delete({ where: { invitationId: row.id } });
+  if (existing) {
+    if (signedInUserId !== existing.id) {
+      throw ApplicationFailure.create({ type: InvitationRefusal.needsPassword, message: 'An account with this email exists: sign in as that account, then accept.', nonRetryable: true });
+    }
+    return existing.id;
+  }
+  if (!credential) {
+    throw ApplicationFailure.create({ type: InvitationRefusal.needsPassword, message: 'Choose a password to create your account while accepting.', nonRetryable: true });
+  }
+  const user = await tx.user.create({ data: { email: row.email, displayName: `${row.firstName} ${row.lastName}`, passwordHash: credential.passwordHash } });
+  return user.id;
+}

@@ -1,0 +1,278 @@
+// The life of every invitation over HTTP, whatever its kind: the invitee opens the emailed link,
+// accepts (choosing a password if they have no account) or declines; the manager lists, resends
+// (renewing an expired one), and revokes, also by email. The workflow's Update validators decide;
+// the routes check the link first so each answer says what to do next.
+import { z } from 'zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Invitation, InvitationSend } from '@prisma/client';
+import type { Database } from '../../platform/database';
+import { hashPassword, hashToken, tokenMatches } from '../../platform/secrets';
+import { mayManageInvitations } from '../../domain/invitation-access';
+import type { Actor } from '../../domain/actor';
+import { InvitationId, InvitationKind, InvitationState, InvitationToken } from '../../domain/messages/values/invitation';
+import { AcceptInvitationV1, RejectInvitationV1, RevokeInvitationsByEmailV1 } from '../../domain/messages/commands/invitation.v1';
+import { InvitationLinkV1, InvitationV1 } from '../../domain/messages/queries/invitation.v1';
+import { InvitationRefusal, type InvitationView } from '../../workflows/invitation/messages';
+import type { InvitationsClient } from '../../workflows/invitation/client';
+import { optionalActor, type TokenSettings } from '../identity';
+import { route } from '../routes';
+import { Problem, type ProblemType } from '../problem';
+
+const IdPath = z.strictObject({ invitationId: InvitationId });
+const TokenQuery = z.strictObject({ token: InvitationToken });
+const ListQuery = z.strictObject({ kind: InvitationKind, scopeId: z.uuid(), state: InvitationState.optional() });
+const InvitationListV1 = z.object({ items: z.array(InvitationV1) }).meta({ id: 'InvitationListV1' });
+const AcceptedV1 = z.object({ invitation: InvitationV1, userId: z.uuid(), next: z.string() }).meta({ id: 'InvitationAcceptedV1' });
+
+type Row = Invitation & { sends: InvitationSend[] };
+
+export function toInvitationV1(r: Row): InvitationV1 {
+  return {
+    invitationId: r.id,
+    kind: r.kind,
+    state: r.state,
+    email: r.email,
+    firstName: r.firstName,
+    lastName: r.lastName,
+    scopeId: r.scopeId,
+    reason: r.reason,
+    expiresAt: r.state === 'PENDING' ? r.expiresAt.toISOString() : null,
+    firstSentAt: r.firstSentAt?.toISOString() ?? null,
+    lastSentAt: r.lastSentAt?.toISOString() ?? null,
+    sendCount: r.sendCount,
+    sends: [...r.sends].sort((a, b) => a.number - b.number).map((s) => ({ number: s.number, kind: s.kind, sentAt: s.sentAt.toISOString() })),
+    acceptedUserId: r.acceptedUserId,
+  };
+}
+
+const REFUSALS: Record<string, ProblemType> = {
+  [InvitationRefusal.forbidden]: 'forbidden',
+  [InvitationRefusal.conflict]: 'conflict',
+  [InvitationRefusal.rateLimited]: 'rate-limited',
+  [InvitationRefusal.linkSuperseded]: 'link-superseded',
+  [InvitationRefusal.expired]: 'invitation-expired',
+  [InvitationRefusal.closed]: 'invitation-closed',
+  [InvitationRefusal.needsPassword]: 'unprocessable',
+};
+
+/** A workflow's refusal becomes the matching problem (with Retry-After for the rate limit). */
+export async function invitationCommand<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new Problem('not-found', 'No such invitation.');
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new Problem('not-ready', 'The engine did not answer in time; the command may still complete. Check the invitation again shortly.');
+    }
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type && REFUSALS[err.cause.type]) {
+      const details = (err.cause.details?.[0] ?? {}) as Record<string, unknown>;
+      throw new Problem(REFUSALS[err.cause.type], err.cause.message, details);
+    }
+    throw err;
+  }
+}
+
+/** Is this the link of the newest email, an older one, or nothing we sent? Constant time per hash. */
+function linkOf(row: Row, token: string): 'current' | 'old' | 'unknown' {
+  if (row.tokenHash && tokenMatches(token, row.tokenHash)) return 'current';
+  const old = row.sends.map((s) => tokenMatches(token, s.tokenHash)).some(Boolean);
+  return old ? 'old' : 'unknown';
+}
+
+const CLOSED: Record<string, string> = {
+  ACCEPTED: 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset (POST /password-resets).',
+  REJECTED: 'This invitation was declined. Ask the person who invited you to send a new one.',
+  REVOKED: 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.',
+};
+
+/** The answer for a link, before any command: each case says what to do next. */
+function checkLink(row: Row | null, token: string): Row {
+  const link = row ? linkOf(row, token) : 'unknown';
+  if (!row || link === 'unknown') throw new Problem('not-found', 'No such invitation link. Check that you copied the whole link from the email.');
+  if (row.state === 'EXPIRED') {
+    throw new Problem('invitation-expired', 'This invitation has expired. Ask the person who invited you to renew it, or ask for a password reset (POST /password-resets) if you were invited to the partner portal; the new email carries a fresh link.', { state: row.state });
+  }
+  if (row.state !== 'PENDING') throw new Problem('invitation-closed', CLOSED[row.state], { state: row.state });
+  if (link === 'old') throw new Problem('link-superseded', 'This link was replaced by a newer invitation email. Use the link in the most recent email.');
+  return row;
+}
+
+export function invitationRoutes(db: Database, invitations: InvitationsClient, tokens: TokenSettings) {
+  const load = (id: string) => db.invitation.findUnique({ where: { id }, include: { sends: true } });
+  const managed = async (actor: Actor, id: string): Promise<Row> => {
+    const row = await load(id);
+    if (!row) throw new Problem('not-found', 'No such invitation.');
+    if (!(await mayManageInvitations(db, actor, row.kind, row.scopeId))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may do this.');
+    return row;
+  };
+  const reply = async (view: InvitationView) => ({ status: 200, body: toInvitationV1((await load(view.invitationId))!) });
+  const tags = ['invitations'];
+
+  return [
+    route({
+      method: 'get',
+      path: '/invitations/:invitationId/link',
+      summary: 'What the emailed link shows the invitee (no sign-in: the link is the secret)',
+      tags,
+      auth: false,
+      params: IdPath,
+      query: TokenQuery,
+      responses: { 200: { description: 'The open invitation', schema: InvitationLinkV1 } },
+      problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded'],
+      handler: async ({ params, query }) => {
+        const row = checkLink(await load(params.invitationId), query.token);
+        const account = await db.user.findUnique({ where: { email: row.email }, select: { id: true } });
+        const invitedTo = await scopeLabel(db, row);
+        return {
+          status: 200,
+          body: { invitationId: row.id, kind: row.kind, state: row.state, firstName: row.firstName, invitedTo, expiresAt: row.expiresAt.toISOString(), accepting: account ? 'sign-in-first' : 'choose-password' },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/invitations/:invitationId/accept',
+      summary: 'Accept with the link (PP-3: choose a password if you have no account; otherwise sign in first)',
+      tags,
+      auth: false,
+      params: IdPath,
+      body: AcceptInvitationV1,
+      responses: { 200: { description: 'Accepted; what the invitation offered is granted', schema: AcceptedV1 } },
+      problems: ['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'unprocessable', 'not-ready'],
+      handler: async ({ params, body, req }) => {
+        const row = checkLink(await load(params.invitationId), body.token);
+        const signedIn = await optionalActor(db, tokens, req.headers.authorization);
+        if (signedIn && signedIn.email.toLowerCase() !== row.email.toLowerCase()) {
+          throw new Problem('forbidden', 'This invitation was sent to another email address. Sign in as that account, or accept without signing in.');
+        }
+        const account = await db.user.findUnique({ where: { email: row.email }, select: { id: true } });
+        if (account && !signedIn) throw new Problem('unauthenticated', 'You already have an account with this email: sign in (POST /sessions), then accept with your bearer token.');
+        if (account && body.password) {
+          throw new Problem('validation-failed', 'You already have an account: accept without a password.', { errors: [{ pointer: '/password', message: 'not needed: you have an account', in: 'body' }] });
+        }
+        if (!account && !body.password) {
+          throw new Problem('validation-failed', 'Choose a password (at least 12 characters) to create your account.', { errors: [{ pointer: '/password', message: 'required: you have no account yet', in: 'body' }] });
+        }
+        // The password never enters workflow history: its hash waits here for the accept to commit.
+        if (body.password) {
+          const passwordHash = await hashPassword(body.password);
+          await db.pendingCredential.upsert({ where: { invitationId: row.id }, create: { invitationId: row.id, passwordHash }, update: { passwordHash } });
+        }
+        try {
+          const view = await invitationCommand(() => invitations.accept(row.workflowId, row.id, hashToken(body.token), signedIn?.userId ?? null));
+          const after = (await load(view.invitationId))!;
+          return {
+            status: 200,
+            body: { invitation: toInvitationV1(after), userId: after.acceptedUserId!, next: account ? 'Done: it is on your account now.' : 'Your account is ready: sign in with your email and the password you chose (POST /sessions).' },
+          };
+        } catch (err) {
+          await db.pendingCredential.deleteMany({ where: { invitationId: row.id } });
+          throw err;
+        }
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/invitations/:invitationId/reject',
+      summary: 'Decline with the link',
+      tags,
+      auth: false,
+      params: IdPath,
+      body: RejectInvitationV1,
+      responses: { 200: { description: 'Declined', schema: InvitationLinkV1.pick({ invitationId: true, state: true }) } },
+      problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'not-ready'],
+      handler: async ({ params, body }) => {
+        const row = checkLink(await load(params.invitationId), body.token);
+        const view = await invitationCommand(() => invitations.reject(row.workflowId, row.id, hashToken(body.token)));
+        return { status: 200, body: { invitationId: view.invitationId, state: view.state } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/invitations',
+      summary: 'BP-4, PS-2: the invitations of one list (pending, expired, answered), with their send history',
+      tags,
+      auth: true,
+      query: ListQuery,
+      responses: { 200: { description: 'Invitations, newest first', schema: InvitationListV1 } },
+      problems: ['forbidden'],
+      handler: async ({ actor, query }) => {
+        if (!(await mayManageInvitations(db, actor, query.kind, query.scopeId))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may see it.');
+        const rows = await db.invitation.findMany({ where: { kind: query.kind, scopeId: query.scopeId, ...(query.state ? { state: query.state } : {}) }, include: { sends: true }, orderBy: { createdAt: 'desc' } });
+        return { status: 200, body: { items: rows.map(toInvitationV1) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/invitations/:invitationId',
+      summary: 'One invitation with its send history (for whoever manages it)',
+      tags,
+      auth: true,
+      params: IdPath,
+      responses: { 200: { description: 'The invitation', schema: InvitationV1 } },
+      problems: ['forbidden', 'not-found'],
+      handler: async ({ actor, params }) => ({ status: 200, body: toInvitationV1(await managed(actor, params.invitationId)) }),
+    }),
+    route({
+      method: 'post',
+      path: '/invitations/:invitationId/resend',
+      summary: 'BP-4, PS-2: send again with a new link (the old one dies at once); renews an expired invitation in one step. Rate-limited.',
+      tags,
+      auth: true,
+      params: IdPath,
+      responses: { 200: { description: 'Sent again', schema: InvitationV1 } },
+      problems: ['forbidden', 'not-found', 'conflict', 'rate-limited', 'not-ready'],
+      handler: async ({ actor, params }) => {
+        const row = await managed(actor, params.invitationId);
+        return reply(await invitationCommand(() => invitations.resend(row.workflowId, row.id, { userId: actor.userId, manages: true })));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/invitations/:invitationId/revoke',
+      summary: 'BP-4: cancel an invitation; its link stops working',
+      tags,
+      auth: true,
+      params: IdPath,
+      responses: { 200: { description: 'Revoked', schema: InvitationV1 } },
+      problems: ['forbidden', 'not-found', 'conflict', 'not-ready'],
+      handler: async ({ actor, params }) => {
+        const row = await managed(actor, params.invitationId);
+        return reply(await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true })));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/invitations/revoke-by-email',
+      summary: 'BP-4: revoke every open invitation to an email address that you manage',
+      tags,
+      auth: true,
+      body: RevokeInvitationsByEmailV1,
+      responses: { 200: { description: 'What was revoked', schema: InvitationListV1 } },
+      problems: ['not-found', 'not-ready'],
+      handler: async ({ actor, body }) => {
+        const open = await db.invitation.findMany({ where: { email: body.email, state: { in: ['PENDING', 'EXPIRED'] }, ...(body.kind ? { kind: body.kind } : {}) }, include: { sends: true } });
+        const mine: Row[] = [];
+        for (const row of open) if (await mayManageInvitations(db, actor, row.kind, row.scopeId)) mine.push(row);
+        // Another list's invitations to the same person are not the caller's business: not found either way.
+        if (mine.length === 0) throw new Problem('not-found', 'You have no open invitation to this email address.');
+        for (const row of mine) await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true }));
+        const after = await db.invitation.findMany({ where: { id: { in: mine.map((r) => r.id) } }, include: { sends: true } });
+        return { status: 200, body: { items: after.map(toInvitationV1) } };
+      },
+    }),
+  ];
+}
+
+async function scopeLabel(db: Database, row: Pick<Invitation, 'kind' | 'scopeId'>): Promise<string> {
+  switch (row.kind) {
+    case 'BUSINESS_PARTNER': {
+      const c = await db.businessPartnerCompany.findUnique({ where: { id: row.scopeId } });
+      const org = c ? await db.organization.findUnique({ where: { id: c.organizationId } }) : null;
+      return `work with ${org?.name ?? 'an organization'} as a business partner (${c?.name ?? 'partner company'})`;
+    }
+    case 'PORTAL_USER': return `the partner portal, as a user of ${(await db.portalPartner.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner'}`;
+    case 'PRACTICE_STAFF': return `the Practice Staff of ${(await db.partnerFirm.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner firm'}`;
+  }
+}

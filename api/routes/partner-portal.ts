@@ -1,0 +1,167 @@
+// PP-1..PP-4 over HTTP: portal admins add partners and partner users (each partner user gets an
+// invitation to set a password); one email is one partner or partner user across the whole portal
+// (the PortalEmail key decides); support frees a wrongly registered email, audited.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from '../../platform/database';
+import type { Actor } from '../../domain/actor';
+import { recordEvent } from '../../events/outbox';
+import { AddPartnerUserV1, AddPortalPartnerV1, FreePortalEmailV1 } from '../../domain/messages/commands/partner-portal.v1';
+import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
+import type { InvitationsClient } from '../../workflows/invitation/client';
+import { DEFAULT_EXPIRY_SECONDS } from '../../domain/invitations';
+import { invitationCommand, toInvitationV1 } from './invitations';
+import { route } from '../routes';
+import { Problem } from '../problem';
+
+const PartnerPath = z.strictObject({ partnerId: z.uuid() });
+const DUPLICATE = 'This email already belongs to a partner or partner user in the portal; one email is one account. If it was registered by mistake, ask support to free it.';
+
+const PortalPartnerV1 = z
+  .object({
+    partnerId: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+    users: z.array(z.object({ partnerUserId: z.uuid(), firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string(), status: z.enum(['INVITED', 'ACTIVE']), invitation: InvitationV1.nullable() })),
+  })
+  .meta({ id: 'PortalPartnerV1' });
+const PartnerUserInvitedV1 = z
+  .object({ confirmation: z.string(), partnerUserId: z.uuid(), invitation: InvitationV1 })
+  .meta({ id: 'PartnerUserInvitedV1', description: 'PP-4: the confirmation the admin sees' });
+
+function requirePortalAdmin(actor: Actor): void {
+  if (!actor.portalRole) throw new Problem('forbidden', 'Only a portal admin or owner can do this.');
+}
+
+export function partnerPortalRoutes(db: Database, invitations: InvitationsClient) {
+  const tags = ['partner portal'];
+  const partnerView = async (partnerId: string) => {
+    const p = await db.portalPartner.findUnique({ where: { id: partnerId }, include: { users: { orderBy: { createdAt: 'asc' } } } });
+    if (!p) throw new Problem('not-found', 'No such partner.');
+    const invites = await db.invitation.findMany({ where: { kind: 'PORTAL_USER', scopeId: p.id }, include: { sends: true }, orderBy: { createdAt: 'desc' } });
+    return {
+      partnerId: p.id,
+      name: p.name,
+      email: p.email,
+      users: p.users.map((u) => {
+        const inv = invites.find((i) => i.targetId === u.id);
+        return { partnerUserId: u.id, firstName: u.firstName, lastName: u.lastName, email: u.email, phone: u.phone, status: u.status, invitation: inv ? toInvitationV1(inv) : null };
+      }),
+    };
+  };
+
+  return [
+    route({
+      method: 'post',
+      path: '/portal/partners',
+      summary: 'Add a partner to the portal (portal admins and owners)',
+      tags,
+      auth: true,
+      body: AddPortalPartnerV1,
+      responses: { 201: { description: 'Added', schema: PortalPartnerV1 } },
+      problems: ['forbidden', 'duplicate-email'],
+      handler: async ({ actor, body }) => {
+        requirePortalAdmin(actor);
+        const id = randomUUID();
+        await db.$transaction(async (tx) => {
+          const claimed = await tx.$executeRaw`insert into "PortalEmail" (email, "ownerType", "ownerId") values (${body.email}, 'portal-partner', ${id}::uuid) on conflict do nothing`;
+          if (claimed === 0) throw new Problem('duplicate-email', DUPLICATE);
+          await tx.portalPartner.create({ data: { id, name: body.name, email: body.email } });
+        });
+        return { status: 201, body: await partnerView(id) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/portal/partners/:partnerId',
+      summary: 'A partner with its users and their invitations (portal admins and owners)',
+      tags,
+      auth: true,
+      params: PartnerPath,
+      responses: { 200: { description: 'The partner', schema: PortalPartnerV1 } },
+      problems: ['forbidden', 'not-found'],
+      handler: async ({ actor, params }) => {
+        requirePortalAdmin(actor);
+        return { status: 200, body: await partnerView(params.partnerId) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/portal/partners/:partnerId/users',
+      summary: 'PP-1, PP-4: add a partner user on the partner’s behalf; they get an email to set their password',
+      tags,
+      auth: true,
+      params: PartnerPath,
+      body: AddPartnerUserV1,
+      responses: { 201: { description: 'Invitation sent (the confirmation to show)', schema: PartnerUserInvitedV1 } },
+      problems: ['validation-failed', 'forbidden', 'not-found', 'duplicate-email', 'not-ready'],
+      handler: async ({ actor, params, body }) => {
+        requirePortalAdmin(actor);
+        const partner = await db.portalPartner.findUnique({ where: { id: params.partnerId } });
+        if (!partner) throw new Problem('not-found', 'No such partner.');
+        // A quick answer for the common case; the unique key in the invitation's first activity decides races.
+        if (await db.portalEmail.findUnique({ where: { email: body.email } })) throw new Problem('duplicate-email', DUPLICATE);
+        const { view } = await invitationCommand(() =>
+          invitations.open({
+            kind: 'PORTAL_USER',
+            scopeId: partner.id,
+            invitee: { email: body.email, firstName: body.firstName, lastName: body.lastName },
+            invitedByUserId: actor.userId,
+            details: { phone: body.phone },
+          }),
+        );
+        if (view.refused) throw new Problem('duplicate-email', DUPLICATE);
+        const row = (await db.invitation.findUnique({ where: { id: view.invitationId }, include: { sends: true } }))!;
+        const days = Math.round((row.expiresAt.getTime() - (row.lastSentAt ?? row.createdAt).getTime()) / 86400000) || DEFAULT_EXPIRY_SECONDS.PORTAL_USER / 86400;
+        return {
+          status: 201,
+          body: {
+            confirmation: `Invitation sent to ${row.email}. ${row.firstName} has ${days} days to set a password; after that they can ask for a password reset to get a new link.`,
+            partnerUserId: row.targetId!,
+            invitation: toInvitationV1(row),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/support/portal-emails/free',
+      summary: 'PP-2 (support only): free a wrongly registered email so the right account can register; audited',
+      tags,
+      auth: true,
+      body: FreePortalEmailV1,
+      responses: { 200: { description: 'Freed', schema: z.object({ freed: z.literal(true), auditEntryId: z.uuid() }).meta({ id: 'PortalEmailFreedV1Response' }) } },
+      problems: ['forbidden', 'not-found', 'not-ready'],
+      handler: async ({ actor, body }) => {
+        if (!actor.isSupportAgent) throw new Problem('forbidden', 'Only support can free a registered email.');
+        const entry = await db.portalEmail.findUnique({ where: { email: body.email } });
+        if (!entry) throw new Problem('not-found', 'No partner or partner user in the portal has this email.');
+        const ownerType = entry.ownerType as 'portal-partner' | 'portal-partner-user';
+        // An invited user who never accepted: revoking the invitation lets go of the email altogether.
+        const open = ownerType === 'portal-partner-user'
+          ? await db.invitation.findFirst({ where: { kind: 'PORTAL_USER', targetId: entry.ownerId, state: { in: ['PENDING', 'EXPIRED'] } } })
+          : null;
+        if (open) await invitationCommand(() => invitations.revoke(open.workflowId, open.id, { userId: actor.userId, manages: true }));
+        const auditEntryId = await db.$transaction(async (tx) => {
+          const placeholder = `freed-${randomUUID()}@invalid.invalid`;
+          const still = await tx.portalEmail.findUnique({ where: { email: body.email } });
+          if (still) {
+            await tx.portalEmail.delete({ where: { email: body.email } });
+            await tx.portalEmail.create({ data: { email: placeholder, ownerType: still.ownerType, ownerId: still.ownerId } });
+            if (ownerType === 'portal-partner') await tx.portalPartner.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
+            else {
+              const u = await tx.portalPartnerUser.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
+              if (u.userId) await tx.user.update({ where: { id: u.userId }, data: { email: placeholder } });
+            }
+          }
+          const audit = await tx.auditEntry.create({
+            data: { actorId: actor.userId, action: 'portal-email.freed', subjectId: entry.ownerId, detail: { ownerType, reason: body.reason, placeholderSet: Boolean(still), invitationRevoked: open?.id ?? null } },
+          });
+          await recordEvent(tx, 'partneraccess.portal.email-freed.v1', { aggregateId: entry.ownerId, data: { ownerType, ownerId: entry.ownerId, actorUserId: actor.userId, auditEntryId: audit.id } });
+          return audit.id;
+        });
+        return { status: 200, body: { freed: true as const, auditEntryId } };
+      },
+    }),
+  ];
+}

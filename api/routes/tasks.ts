@@ -1,0 +1,107 @@
+// BP-3's shared object: a task of an organization. Its people see every task; a business partner
+// sees only the tasks they were explicitly added to, and nothing else of the organization.
+import { z } from 'zod';
+import type { Database } from '../../platform/database';
+import { can, effectiveAccess } from '../../domain/access';
+import { OrganizationId } from '../../domain/messages/values/identifiers';
+import { CreateTaskV1, GrantTaskV1 } from '../../domain/messages/commands/business-partners.v1';
+import { route } from '../routes';
+import { Problem } from '../problem';
+
+const TaskV1 = z.object({ taskId: z.uuid(), organizationId: OrganizationId, title: z.string(), sharedWith: z.array(z.uuid()) }).meta({ id: 'TaskV1' });
+const TaskListV1 = z.object({ items: z.array(TaskV1) }).meta({ id: 'TaskListV1' });
+const TaskPath = z.strictObject({ taskId: z.uuid() });
+
+export function taskRoutes(db: Database) {
+  const tags = ['tasks'];
+  const view = (t: { id: string; organizationId: string; title: string; grants: Array<{ userId: string }> }) => ({ taskId: t.id, organizationId: t.organizationId, title: t.title, sharedWith: t.grants.map((g) => g.userId) });
+  const requireUse = async (userId: string, organizationId: string) => {
+    const access = await effectiveAccess(db, userId, organizationId);
+    if (!can(access?.level ?? null, 'use-products')) throw new Problem('forbidden', 'You have no access to this organization.');
+  };
+
+  return [
+    route({
+      method: 'post',
+      path: '/organizations/:organizationId/tasks',
+      summary: 'Create a task in an organization',
+      tags,
+      auth: true,
+      params: z.strictObject({ organizationId: OrganizationId }),
+      body: CreateTaskV1,
+      responses: { 201: { description: 'Created', schema: TaskV1 } },
+      problems: ['forbidden'],
+      handler: async ({ actor, params, body }) => {
+        await requireUse(actor.userId, params.organizationId);
+        const t = await db.task.create({ data: { organizationId: params.organizationId, title: body.title, createdById: actor.userId }, include: { grants: true } });
+        return { status: 201, body: view(t) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/organizations/:organizationId/tasks',
+      summary: "An organization's tasks (its people only)",
+      tags,
+      auth: true,
+      params: z.strictObject({ organizationId: OrganizationId }),
+      responses: { 200: { description: 'Tasks', schema: TaskListV1 } },
+      problems: ['forbidden'],
+      handler: async ({ actor, params }) => {
+        await requireUse(actor.userId, params.organizationId);
+        const tasks = await db.task.findMany({ where: { organizationId: params.organizationId }, include: { grants: true }, orderBy: { createdAt: 'asc' } });
+        return { status: 200, body: { items: tasks.map(view) } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/tasks/:taskId/grants',
+      summary: 'BP-3: add a business partner (who has accepted) to a task',
+      tags,
+      auth: true,
+      params: TaskPath,
+      body: GrantTaskV1,
+      responses: { 201: { description: 'Shared', schema: TaskV1 } },
+      problems: ['forbidden', 'not-found', 'conflict'],
+      handler: async ({ actor, params, body }) => {
+        const task = await db.task.findUnique({ where: { id: params.taskId } });
+        if (!task) throw new Problem('not-found', 'No such task.');
+        await requireUse(actor.userId, task.organizationId);
+        const bp = await db.businessPartner.findUnique({ where: { id: body.businessPartnerId }, include: { company: true } });
+        if (!bp || bp.company.organizationId !== task.organizationId) throw new Problem('not-found', "No such business partner of this task's organization.");
+        if (!bp.userId) throw new Problem('conflict', 'This business partner has not accepted their invitation yet; add them once they have.');
+        await db.taskGrant.upsert({ where: { taskId_userId: { taskId: task.id, userId: bp.userId } }, create: { taskId: task.id, userId: bp.userId }, update: {} });
+        return { status: 201, body: view(await db.task.findUniqueOrThrow({ where: { id: task.id }, include: { grants: true } })) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/tasks/:taskId',
+      summary: 'A task: for the organization’s people, and for business partners added to it',
+      tags,
+      auth: true,
+      params: TaskPath,
+      responses: { 200: { description: 'The task', schema: TaskV1 } },
+      problems: ['not-found'],
+      handler: async ({ actor, params }) => {
+        const task = await db.task.findUnique({ where: { id: params.taskId }, include: { grants: true } });
+        const access = task ? await effectiveAccess(db, actor.userId, task.organizationId) : null;
+        const granted = task?.grants.some((g) => g.userId === actor.userId) ?? false;
+        // Not found, rather than forbidden, for anyone who may not see it: a task's existence is the organization's business.
+        if (!task || (!granted && !can(access?.level ?? null, 'use-products'))) throw new Problem('not-found', 'No such task.');
+        return { status: 200, body: view(task) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/me/tasks',
+      summary: 'BP-3: the tasks shared with you, across organizations',
+      tags,
+      auth: true,
+      responses: { 200: { description: 'Tasks shared with you', schema: TaskListV1 } },
+      handler: async ({ actor }) => {
+        const tasks = await db.task.findMany({ where: { grants: { some: { userId: actor.userId } } }, include: { grants: true }, orderBy: { createdAt: 'asc' } });
+        return { status: 200, body: { items: tasks.map(view) } };
+      },
+    }),
+  ];
+}

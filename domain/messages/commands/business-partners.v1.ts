@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { FirmName, PersonName } from '../values/person';
+import { EmailAddress } from '../values/invitation';
+import { PhoneNumber } from '../values/phone';
+
+export const BusinessPartnerPersonV1 = z.strictObject({ firstName: PersonName, lastName: PersonName, email: EmailAddress }).meta({ id: 'BusinessPartnerPersonV1' });
+
+/** BP-1: the partner organization's name, then one or more people. */
+export const AddBusinessPartnerV1 = z
+  .strictObject({ companyName: FirmName, people: z.array(BusinessPartnerPersonV1).min(1).max(50) })
+  .meta({ id: 'AddBusinessPartnerV1' });
+
+/** BP-5: add more people of the same partner organization. */
+export const AddBusinessPartnerPeopleV1 = z.strictObject({ people: z.array(BusinessPartnerPersonV1).min(1).max(50) }).meta({ id: 'AddBusinessPartnerPeopleV1' });
+
+/** BP-5: edit a partner's profile. Only the fields sent change; null clears an optional one. */
+export const EditBusinessPartnerV1 = z
+  .strictObject({
+    firstName: PersonName.optional(),
+    lastName: PersonName.optional(),
+    title: PersonName.nullable().optional(),
+    department: PersonName.nullable().optional(),
+    phone: PhoneNumber.nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
+  .meta({ id: 'EditBusinessPartnerV1' });
+
+/** BP-5: deleting cannot be undone, so the caller confirms by typing the company's name. */
+export const DeleteBusinessPartnerCompanyV1 = z.strictObject({ confirmName: z.string().trim().min(1) }).meta({ id: 'DeleteBusinessPartnerCompanyV1' });
+
+/** BP-3: a minimal shared object, and the explicit grant that lets a business partner see it. */
+export const CreateTaskV1 = z.strictObject({ title: z.string().trim().min(1).max(300) }).meta({ id: 'CreateTaskV1' });
+export const GrantTaskV1 = z.strictObject({ businessPartnerId: z.uuid() }).meta({ id: 'GrantTaskV1' });

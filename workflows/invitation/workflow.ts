@@ -1,0 +1,255 @@
+// BP-1..BP-5, PP-1..PP-4, PS-2: one workflow per invitation, whatever its kind.
+//
+//   PENDING ──accept──▶ ACCEPTED        PENDING ──timer──▶ EXPIRED ──renew──▶ PENDING
+//      │ ──reject──▶ REJECTED             (a reminder     │ renewal window over: the run ends
+//      │ ──revoke──▶ REVOKED               goes out first) └──revoke──▶ REVOKED
+//      └──resend──▶ PENDING (new link, old one dead, expiry restarted, rate-limited)
+//
+// The link's token is made, hashed and mailed inside an activity: only its hash ever reaches this
+// code and its history. Commands are Updates whose validators refuse the wrong caller, the wrong
+// state or a stale link before anything is written. Deterministic: every read and write of the
+// world is an activity.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { acts, refuse, serializer } from '../shared';
+import { CLOSED_STATES, type InvitationState } from '../../domain/messages/values/invitation';
+import { reminderAt, resendWait } from '../../domain/invitations';
+import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
+import {
+  acceptUpdate,
+  InvitationInput,
+  invitationQuery,
+  InvitationRefusal,
+  openUpdate,
+  rejectUpdate,
+  resendUpdate,
+  revokeUpdate,
+  type CarriedInvitation,
+  type InvitationActor,
+  type InvitationView,
+} from './messages';
+
+export async function invitation(rawInput: InvitationInput): Promise<InvitationView> {
+  const parsed = InvitationInput.safeParse(rawInput);
+  if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  const input = parsed.data;
+  const t = input.timings;
+  const invitationId = workflowInfo().firstExecutionRunId;
+
+  const s: CarriedInvitation = input.carried ?? {
+    state: 'PENDING',
+    reason: 'Sent; waiting for the invitee to accept.',
+    transition: 0,
+    tokenHash: null,
+    sends: [],
+    sendNumber: 0,
+    expiresAt: 0,
+    remindedFor: null,
+    expiredAt: null,
+    acceptedUserId: null,
+  };
+  let initialized = input.carried !== undefined;
+  let refused: InvitationView['refused'] = null;
+  /** Bumped by every change, so the timers' wait ends when something happened. */
+  let version = 0;
+
+  const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+  const view = (): InvitationView => ({
+    invitationId,
+    kind: input.kind,
+    state: s.state,
+    reason: refused?.message ?? s.reason,
+    expiresAt: s.state === 'PENDING' ? iso(s.expiresAt) : null,
+    firstSentAt: iso(s.sends[0]),
+    lastSentAt: iso(s.sends[s.sends.length - 1]),
+    sendCount: s.sends.length,
+    refused,
+  });
+
+  const serialized = serializer();
+
+  const base = () => ({ invitationId, workflowId: workflowInfo().workflowId, kind: input.kind });
+
+  /** A new link: the activity makes the token, stores its hash, records the send and mails it. */
+  async function send(kind: 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER'): Promise<void> {
+    const now = Date.now();
+    const expiresAt = kind === 'REMINDER' ? s.expiresAt : now + t.expirySeconds * 1000;
+    s.sendNumber += 1;
+    const { tokenHash } = await acts.sendInvitation({ ...base(), number: s.sendNumber, sendKind: kind, expiresAt: new Date(expiresAt).toISOString() });
+    s.tokenHash = tokenHash;
+    s.expiresAt = expiresAt;
+    if (kind === 'REMINDER') s.remindedFor = s.sends.length;
+    else s.sends.push(now);
+    version++;
+  }
+
+  async function moveTo(state: InvitationState, reason: string, actorUserId: string | null, acceptedUserId: string | null = null): Promise<void> {
+    const from = s.state;
+    const result = await acts.recordInvitationTransition({ ...base(), transition: s.transition + 1, from, to: state, reason, actorUserId, acceptedUserId });
+    s.transition += 1;
+    s.state = state;
+    s.reason = reason;
+    s.acceptedUserId = result.acceptedUserId;
+    if (state !== 'PENDING') s.tokenHash = null;
+    if (state === 'EXPIRED') s.expiredAt = Date.now();
+    version++;
+    upsertSearchAttributes([
+      { key: ProcessStateKey, value: state },
+      ...(s.acceptedUserId ? [{ key: PartnerUserIdKey, value: s.acceptedUserId }] : []),
+    ]);
+  }
+
+  // ---- validators' checks
+  const requireManager = (actor: InvitationActor, what: string) => {
+    if (!actor.manages) throw refuse(InvitationRefusal.forbidden, `You may not ${what} this invitation.`);
+  };
+  const requireOpenLink = (tokenHash: string) => {
+    if (s.state === 'EXPIRED') throw refuse(InvitationRefusal.expired, 'This invitation has expired. Ask the person who invited you to renew it; the new email carries a fresh link.');
+    if (s.state !== 'PENDING') throw refuse(InvitationRefusal.closed, closedMessage(s.state), { state: s.state });
+    if (tokenHash !== s.tokenHash) throw refuse(InvitationRefusal.linkSuperseded, 'This link was replaced by a newer invitation email. Use the link in the most recent email.');
+  };
+
+  // ---- queries and updates
+  setHandler(invitationQuery, view);
+  // Answers once the invitation exists and its first email is out (or it was refused).
+  setHandler(openUpdate, async () => {
+    await condition(() => initialized);
+    return view();
+  });
+
+  setHandler(
+    resendUpdate,
+    ({ actor }) =>
+      serialized(async () => {
+        const renewal = s.state === 'EXPIRED';
+        checkResend(actor);
+        if (renewal) await moveTo('PENDING', 'Renewed; waiting for the invitee to accept.', actor.userId);
+        await send(renewal ? 'RENEWAL' : 'RESEND');
+        return view();
+      }),
+    { validator: ({ actor }) => checkResend(actor) },
+  );
+  function checkResend(actor: InvitationActor) {
+    requireManager(actor, 'resend');
+    if (s.state !== 'PENDING' && s.state !== 'EXPIRED') throw refuse(InvitationRefusal.conflict, `Cannot resend: the invitation is ${s.state}.`);
+    const wait = resendWait(s.sends, Date.now(), t);
+    if (wait !== null) throw refuse(InvitationRefusal.rateLimited, `This invitation was sent recently; it can be sent again in ${wait} s.`, { retryAfterSeconds: wait });
+  }
+
+  setHandler(
+    revokeUpdate,
+    ({ actor }) =>
+      serialized(async () => {
+        checkRevoke(actor);
+        await moveTo('REVOKED', 'Revoked by the inviter; the link no longer works.', actor.userId);
+        return view();
+      }),
+    { validator: ({ actor }) => checkRevoke(actor) },
+  );
+  function checkRevoke(actor: InvitationActor) {
+    requireManager(actor, 'revoke');
+    if (s.state !== 'PENDING' && s.state !== 'EXPIRED') throw refuse(InvitationRefusal.conflict, `Cannot revoke: the invitation is ${s.state}.`);
+  }
+
+  setHandler(
+    acceptUpdate,
+    ({ tokenHash, userId }) =>
+      serialized(async () => {
+        requireOpenLink(tokenHash);
+        try {
+          await moveTo('ACCEPTED', 'Accepted.', userId, userId);
+        } catch (err) {
+          // The activity's business refusal (e.g. a password is needed) is the caller's answer.
+          const cause = err instanceof ActivityFailure ? err.cause : undefined;
+          if (cause instanceof ApplicationFailure && cause.type === InvitationRefusal.needsPassword) throw refuse(cause.type, cause.message);
+          throw err;
+        }
+        return view();
+      }),
+    { validator: ({ tokenHash }) => requireOpenLink(tokenHash) },
+  );
+
+  setHandler(
+    rejectUpdate,
+    ({ tokenHash }) =>
+      serialized(async () => {
+        requireOpenLink(tokenHash);
+        await moveTo('REJECTED', 'Declined by the invitee.', null);
+        return view();
+      }),
+    { validator: ({ tokenHash }) => requireOpenLink(tokenHash) },
+  );
+
+  // ---- the process
+  if (!input.carried) {
+    await serialized(async () => {
+      const opened = await acts.openInvitation({ ...base(), scopeId: input.scopeId, invitee: input.invitee, invitedByUserId: input.invitedByUserId, offer: input.offer, details: input.details, expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString() });
+      if (opened.refused) {
+        refused = opened.refused;
+        return;
+      }
+      s.transition = 1;
+      upsertSearchAttributes([{ key: ProcessStateKey, value: 'PENDING' }]);
+      await send('INITIAL');
+    });
+    initialized = true;
+    if (refused) {
+      await condition(allHandlersFinished);
+      return view();
+    }
+  }
+
+  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
+
+  while (!CLOSED_STATES.includes(s.state)) {
+    if (shouldContinueAsNew()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof invitation>({ ...input, carried: s });
+    }
+    const seen = version;
+    const changed = () => version !== seen || shouldContinueAsNew();
+    if (s.state === 'PENDING') {
+      const lastSend = s.sends[s.sends.length - 1];
+      const remindAt = s.remindedFor === s.sends.length ? null : reminderAt(lastSend, t);
+      const dueAt = remindAt !== null && remindAt < s.expiresAt ? remindAt : s.expiresAt;
+      if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
+      await serialized(async () => {
+        if (version !== seen || s.state !== 'PENDING') return;
+        if (dueAt === remindAt) await send('REMINDER');
+        else await moveTo('EXPIRED', `Expired unanswered after ${describe(t.expirySeconds)}. The inviter can renew it in one step.`, null);
+      });
+    } else {
+      // EXPIRED: open for a one-step renewal until the window closes.
+      const closesAt = s.expiredAt! + t.renewalWindowSeconds * 1000;
+      if (await condition(changed, Math.max(1, closesAt - Date.now()))) continue;
+      if (s.state === 'EXPIRED' && version === seen) {
+        await acts.releaseInvitation(base());
+        break;
+      }
+    }
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
+
+function closedMessage(state: InvitationState): string {
+  switch (state) {
+    case 'ACCEPTED': return 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset.';
+    case 'REJECTED': return 'This invitation was declined. Ask the person who invited you to send a new one.';
+    case 'REVOKED': return 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.';
+    default: return `This invitation is ${state}.`;
+  }
+}
+
+function describe(seconds: number): string {
+  const days = seconds / 86400;
+  return Number.isInteger(days) ? `${days} day${days === 1 ? '' : 's'}` : `${seconds} s`;
+}
