@@ -174,10 +174,11 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
         if (body.confirmName !== company.name) {
           throw new Problem('unprocessable', `Deleting "${company.name}" and its people cannot be undone. To confirm, send its exact name as confirmName.`);
         }
+        const people = await db.businessPartner.count({ where: { companyId: company.id } });
         // Links first: once an invitation is revoked nobody can accept into a company that is going away.
         const open = await db.invitation.findMany({ where: { kind: 'BUSINESS_PARTNER', scopeId: company.id, state: { in: ['PENDING', 'EXPIRED'] } } });
         for (const inv of open) await invitationCommand(() => invitations.revoke(inv.workflowId, inv.id, { userId: actor.userId, manages: true }));
-        const people = await db.$transaction(async (tx) => {
+        await db.$transaction(async (tx) => {
           const members = await tx.businessPartner.findMany({ where: { companyId: company.id } });
           const userIds = members.flatMap((m) => (m.userId ? [m.userId] : []));
           // BP-3: what they were shown goes with them, unless they are also a partner through another company of the organization.
@@ -187,9 +188,8 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
           await tx.businessPartnerCompany.delete({ where: { id: company.id } });
           await recordEvent(tx, 'partneraccess.business-partner.company-deleted.v1', {
             aggregateId: company.id,
-            data: { companyId: company.id, organizationId: company.organizationId, ownerUserId: company.ownerUserId, people: members.length, actorUserId: actor.userId },
+            data: { companyId: company.id, organizationId: company.organizationId, ownerUserId: company.ownerUserId, people, actorUserId: actor.userId },
           });
-          return members.length;
         });
         return { status: 200, body: { deleted: true as const, people } };
       },

@@ -61,7 +61,8 @@ export async function invitationCommand<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new Problem('not-found', 'No such invitation.');
+    // The run is over: closed, or expired past its renewal window.
+    if (err instanceof WorkflowNotFoundError) throw new Problem('invitation-closed', 'This invitation is no longer open. Invite the person again.');
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
       throw new Problem('not-ready', 'The engine did not answer in time; the command may still complete. Check the invitation again shortly.');
     }
@@ -104,6 +105,12 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
     const row = await load(id);
     if (!row) throw new Problem('not-found', 'No such invitation.');
     if (!(await mayManageInvitations(db, actor, row.kind, row.scopeId))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may do this.');
+    return row;
+  };
+  /** Resend and revoke need an open invitation; a closed one is answered here, without a round trip. */
+  const open = async (actor: Actor, id: string, what: string): Promise<Row> => {
+    const row = await managed(actor, id);
+    if (row.state !== 'PENDING' && row.state !== 'EXPIRED') throw new Problem('conflict', `Cannot ${what}: the invitation is ${row.state}.`, { state: row.state });
     return row;
   };
   const reply = async (view: InvitationView) => ({ status: 200, body: toInvitationV1((await load(view.invitationId))!) });
@@ -224,7 +231,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       responses: { 200: { description: 'Sent again', schema: InvitationV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'rate-limited', 'not-ready'],
       handler: async ({ actor, params }) => {
-        const row = await managed(actor, params.invitationId);
+        const row = await open(actor, params.invitationId, 'resend');
         return reply(await invitationCommand(() => invitations.resend(row.workflowId, row.id, { userId: actor.userId, manages: true })));
       },
     }),
@@ -238,7 +245,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       responses: { 200: { description: 'Revoked', schema: InvitationV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'not-ready'],
       handler: async ({ actor, params }) => {
-        const row = await managed(actor, params.invitationId);
+        const row = await open(actor, params.invitationId, 'revoke');
         return reply(await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true })));
       },
     }),
