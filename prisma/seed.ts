@@ -28,6 +28,8 @@ export const DemoWorld = {
   },
   supportAgent: { email: 'sam.support@vendor.example', displayName: 'Sam Support' },
   portalOwner: { email: 'pat.portal@vendor.example', displayName: 'Pat Portal' },
+  /** A partner in the partner portal, ready for partner users (PP-1). */
+  portalPartner: { name: 'Brightside Resellers', email: 'hello@brightside.example' },
   /** A consultant with their own account who belongs to no organization yet (a future TPU). */
   consultant: { email: 'carla.consultant@ledgerwise.example', displayName: 'Carla Consultant', firmName: 'Ledgerwise' },
 } as const;
@@ -65,6 +67,8 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
     }
     await tx.user.create({ data: { ...DemoWorld.supportAgent, supportAgent: { create: {} } } });
     await tx.user.create({ data: { ...DemoWorld.portalOwner, portalAdmin: { create: { role: 'OWNER' } } } });
+    const portalPartner = await tx.portalPartner.create({ data: DemoWorld.portalPartner });
+    await tx.portalEmail.create({ data: { email: portalPartner.email, ownerType: 'portal-partner', ownerId: portalPartner.id } });
     await tx.user.create({ data: { ...DemoWorld.consultant } });
     return true;
   });

@@ -6,6 +6,7 @@ import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createOrganization, createUser } from '../support/world';
 import { linkIn, waitForEmails } from '../support/links';
+import { saveHistory } from '../support/histories';
 
 const P = 'https://partner-access.example/problems/';
 let api: TestApi;
@@ -89,7 +90,10 @@ it("BP-1 BP-2 BP-3 BP-4 the article's story: add a partner company with two peop
 
   const events = await api.db.outboxEvent.findMany({ where: { aggregateId: original.id }, orderBy: { sequence: 'asc' } });
   expect(events.map((ev) => ev.type.split('.')[2])).toEqual(['created', 'sent', 'resent', 'accepted']);
+  await saveHistory('invitation-accepted', await handleOf(original.id));
 });
+
+const handleOf = async (invitationId: string) => api.temporal.workflow.getHandle((await api.db.invitation.findUniqueOrThrow({ where: { id: invitationId } })).workflowId);
 
 it('BP-4 two resends at once leave exactly one valid link', async () => {
   const e = await employee();
@@ -129,6 +133,8 @@ it('BP-4 revoke, also by email address; the invitee declines another; each link 
   expect(list.body.companies[0].people).toEqual([]);
   const events = await api.db.outboxEvent.findMany({ where: { aggregateId: { in: [la.id, lb.id, lc.id] }, type: { in: ['partneraccess.invitation.revoked.v1', 'partneraccess.invitation.rejected.v1'] } } });
   expect(events).toHaveLength(3);
+  await saveHistory('invitation-revoked', await handleOf(la.id));
+  await saveHistory('invitation-rejected', await handleOf(lc.id));
 });
 
 it('BP-5 edit a partner’s profile; delete the company only when confirmed by its name: its people, pending invitations and task grants go, for good', async () => {

@@ -4,7 +4,7 @@ import { mailSink, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createUser } from '../support/world';
-import { linkIn } from '../support/links';
+import { linkIn, waitForEmails } from '../support/links';
 
 const P = 'https://partner-access.example/problems/';
 let api: TestApi;
@@ -157,3 +157,34 @@ it('PP-3 after an accepted user forgets the password: a reset link by email, sho
   expect(stored.tokenHash).not.toContain(link.token);
   expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBe(3600 * 1000);
 });
+
+it('PP-3 the set-password link expires; the user asks for a password reset and the fresh link sets the password', async () => {
+  // A second API on the same worker whose portal invitations expire after 5 s (no reminder, no resend spacing).
+  const shortLived = await startTestApi({ taskQueue: worker.taskQueue, invitationTimings: { PORTAL_USER: { expirySeconds: 5, reminderBeforeSeconds: 0, resendMinIntervalSeconds: 0 } } });
+  try {
+    const partner = await addPartner();
+    const email = `late-${uniqueSuffix()}@partner.example`;
+    await shortLived.call('POST', `/portal/partners/${partner.partnerId}/users`, { token: admin, body: { firstName: 'Lou', lastName: 'Late', email, phone: '+61 2 9374 4000' } });
+    const first = linkIn((await mailSink.waitFor(email, /Set your password/)).text);
+    await waitUntilState(first.id, 'EXPIRED');
+    const late = await api.call('POST', `/invitations/${first.id}/accept`, { body: { token: first.token, password: 'finally setting it' } });
+    expect(late).toMatchObject({ status: 409, body: { type: `${P}invitation-expired`, detail: expect.stringMatching(/password reset/) } });
+
+    expect((await api.call('POST', '/password-resets', { body: { email } })).status).toBe(202);
+    const emails = await waitForEmails(email, /Set your password/, 2);
+    const fresh = linkIn(emails[1].text);
+    const accepted = await api.call('POST', `/invitations/${fresh.id}/accept`, { body: { token: fresh.token, password: 'finally setting it' } });
+    expect(accepted).toMatchObject({ status: 200, body: { invitation: { state: 'ACCEPTED', sendCount: 2 } } });
+    expect((await api.call('POST', '/sessions', { body: { email, password: 'finally setting it' } })).status).toBe(200);
+  } finally {
+    await shortLived.close();
+  }
+});
+
+async function waitUntilState(invitationId: string, state: string) {
+  const deadline = Date.now() + 20000;
+  while ((await api.db.invitation.findUniqueOrThrow({ where: { id: invitationId } })).state !== state) {
+    if (Date.now() > deadline) throw new Error(`invitation never became ${state}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

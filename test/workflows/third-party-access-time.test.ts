@@ -1,53 +1,21 @@
 // TPU-1 over days, in seconds: Temporal's time-skipping test server, the real workflow and the real
 // activities (test database, SMTP sink).
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
-import { searchAttributeKeys } from '../../domain/search-attributes';
-import { createActivities } from '../../activities';
-import { createDatabase } from '../../platform/database';
-import { createMailer } from '../../platform/mail';
+import type { Database } from '../../platform/database';
 import { relationshipIdFor } from '../../domain/third-party-access';
 import { relationshipQuery, thirdPartyAccessWorkflowId, type ThirdPartyAccessInput } from '../../workflows/third-party-access/messages';
 import { config, uniqueSuffix } from '../support/services';
 import { createOrganization } from '../support/world';
 import { waitUntil } from '../support/kafka';
+import { startTimeSkipping, type TimeSkipping } from '../support/time-skipping';
 
-const db = createDatabase(config.DATABASE_URL);
-const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `time-${uniqueSuffix()}`;
+let ts: TimeSkipping;
+let db: Database;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER! } },
-  });
-  // Time moves only when the test says so (env.sleep): the server otherwise skips whenever the
-  // workflow is idle, straight to its 10-year execution timeout.
-  await env.connection.testService!.lockTimeSkipping({});
-  // The test server knows no custom search attributes until told (the dev server gets them at start).
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(searchAttributeKeys.map((k) => [k.name, keyword])),
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
-  });
-  running = worker.run();
+  ts = await startTimeSkipping('time');
+  db = ts.db;
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await db.$disconnect();
-  mailer.close();
-});
+afterAll(() => ts?.stop());
 
 async function startRequest(email: string) {
   const { org } = await createOrganization(db, { ORG_ADMIN: 1 });
@@ -60,7 +28,7 @@ async function startRequest(email: string) {
     requestedByUserId: null,
     ticketId: null,
   };
-  const handle = await env.client.workflow.start('thirdPartyAccess', { taskQueue, workflowId: thirdPartyAccessWorkflowId(org.id, relationshipId), args: [input] });
+  const handle = await ts.env.client.workflow.start('thirdPartyAccess', { taskQueue: ts.taskQueue, workflowId: thirdPartyAccessWorkflowId(org.id, relationshipId), args: [input] });
   // Skip time only once the workflow is parked on its timer: skipping while its first task is still
   // pending lets the test server jump straight to the (10-year) execution timeout.
   await waitUntil('parked awaiting the account', async () => (await state(handle.workflowId)) === 'AWAITING_ACCOUNT', 15000);
@@ -73,11 +41,11 @@ const state = async (workflowId: string) => (await db.thirdPartyRelationship.fin
 it('TPU-1 a third party who creates their account two days later: the waiting request proceeds on its own', async () => {
   const email = `late-${uniqueSuffix()}@elsewhere.example`;
   const handle = await startRequest(email);
-  await env.sleep('2 days');
+  await ts.env.sleep('2 days');
   expect((await handle.query(relationshipQuery)).state).toBe('AWAITING_ACCOUNT');
   // The account appears without any signal: the workflow finds it at its next look-up (every 6 hours).
   const user = await db.user.create({ data: { email, displayName: 'Late Comer' } });
-  await env.sleep('7 hours');
+  await ts.env.sleep('7 hours');
   // The timer fired in skipped time; the look-up and transition activities still take real time.
   await waitUntil('the request moves on', async () => (await handle.query(relationshipQuery)).state === 'REQUESTED', 15000);
   expect(await handle.query(relationshipQuery)).toMatchObject({ state: 'REQUESTED', thirdPartyUserId: user.id });
@@ -86,10 +54,10 @@ it('TPU-1 a third party who creates their account two days later: the waiting re
 
 it('TPU-1 a third party who never creates an account: after the default 14 days the request ends with its reason', async () => {
   const handle = await startRequest(`never-${uniqueSuffix()}@elsewhere.example`);
-  await env.sleep('13 days');
+  await ts.env.sleep('13 days');
   expect(await state(handle.workflowId)).toBe('AWAITING_ACCOUNT');
   // Bounded steps (never an open-ended skip): the deadline is at 14 days.
-  await env.sleep('2 days');
+  await ts.env.sleep('2 days');
   await waitUntil('expired', async () => (await state(handle.workflowId)) === 'EXPIRED', 15000);
   const row = await db.thirdPartyRelationship.findFirstOrThrow({ where: { workflowId: handle.workflowId } });
   expect(row.reason).toMatch(/No account was created with this email within 14 days/);
