@@ -1,7 +1,10 @@
 // BP-1..BP-5 and the invitation lifecycle over HTTP on the real stack: resend (old link dead, first
 // send kept), two resends at once, revoke (also by email), reject, accept; partners see only what
 // they were added to.
-import { mailSink, uniqueSuffix } from '../support/services';
+import { config, mailSink, uniqueSuffix } from '../support/services';
+import { invitationWorkflowId, type InvitationInput } from '../../workflows/invitation/messages';
+import { relationshipIdFor } from '../../domain/third-party-access';
+import { timingsFor } from '../../domain/invitations';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createOrganization, createUser } from '../support/world';
@@ -168,4 +171,31 @@ it('BP-5 edit a partner’s profile; delete the company only when confirmed by i
   expect((await api.call('GET', '/business-partners', { token: e.token })).body.companies).toEqual([]);
   expect((await api.call('DELETE', `/business-partner-companies/${companyId}`, { token: e.token, body: { confirmName: 'Gone Tomorrow Ltd' } })).status).toBe(404);
   expect(await api.db.outboxEvent.count({ where: { aggregateId: companyId, type: 'partneraccess.business-partner.company-deleted.v1' } })).toBe(1);
+});
+
+it('BP-4 evolution: an invitation resent many times continues as new past its history limit and keeps its id, send history and newest link', async () => {
+  const e = await employee();
+  const company = await api.db.businessPartnerCompany.create({ data: { organizationId: e.org.id, ownerUserId: e.me.id, name: 'Long Haul Co' } });
+  const p = person('Lena');
+  const workflowId = invitationWorkflowId('BUSINESS_PARTNER', company.id, relationshipIdFor(config.RELATIONSHIP_ID_KEY, p.email));
+  const input: InvitationInput = {
+    kind: 'BUSINESS_PARTNER',
+    scopeId: company.id,
+    invitee: p,
+    invitedByUserId: e.me.id,
+    timings: timingsFor('BUSINESS_PARTNER', { resendMinIntervalSeconds: 0, resendsPerDay: 20 }),
+    continueAsNewAfterEvents: 20,
+  };
+  const first = await api.temporal.workflow.start('invitation', { taskQueue: worker.taskQueue, workflowId, args: [input] });
+  const id = first.firstExecutionRunId;
+  await mailSink.waitFor(p.email, subject);
+  for (let i = 0; i < 8; i++) expect((await api.call('POST', `/invitations/${id}/resend`, { token: e.token })).status).toBe(200);
+  const current = await api.temporal.workflow.getHandle(workflowId).describe();
+  expect(current.runId).not.toBe(id); // it continued as new at least once
+  expect(current.status.name).toBe('RUNNING');
+
+  const newest = linkIn((await waitForEmails(p.email, subject, 9))[8].text);
+  const accepted = await api.call('POST', `/invitations/${id}/accept`, { body: { token: newest.token, password: 'a good long password' } });
+  expect(accepted).toMatchObject({ status: 200, body: { invitation: { invitationId: id, state: 'ACCEPTED', sendCount: 9 } } });
+  expect(accepted.body.invitation.sends).toHaveLength(9);
 });
