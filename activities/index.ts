@@ -5,6 +5,7 @@ import type { Mailer } from '../platform/mail';
 import { notificationActivities } from './notifications';
 import { thirdPartyAccessActivities } from './third-party-access';
 import { invitationActivities } from './invitations';
+import { offboardingActivities } from './offboarding';
 
 export interface ActivityDeps {
   db: Database;
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...notificationActivities(deps.mailer),
     ...thirdPartyAccessActivities(deps.db),
     ...invitationActivities(deps.db, deps.mailer, deps.publicBaseUrl),
+    ...offboardingActivities(deps.db),
   };
 }
 

@@ -102,6 +102,20 @@ const KINDS: Record<Kind, {
     async release() {},
     email: (_row, firm) => ({ subject: `Join the Practice Staff of ${firm}`, action: 'join the Practice Staff' }),
   },
+  // PS-4: access to one of the partner firm's client organizations, with an organization role.
+  ORGANIZATION_ACCESS: {
+    async open(tx, o) {
+      const member = await tx.membership.findFirst({ where: { organizationId: o.scopeId, user: { email: o.invitee.email } } });
+      if (member) return { refused: { reason: 'already-member', message: 'This person already has access to this organization.' } };
+      return { targetId: null };
+    },
+    async grant(tx, row, userId) {
+      const role = (row.offer as { role?: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' }).role ?? 'MEMBER';
+      await tx.membership.upsert({ where: { userId_organizationId: { userId, organizationId: row.scopeId } }, create: { userId, organizationId: row.scopeId, role }, update: { role } });
+    },
+    async release() {},
+    email: (_row, org) => ({ subject: `You are invited to work in ${org}`, action: `accept access to ${org}` }),
+  },
 };
 
 type InvitationRow = Prisma.InvitationGetPayload<object>;
@@ -111,6 +125,7 @@ async function scopeName(tx: Tx | Database, row: Pick<InvitationRow, 'kind' | 's
     case 'BUSINESS_PARTNER': return (await tx.businessPartnerCompany.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a business partner company';
     case 'PORTAL_USER': return (await tx.portalPartner.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner';
     case 'PRACTICE_STAFF': return (await tx.partnerFirm.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner firm';
+    case 'ORGANIZATION_ACCESS': return (await tx.organization.findUnique({ where: { id: row.scopeId } }))?.name ?? 'an organization';
   }
 }
 

@@ -21,6 +21,7 @@ import { businessPartnerRoutes } from './routes/business-partners';
 import { taskRoutes } from './routes/tasks';
 import { practiceStaffRoutes } from './routes/practice-staff';
 import type { InvitationsClient } from '../workflows/invitation/client';
+import type { OffboardingClient } from '../workflows/offboarding/client';
 import type { Mailer } from '../platform/mail';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { asyncApiDocument } from '../events/asyncapi';
@@ -34,6 +35,7 @@ export interface ApiDeps {
   ticketKinds: TicketKinds;
   thirdPartyAccess: ThirdPartyAccessClient;
   invitations: InvitationsClient;
+  offboarding: OffboardingClient;
   /** Password reset links go straight out (no workflow: one email, nothing to wait for). */
   mailer: Mailer;
   publicBaseUrl: string;
@@ -52,7 +54,7 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...businessPartnerRoutes(deps.db, deps.invitations),
     ...taskRoutes(deps.db),
     ...partnerPortalRoutes(deps.db, deps.invitations),
-    ...practiceStaffRoutes(deps.db, deps.invitations),
+    ...practiceStaffRoutes(deps),
   ];
 }
 

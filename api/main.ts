@@ -9,6 +9,7 @@ import { createApp } from './app';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { InvitationsClient } from '../workflows/invitation/client';
+import { OffboardingClient } from '../workflows/offboarding/client';
 import { createMailer } from '../platform/mail';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const app = createApp({
     thirdPartyAccess,
     invitations: InvitationsClient.fromConfig(temporal, config),
+    offboarding: new OffboardingClient({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     db,

@@ -37,7 +37,7 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
   params?: P;
   query?: Q;
   /** The success responses; problem responses are listed by `problems`. */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   problems?: ProblemType[];
   handler: (ctx: RouteContext<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<Reply>;
 }
@@ -79,6 +79,7 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: ex
       const reply = await spec.handler(ctx);
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       if (reply.body === undefined) res.status(reply.status).end();
+      else if (reply.body instanceof Uint8Array) res.status(reply.status).send(Buffer.from(reply.body)); // a file (e.g. a PDF)
       else res.status(reply.status).json(reply.body);
     });
     router[spec.method](spec.path, ...handlers);
@@ -115,7 +116,7 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
         ...Object.fromEntries(
           Object.entries(spec.responses).map(([status, r]) => [
             status,
-            { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) },
+            { description: r.description, ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}) },
           ]),
         ),
         ...problemResponses,

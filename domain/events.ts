@@ -6,6 +6,7 @@ import { UserProfileUpdatedV1 } from './messages/events/identity.v1';
 import { AccountOwnerStatusChangedV1 } from './messages/events/crm.v1';
 import { TicketDispatchedV1, TicketReceivedV1 } from './messages/events/support.v1';
 import { ThirdPartyAccessChangedV1 } from './messages/events/third-party-access.v1';
+import { CertificationInvitedV1, OffboardingChangedV1, OffboardingOrganizationDoneV1, PracticeRoleChangedV1, PracticeStaffRemovedV1 } from './messages/events/practice-staff.v1';
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 
 const invitation = (summary: string) => ({ aggregateType: 'invitation', data: InvitationChangedV1, summary }) as const;
@@ -35,6 +36,13 @@ export const EventCatalog = {
   'partneraccess.invitation.revoked.v1': invitation('The inviter revoked the invitation (BP-4)'),
   'partneraccess.business-partner.connected.v1': { aggregateType: 'business-partner', data: BusinessPartnerConnectedV1, summary: 'A business partner with an existing account was connected (BP-2)' },
   'partneraccess.business-partner.company-deleted.v1': { aggregateType: 'business-partner-company', data: BusinessPartnerCompanyDeletedV1, summary: 'A business partner company and its people were deleted (BP-5)' },
+  'partneraccess.practice.role-changed.v1': { aggregateType: 'practice-staff-member', data: PracticeRoleChangedV1, summary: "The Account Owner changed a user's practice role (PS-3)" },
+  'partneraccess.practice.staff-removed.v1': { aggregateType: 'practice-staff-member', data: PracticeStaffRemovedV1, summary: 'A user left the Practice Staff (PS-3, PS-5)' },
+  'partneraccess.practice.offboarding-started.v1': { aggregateType: 'offboarding', data: OffboardingChangedV1, summary: 'An offboarding with a replacement started (PS-5)' },
+  'partneraccess.practice.offboarding-refused.v1': { aggregateType: 'offboarding', data: OffboardingChangedV1, summary: 'An offboarding was refused before anything changed (PS-5)' },
+  'partneraccess.practice.offboarding-organization-done.v1': { aggregateType: 'offboarding', data: OffboardingOrganizationDoneV1, summary: 'One organization was handed over to the replacement (PS-5)' },
+  'partneraccess.practice.offboarding-completed.v1': { aggregateType: 'offboarding', data: OffboardingChangedV1, summary: 'An offboarding finished (PS-5)' },
+  'partneraccess.practice.certification-invited.v1': { aggregateType: 'practice-staff-member', data: CertificationInvitedV1, summary: 'A user was invited to the certification (PS-6)' },
   'partneraccess.portal.email-freed.v1': { aggregateType: 'portal-email', data: PortalEmailFreedV1, summary: 'Support freed a wrongly registered portal email (PP-2)' },
 } as const satisfies Record<string, { aggregateType: string; data: z.ZodType; summary: string }>;
 

@@ -10,6 +10,7 @@ export const DEFAULT_EXPIRY_SECONDS: Record<InvitationKind, number> = {
   BUSINESS_PARTNER: 7 * DAY,
   PORTAL_USER: 7 * DAY,
   PRACTICE_STAFF: 14 * DAY,
+  ORGANIZATION_ACCESS: 14 * DAY,
 };
 
 export interface InvitationTimings {

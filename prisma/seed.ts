@@ -1,8 +1,10 @@
 // The demo world, created only when the database has no users: two customer organizations, a
-// partner firm with its Practice Staff, a support agent and a portal owner.
+// partner firm with its Practice Staff (working for both, one of them certified), a support agent, a
+// portal owner and a portal partner.
 import { createDatabase, type Database } from '../platform/database';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { CERTIFICATION_PROGRAM } from '../domain/certificate';
 
 export const DemoWorld = {
   organizations: [
@@ -55,8 +57,9 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
       });
     }
     const firm = await tx.partnerFirm.create({ data: { name: DemoWorld.partnerFirm.name, externalId: DemoWorld.partnerFirm.externalId } });
+    const staffIds = new Map<string, string>();
     for (const s of DemoWorld.partnerFirm.staff) {
-      await tx.user.create({
+      const user = await tx.user.create({
         data: {
           email: s.email,
           displayName: s.displayName,
@@ -64,7 +67,16 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
           practiceRoles: { create: { partnerFirmId: firm.id, role: s.role } },
         },
       });
+      staffIds.set(s.email, user.id);
     }
+    // PS-4: Northwind works for both organizations. PS-5: Sid works in Acme and holds two assignments
+    // there (offboard him with Mark as the replacement). PS-6: Ava is certified.
+    for (const orgId of orgIds.values()) await tx.partnerFirmClient.create({ data: { partnerFirmId: firm.id, organizationId: orgId } });
+    const sid = staffIds.get('sid.staff@northwind.example')!;
+    const acme = orgIds.get('Acme Corporation')!;
+    await tx.membership.create({ data: { userId: sid, organizationId: acme, role: 'MEMBER' } });
+    await tx.assignment.createMany({ data: ['Month-end close', 'Payroll review'].map((title) => ({ organizationId: acme, title, ownerUserId: sid })) });
+    await tx.certification.create({ data: { userId: staffIds.get('ava.owner@northwind.example')!, program: CERTIFICATION_PROGRAM, certifiedAt: new Date('2026-03-02T00:00:00Z') } });
     await tx.user.create({ data: { ...DemoWorld.supportAgent, supportAgent: { create: {} } } });
     await tx.user.create({ data: { ...DemoWorld.portalOwner, portalAdmin: { create: { role: 'OWNER' } } } });
     const portalPartner = await tx.portalPartner.create({ data: DemoWorld.portalPartner });

@@ -2,3 +2,4 @@
 // except through Temporal's APIs; everything else is an activity.
 export { thirdPartyAccess } from './third-party-access/workflow';
 export { invitation } from './invitation/workflow';
+export { offboarding } from './offboarding/workflow';

@@ -104,7 +104,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
   const managed = async (actor: Actor, id: string): Promise<Row> => {
     const row = await load(id);
     if (!row) throw new Problem('not-found', 'No such invitation.');
-    if (!(await mayManageInvitations(db, actor, row.kind, row.scopeId))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may do this.');
+    if (!(await mayManageInvitations(db, actor, row.kind, row.scopeId, row.offer))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may do this.');
     return row;
   };
   /** Resend and revoke need an open invitation; a closed one is answered here, without a round trip. */
@@ -261,7 +261,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       handler: async ({ actor, body }) => {
         const open = await db.invitation.findMany({ where: { email: body.email, state: { in: ['PENDING', 'EXPIRED'] }, ...(body.kind ? { kind: body.kind } : {}) }, include: { sends: true } });
         const mine: Row[] = [];
-        for (const row of open) if (await mayManageInvitations(db, actor, row.kind, row.scopeId)) mine.push(row);
+        for (const row of open) if (await mayManageInvitations(db, actor, row.kind, row.scopeId, row.offer)) mine.push(row);
         // Another list's invitations to the same person are not the caller's business: not found either way.
         if (mine.length === 0) throw new Problem('not-found', 'You have no open invitation to this email address.');
         for (const row of mine) await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true }));
@@ -281,5 +281,6 @@ async function scopeLabel(db: Database, row: Pick<Invitation, 'kind' | 'scopeId'
     }
     case 'PORTAL_USER': return `the partner portal, as a user of ${(await db.portalPartner.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner'}`;
     case 'PRACTICE_STAFF': return `the Practice Staff of ${(await db.partnerFirm.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner firm'}`;
+    case 'ORGANIZATION_ACCESS': return `work in ${(await db.organization.findUnique({ where: { id: row.scopeId } }))?.name ?? 'an organization'} for your partner firm`;
   }
 }

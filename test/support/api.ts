@@ -12,6 +12,7 @@ import { config } from './services';
 import { TicketKinds } from '../../events/inbound/support-tickets';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { InvitationsClient } from '../../workflows/invitation/client';
+import { OffboardingClient } from '../../workflows/offboarding/client';
 import { createMailer } from '../../platform/mail';
 import type { InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
@@ -61,6 +62,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
   const app = createApp({
     db,
     invitations,
+    offboarding: new OffboardingClient({ temporal, taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE, commandTimeoutMs: o.commandTimeoutMs }),
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     logger: createLogger('test-api', (process.env.TEST_LOG as never) ?? 'silent'),

@@ -1,0 +1,95 @@
+// Activities of the offboarding workflow (PS-5). Each organization is one transaction that records
+// its step: a retried activity (or a new worker after a crash) finds the step and changes nothing
+// twice; an organization is either untouched or fully handed over.
+import type { Database } from '../platform/database';
+import { recordEvent } from '../events/outbox';
+import { replacementProblem } from '../domain/offboarding';
+
+interface Who {
+  offboardingId: string;
+  workflowId: string;
+  partnerFirmId: string;
+  leavingUserId: string;
+  replacementUserId: string;
+}
+
+export function offboardingActivities(db: Database) {
+  const changed = (o: { id: string; partnerFirmId: string; userId: string; replacementUserId: string; state: 'RUNNING' | 'COMPLETED' | 'REFUSED'; total: number; done: number; reason: string }) => ({
+    offboardingId: o.id,
+    partnerFirmId: o.partnerFirmId,
+    userId: o.userId,
+    replacementUserId: o.replacementUserId,
+    state: o.state,
+    total: o.total,
+    done: o.done,
+    reason: o.reason,
+  });
+
+  return {
+    /** Checks the replacement and lists the organizations to hand over; or refuses with nothing changed. */
+    async openOffboarding(w: Who & { requestedByUserId: string }): Promise<{ refused: string | null; organizationIds: string[]; alreadyDone: number }> {
+      return db.$transaction(async (tx) => {
+        const existing = await tx.offboarding.findUnique({ where: { id: w.offboardingId } });
+        if (existing?.state === 'REFUSED') return { refused: existing.reason, organizationIds: [], alreadyDone: 0 };
+        const problem = existing ? null : await replacementProblem(tx, w.partnerFirmId, w.leavingUserId, w.replacementUserId);
+        const base = { id: w.offboardingId, workflowId: w.workflowId, partnerFirmId: w.partnerFirmId, userId: w.leavingUserId, replacementUserId: w.replacementUserId, requestedById: w.requestedByUserId };
+        if (problem) {
+          const row = await tx.offboarding.create({ data: { ...base, state: 'REFUSED', reason: problem, total: 0 } });
+          await recordEvent(tx, 'partneraccess.practice.offboarding-refused.v1', { aggregateId: row.id, data: changed(row) });
+          return { refused: problem, organizationIds: [], alreadyDone: 0 };
+        }
+        const memberships = await tx.membership.findMany({ where: { userId: w.leavingUserId }, select: { organizationId: true }, orderBy: { organizationId: 'asc' } });
+        const organizationIds = memberships.map((m) => m.organizationId);
+        if (!existing) {
+          const row = await tx.offboarding.create({ data: { ...base, state: 'RUNNING', reason: 'Handing over, one organization at a time.', total: organizationIds.length } });
+          await recordEvent(tx, 'partneraccess.practice.offboarding-started.v1', { aggregateId: row.id, data: changed(row) });
+        }
+        return { refused: null, organizationIds, alreadyDone: 0 };
+      });
+    },
+
+    /** One organization, whole or not at all: assignments moved, role given where lacking, membership removed. */
+    async offboardOrganization(w: Who & { organizationId: string }): Promise<{ moved: number; skipped: boolean }> {
+      return db.$transaction(async (tx) => {
+        const key = { offboardingId_organizationId: { offboardingId: w.offboardingId, organizationId: w.organizationId } };
+        if (await tx.offboardingStep.findUnique({ where: key })) return { moved: 0, skipped: true };
+        const held = await tx.assignment.findMany({ where: { organizationId: w.organizationId, ownerUserId: w.leavingUserId }, select: { id: true } });
+        if (held.length > 0) {
+          // The handover key (assignment, offboarding) makes "moved twice" impossible, not just unlikely.
+          await tx.assignmentHandover.createMany({ data: held.map((a) => ({ assignmentId: a.id, offboardingId: w.offboardingId, fromUserId: w.leavingUserId, toUserId: w.replacementUserId })) });
+          await tx.assignment.updateMany({ where: { id: { in: held.map((a) => a.id) } }, data: { ownerUserId: w.replacementUserId } });
+        }
+        const leaving = await tx.membership.findUnique({ where: { userId_organizationId: { userId: w.leavingUserId, organizationId: w.organizationId } } });
+        const replacement = await tx.membership.findUnique({ where: { userId_organizationId: { userId: w.replacementUserId, organizationId: w.organizationId } } });
+        const roleGiven = leaving && !replacement ? leaving.role : null;
+        if (roleGiven) await tx.membership.create({ data: { userId: w.replacementUserId, organizationId: w.organizationId, role: roleGiven } });
+        if (leaving) await tx.membership.delete({ where: { id: leaving.id } });
+        await tx.offboardingStep.create({ data: { offboardingId: w.offboardingId, organizationId: w.organizationId, reassigned: held.length, roleGiven, roleRemoved: leaving?.role ?? null } });
+        await tx.offboarding.update({ where: { id: w.offboardingId }, data: { done: { increment: 1 } } });
+        await recordEvent(tx, 'partneraccess.practice.offboarding-organization-done.v1', {
+          aggregateId: w.offboardingId,
+          subject: w.organizationId,
+          data: { offboardingId: w.offboardingId, organizationId: w.organizationId, userId: w.leavingUserId, replacementUserId: w.replacementUserId, assignmentsMoved: held.length, roleGiven, roleRemoved: leaving?.role ?? null },
+        });
+        return { moved: held.length, skipped: false };
+      });
+    },
+
+    /** Last: off the Practice Staff, and the offboarding closed. */
+    async finishOffboarding(w: Who): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } });
+        if (row.state === 'COMPLETED') return;
+        const removed = await tx.practiceStaffMember.deleteMany({ where: { userId: w.leavingUserId, partnerFirmId: w.partnerFirmId } });
+        const done = await tx.offboarding.update({
+          where: { id: w.offboardingId },
+          data: { state: 'COMPLETED', completedAt: new Date(), reason: `Offboarded from ${row.total} organization${row.total === 1 ? '' : 's'}; everything they held went to the replacement.` },
+        });
+        if (removed.count > 0) {
+          await recordEvent(tx, 'partneraccess.practice.staff-removed.v1', { aggregateId: `${w.partnerFirmId}:${w.leavingUserId}`, data: { partnerFirmId: w.partnerFirmId, userId: w.leavingUserId, actorUserId: row.requestedById, offboardingId: row.id } });
+        }
+        await recordEvent(tx, 'partneraccess.practice.offboarding-completed.v1', { aggregateId: row.id, data: changed(done) });
+      });
+    },
+  };
+}

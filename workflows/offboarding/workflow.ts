@@ -1,0 +1,83 @@
+// PS-5: offboard a user from every organization they are in, handing what they hold to a named
+// replacement, then remove them from the Practice Staff.
+//
+//   check the replacement ──refused──▶ REFUSED (nothing changed)
+//        │ ok
+//   for each organization (a few at a time): one transaction moves the assignments, gives the
+//   replacement the user's role where they lack one, removes the user's membership
+//        │ all done
+//   remove from Practice Staff ──▶ COMPLETED
+//
+// Retry until done, not compensation: each organization is one atomic, idempotent transaction (an
+// organization is either untouched or fully handed over), so a failure never leaves an organization
+// half-done, and a retry or a new worker simply carries on. Undoing finished organizations would
+// hand work back to someone who is leaving, which nobody wants.
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
+import { OffboardingInput, progressQuery, startedUpdate, type OffboardingProgress } from './messages';
+import { refuse } from '../shared';
+
+// Short timeouts: a worker killed mid-organization is noticed in seconds, and the organization's
+// transaction is retried (it commits whole or not at all).
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+export async function offboarding(rawInput: OffboardingInput): Promise<OffboardingProgress> {
+  const parsed = OffboardingInput.safeParse(rawInput);
+  if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  const input = parsed.data;
+  const offboardingId = workflowInfo().firstExecutionRunId;
+  const p: OffboardingProgress = { offboardingId, state: input.carried ? 'RUNNING' : 'CHECKING', total: input.carried?.total ?? 0, done: input.carried?.done ?? 0, reason: '' };
+  let remaining = input.carried?.remaining ?? [];
+
+  setHandler(progressQuery, () => ({ ...p }));
+  setHandler(startedUpdate, async () => {
+    await condition(() => p.state !== 'CHECKING');
+    return { ...p };
+  });
+
+  const who = { offboardingId, workflowId: workflowInfo().workflowId, partnerFirmId: input.partnerFirmId, leavingUserId: input.leavingUserId, replacementUserId: input.replacementUserId };
+
+  if (!input.carried) {
+    const opened = await acts.openOffboarding({ ...who, requestedByUserId: input.requestedByUserId });
+    if (opened.refused) {
+      p.state = 'REFUSED';
+      p.reason = opened.refused;
+      upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
+      await condition(allHandlersFinished);
+      return { ...p };
+    }
+    remaining = opened.organizationIds;
+    p.total = opened.organizationIds.length;
+    p.done = opened.alreadyDone;
+    p.state = 'RUNNING';
+    upsertSearchAttributes([{ key: ProcessStateKey, value: 'RUNNING' }, { key: PartnerUserIdKey, value: input.leavingUserId }]);
+  }
+
+  let handledThisRun = 0;
+  while (remaining.length > 0) {
+    if (handledThisRun >= input.organizationsPerRun || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof offboarding>({ ...input, carried: { remaining, total: p.total, done: p.done } });
+    }
+    const batch = remaining.slice(0, input.parallelOrganizations);
+    await Promise.all(
+      batch.map(async (organizationId) => {
+        await acts.offboardOrganization({ ...who, organizationId });
+        p.done += 1;
+      }),
+    );
+    remaining = remaining.slice(batch.length);
+    handledThisRun += batch.length;
+  }
+
+  await acts.finishOffboarding(who);
+  p.state = 'COMPLETED';
+  p.reason = `Offboarded from ${p.total} organization${p.total === 1 ? '' : 's'}; everything they held went to the replacement.`;
+  upsertSearchAttributes([{ key: ProcessStateKey, value: 'COMPLETED' }]);
+  await condition(allHandlersFinished);
+  return { ...p };
+}
