@@ -77,10 +77,10 @@ export async function collect(kafka: Kafka, topic: string, done: (all: Received[
   return all;
 }
 
-export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60000): Promise<void> {
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
