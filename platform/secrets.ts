@@ -27,7 +27,7 @@ export function tokenMatches(token: string, storedHash: string | null): boolean 
   return timingSafeEqual(given, stored);
 }
 
-// N=2^15, r=8, p=1: OWASP's scrypt floor; about 50 ms and 32 MiB per hash on this machine.
+// N=2^15, r=8, p=1: OWASP's scrypt floor; about 0.1 s and 32 MiB per hash on the 2-core machine.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
 export async function hashPassword(password: string): Promise<string> {
