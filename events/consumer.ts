@@ -62,6 +62,8 @@ export class InboundConsumer {
   private lastFetchAt = Date.now();
   private lastProgressAt = Date.now();
   private stalledChecks = 0;
+  /** Messages being handled right now: a slow handler is not a stalled consumer. */
+  private inFlight = 0;
   private watchdog?: NodeJS.Timeout;
 
   constructor(private readonly opts: InboundConsumerOptions) {
@@ -89,10 +91,9 @@ export class InboundConsumer {
   }
 
   /**
-   * kafkajs can come back from a broker restart fetching yet never again delivering some partitions
-   * (seen here after a rebalance during the outage). Two checks, both safe because handling is
-   * idempotent: no fetch at all for 45 s, or messages waiting (committed offset behind the end of
-   * the partition) with nothing handled for three checks in a row. Either starts the consumer over.
+   * Two checks that start a kafkajs consumer over, both safe because handling is idempotent: no fetch
+   * at all for 45 s (stuck rejoining a group), or messages waiting past the committed offsets while
+   * nothing is in hand and nothing was handled for about 30 s (fetching yet delivering nothing).
    */
   private async watch(): Promise<void> {
     if (!this.running || this.restartTimer) return;
@@ -100,7 +101,7 @@ export class InboundConsumer {
       this.opts.logger.warn({ consumer: this.opts.name }, 'consumer made no fetch for 45 s; restarting');
       return this.scheduleRestart();
     }
-    if (Date.now() - this.lastProgressAt < 15000) {
+    if (this.inFlight > 0 || Date.now() - this.lastProgressAt < 15000) {
       this.stalledChecks = 0;
       return;
     }
@@ -154,8 +155,13 @@ export class InboundConsumer {
         // Messages of one partition are handled one at a time, in order; the offset is committed
         // only after the handler (or the dead letter) succeeded.
         eachMessage: async ({ message, partition }) => {
-          await this.process(message, partition);
-          this.lastProgressAt = Date.now();
+          this.inFlight++;
+          try {
+            await this.process(message, partition);
+          } finally {
+            this.inFlight--;
+            this.lastProgressAt = Date.now();
+          }
           this.restartDelayMs = 500;
         },
       });
