@@ -259,9 +259,9 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       responses: { 200: { description: 'What was revoked', schema: InvitationListV1 } },
       problems: ['not-found', 'not-ready'],
       handler: async ({ actor, body }) => {
-        const open = await db.invitation.findMany({ where: { email: body.email, state: { in: ['PENDING', 'EXPIRED'] }, ...(body.kind ? { kind: body.kind } : {}) }, include: { sends: true } });
+        const unanswered = await db.invitation.findMany({ where: { email: body.email, state: { in: ['PENDING', 'EXPIRED'] }, ...(body.kind ? { kind: body.kind } : {}) }, include: { sends: true } });
         const mine: Row[] = [];
-        for (const row of open) if (await mayManageInvitations(db, actor, row.kind, row.scopeId, row.offer)) mine.push(row);
+        for (const row of unanswered) if (await mayManageInvitations(db, actor, row.kind, row.scopeId, row.offer)) mine.push(row);
         // Another list's invitations to the same person are not the caller's business: not found either way.
         if (mine.length === 0) throw new Problem('not-found', 'You have no open invitation to this email address.');
         for (const row of mine) await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true }));
