@@ -45,7 +45,9 @@ const KINDS: Record<Kind, {
   open(tx: Tx, o: OpenInvitation): Promise<{ targetId: string | null } | { refused: Refused }>;
   grant(tx: Tx, row: InvitationRow, userId: string): Promise<void>;
   release(tx: Tx, row: InvitationRow): Promise<void>;
-  email(row: InvitationRow, scopeName: string): { subject: string; action: string };
+  /** The list's name for emails, and what the link offers, in the invitee's words. */
+  scope(db: Tx | Database, scopeId: string): Promise<{ name: string; invitedTo: string }>;
+  email(scopeName: string): { subject: string; action: string };
 }> = {
   // BP-1: a person of a business partner company; accepting connects their account.
   BUSINESS_PARTNER: {
@@ -61,7 +63,13 @@ const KINDS: Record<Kind, {
     async release(tx, row) {
       await tx.businessPartner.deleteMany({ where: { id: row.targetId!, status: 'INVITED' } });
     },
-    email: (_row, company) => ({ subject: `You are invited to work with us as a business partner (${company})`, action: 'accept the invitation' }),
+    async scope(db, scopeId) {
+      const c = await db.businessPartnerCompany.findUnique({ where: { id: scopeId } });
+      const org = c ? await db.organization.findUnique({ where: { id: c.organizationId } }) : null;
+      const name = c?.name ?? 'a business partner company';
+      return { name, invitedTo: `work with ${org?.name ?? 'an organization'} as a business partner (${c?.name ?? 'partner company'})` };
+    },
+    email: (company) => ({ subject: `You are invited to work with us as a business partner (${company})`, action: 'accept the invitation' }),
   },
   // PP-1, PP-2: a partner user; the email is unique across the portal (the PortalEmail key).
   PORTAL_USER: {
@@ -86,7 +94,11 @@ const KINDS: Record<Kind, {
       const gone = await tx.portalPartnerUser.deleteMany({ where: { id: row.targetId!, status: 'INVITED' } });
       if (gone.count > 0) await tx.portalEmail.deleteMany({ where: { ownerId: row.targetId! } });
     },
-    email: (_row, partner) => ({ subject: `Set your password for the partner portal (${partner})`, action: 'set your password and finish setting up your account' }),
+    async scope(db, scopeId) {
+      const name = (await db.portalPartner.findUnique({ where: { id: scopeId } }))?.name ?? 'a partner';
+      return { name, invitedTo: `the partner portal, as a user of ${name}` };
+    },
+    email: (partner) => ({ subject: `Set your password for the partner portal (${partner})`, action: 'set your password and finish setting up your account' }),
   },
   // PS-2: a place on a partner firm's Practice Staff, with the offered role.
   PRACTICE_STAFF: {
@@ -100,7 +112,11 @@ const KINDS: Record<Kind, {
       await tx.practiceStaffMember.upsert({ where: { userId_partnerFirmId: { userId, partnerFirmId: row.scopeId } }, create: { userId, partnerFirmId: row.scopeId, role }, update: {} });
     },
     async release() {},
-    email: (_row, firm) => ({ subject: `Join the Practice Staff of ${firm}`, action: 'join the Practice Staff' }),
+    async scope(db, scopeId) {
+      const name = (await db.partnerFirm.findUnique({ where: { id: scopeId } }))?.name ?? 'a partner firm';
+      return { name, invitedTo: `the Practice Staff of ${name}` };
+    },
+    email: (firm) => ({ subject: `Join the Practice Staff of ${firm}`, action: 'join the Practice Staff' }),
   },
   // PS-4: access to one of the partner firm's client organizations, with an organization role.
   ORGANIZATION_ACCESS: {
@@ -114,19 +130,19 @@ const KINDS: Record<Kind, {
       await tx.membership.upsert({ where: { userId_organizationId: { userId, organizationId: row.scopeId } }, create: { userId, organizationId: row.scopeId, role }, update: { role } });
     },
     async release() {},
-    email: (_row, org) => ({ subject: `You are invited to work in ${org}`, action: `accept access to ${org}` }),
+    async scope(db, scopeId) {
+      const name = (await db.organization.findUnique({ where: { id: scopeId } }))?.name ?? 'an organization';
+      return { name, invitedTo: `work in ${name} for your partner firm` };
+    },
+    email: (org) => ({ subject: `You are invited to work in ${org}`, action: `accept access to ${org}` }),
   },
 };
 
 type InvitationRow = Prisma.InvitationGetPayload<object>;
 
-async function scopeName(tx: Tx | Database, row: Pick<InvitationRow, 'kind' | 'scopeId'>): Promise<string> {
-  switch (row.kind) {
-    case 'BUSINESS_PARTNER': return (await tx.businessPartnerCompany.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a business partner company';
-    case 'PORTAL_USER': return (await tx.portalPartner.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner';
-    case 'PRACTICE_STAFF': return (await tx.partnerFirm.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner firm';
-    case 'ORGANIZATION_ACCESS': return (await tx.organization.findUnique({ where: { id: row.scopeId } }))?.name ?? 'an organization';
-  }
+/** Whose list an invitation is on, by name, and what its link offers (emails and the link page). */
+export function describeInvitationScope(db: Database, row: Pick<InvitationRow, 'kind' | 'scopeId'>) {
+  return KINDS[row.kind].scope(db, row.scopeId);
 }
 
 const eventData = (row: InvitationRow, extra: Partial<InvitationChangedV1> = {}): InvitationChangedV1 => ({
@@ -213,8 +229,8 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
         if (inserted) await recordEvent(tx, SEND_EVENT[a.sendKind], { aggregateId: a.invitationId, data: eventData(updated, { sendNumber: a.number }) });
         return updated;
       });
-      const name = await scopeName(db, row);
-      const { subject, action } = KINDS[row.kind].email(row, name);
+      const { name } = await describeInvitationScope(db, row);
+      const { subject, action } = KINDS[row.kind].email(name);
       const link = `${publicBaseUrl}/invitations/${row.id}/link?token=${token}`;
       const until = row.expiresAt.toUTCString();
       const reminder = a.sendKind === 'REMINDER';

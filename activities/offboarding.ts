@@ -27,16 +27,16 @@ export function offboardingActivities(db: Database) {
 
   return {
     /** Checks the replacement and lists the organizations to hand over; or refuses with nothing changed. */
-    async openOffboarding(w: Who & { requestedByUserId: string }): Promise<{ refused: string | null; organizationIds: string[]; alreadyDone: number }> {
+    async openOffboarding(w: Who & { requestedByUserId: string }): Promise<{ refused: string | null; organizationIds: string[] }> {
       return db.$transaction(async (tx) => {
         const existing = await tx.offboarding.findUnique({ where: { id: w.offboardingId } });
-        if (existing?.state === 'REFUSED') return { refused: existing.reason, organizationIds: [], alreadyDone: 0 };
+        if (existing?.state === 'REFUSED') return { refused: existing.reason, organizationIds: [] };
         const problem = existing ? null : await replacementProblem(tx, w.partnerFirmId, w.leavingUserId, w.replacementUserId);
         const base = { id: w.offboardingId, workflowId: w.workflowId, partnerFirmId: w.partnerFirmId, userId: w.leavingUserId, replacementUserId: w.replacementUserId, requestedById: w.requestedByUserId };
         if (problem) {
           const row = await tx.offboarding.create({ data: { ...base, state: 'REFUSED', reason: problem, total: 0 } });
           await recordEvent(tx, 'partneraccess.practice.offboarding-refused.v1', { aggregateId: row.id, data: changed(row) });
-          return { refused: problem, organizationIds: [], alreadyDone: 0 };
+          return { refused: problem, organizationIds: [] };
         }
         const memberships = await tx.membership.findMany({ where: { userId: w.leavingUserId }, select: { organizationId: true }, orderBy: { organizationId: 'asc' } });
         const organizationIds = memberships.map((m) => m.organizationId);
@@ -44,7 +44,7 @@ export function offboardingActivities(db: Database) {
           const row = await tx.offboarding.create({ data: { ...base, state: 'RUNNING', reason: 'Handing over, one organization at a time.', total: organizationIds.length } });
           await recordEvent(tx, 'partneraccess.practice.offboarding-started.v1', { aggregateId: row.id, data: changed(row) });
         }
-        return { refused: null, organizationIds, alreadyDone: 0 };
+        return { refused: null, organizationIds };
       });
     },
 
@@ -75,11 +75,11 @@ export function offboardingActivities(db: Database) {
       });
     },
 
-    /** Last: off the Practice Staff, and the offboarding closed. */
-    async finishOffboarding(w: Who): Promise<void> {
-      await db.$transaction(async (tx) => {
+    /** Last: off the Practice Staff, and the offboarding closed. Answers the closing reason. */
+    async finishOffboarding(w: Who): Promise<{ reason: string }> {
+      return db.$transaction(async (tx) => {
         const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } });
-        if (row.state === 'COMPLETED') return;
+        if (row.state === 'COMPLETED') return { reason: row.reason };
         const removed = await tx.practiceStaffMember.deleteMany({ where: { userId: w.leavingUserId, partnerFirmId: w.partnerFirmId } });
         const done = await tx.offboarding.update({
           where: { id: w.offboardingId },
@@ -89,6 +89,7 @@ export function offboardingActivities(db: Database) {
           await recordEvent(tx, 'partneraccess.practice.staff-removed.v1', { aggregateId: `${w.partnerFirmId}:${w.leavingUserId}`, data: { partnerFirmId: w.partnerFirmId, userId: w.leavingUserId, actorUserId: row.requestedById, offboardingId: row.id } });
         }
         await recordEvent(tx, 'partneraccess.practice.offboarding-completed.v1', { aggregateId: row.id, data: changed(done) });
+        return { reason: done.reason };
       });
     },
   };

@@ -48,15 +48,11 @@ export function authenticate(db: Database, settings: TokenSettings): RequestHand
   return async (req, res, next) => {
     try {
       const header = req.headers.authorization;
-      const match = header?.match(/^Bearer ([A-Za-z0-9\-_.]+)$/);
-      if (!match) {
+      if (!header) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         throw new Problem('unauthenticated', 'Send a bearer token in the Authorization header.');
       }
-      const userId = await verifyToken(settings, match[1]);
-      const actor = await loadActor(db, userId);
-      if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
-      if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
+      const actor = await actorFromBearer(db, settings, header);
       res.locals.actor = actor;
       next();
     } catch (err) {
@@ -72,14 +68,17 @@ export function actorOf(res: Response): Actor {
   return actor;
 }
 
-/** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */
-export async function optionalActor(db: Database, settings: TokenSettings, authorization: string | undefined): Promise<(Actor & { email: string }) | null> {
-  if (!authorization) return null;
+/** The active user a bearer token names, with roles from the database. */
+async function actorFromBearer(db: Database, settings: TokenSettings, authorization: string): Promise<Actor> {
   const match = authorization.match(/^Bearer ([A-Za-z0-9\-_.]+)$/);
-  if (!match) throw new Problem('unauthenticated', 'The Authorization header must be a bearer token.');
-  const userId = await verifyToken(settings, match[1]);
-  const [actor, user] = await Promise.all([loadActor(db, userId), db.user.findUnique({ where: { id: userId }, select: { email: true } })]);
-  if (!actor || !user) throw new Problem('unauthenticated', 'The token names no known user.');
+  if (!match) throw new Problem('unauthenticated', 'Send a bearer token in the Authorization header.');
+  const actor = await loadActor(db, await verifyToken(settings, match[1]));
+  if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
   if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
-  return { ...actor, email: user.email };
+  return actor;
+}
+
+/** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */
+export async function optionalActor(db: Database, settings: TokenSettings, authorization: string | undefined): Promise<Actor | null> {
+  return authorization ? actorFromBearer(db, settings, authorization) : null;
 }

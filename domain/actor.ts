@@ -5,6 +5,8 @@ import type { Database } from '../platform/database';
 
 export interface Actor {
   userId: string;
+  /** Used only to match invitations to their invitee; never logged. */
+  email: string;
   status: UserStatus;
   memberships: ReadonlyArray<{ organizationId: string; role: OrgRole }>;
   practiceRoles: ReadonlyArray<{ partnerFirmId: string; role: PracticeRole }>;
@@ -17,6 +19,7 @@ export async function loadActor(db: Database, userId: string): Promise<Actor | n
     where: { id: userId },
     select: {
       id: true,
+      email: true,
       status: true,
       memberships: { select: { organizationId: true, role: true } },
       practiceRoles: { select: { partnerFirmId: true, role: true } },
@@ -27,6 +30,7 @@ export async function loadActor(db: Database, userId: string): Promise<Actor | n
   if (!user) return null;
   return {
     userId: user.id,
+    email: user.email,
     status: user.status,
     memberships: user.memberships,
     practiceRoles: user.practiceRoles,
@@ -37,4 +41,8 @@ export async function loadActor(db: Database, userId: string): Promise<Actor | n
 
 export function orgRoleOf(actor: Actor, organizationId: string): OrgRole | null {
   return actor.memberships.find((m) => m.organizationId === organizationId)?.role ?? null;
+}
+
+export function practiceRoleOf(actor: Actor, partnerFirmId: string | undefined): PracticeRole | null {
+  return actor.practiceRoles.find((r) => r.partnerFirmId === partnerFirmId)?.role ?? null;
 }

@@ -5,11 +5,11 @@
 //   organization access: the same, of the firm that offered the access (PS-4).
 import type { InvitationKind, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
-import type { Actor } from './actor';
+import { practiceRoleOf, type Actor } from './actor';
 import { opensPracticeStaff } from './practice-staff';
 
 export async function mayManageInvitations(db: Database, actor: Actor, kind: InvitationKind, scopeId: string, offer: Prisma.JsonValue = {}): Promise<boolean> {
-  const opener = (firmId: string | undefined) => opensPracticeStaff(actor.practiceRoles.find((r) => r.partnerFirmId === firmId)?.role ?? null);
+  const opener = (firmId: string | undefined) => opensPracticeStaff(practiceRoleOf(actor, firmId));
   switch (kind) {
     case 'BUSINESS_PARTNER': {
       const company = await db.businessPartnerCompany.findUnique({ where: { id: scopeId }, select: { ownerUserId: true } });

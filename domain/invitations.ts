@@ -59,3 +59,9 @@ export function resendWait(sends: readonly number[], nowMs: number, t: Invitatio
   if (recent.length >= t.resendsPerDay) return Math.ceil((recent[0] + DAY * 1000 - nowMs) / 1000);
   return null;
 }
+
+/** "7 days", or seconds for the short windows tests use. */
+export function describeDuration(seconds: number): string {
+  const days = seconds / DAY;
+  return Number.isInteger(days) ? `${days} day${days === 1 ? '' : 's'}` : `${seconds} s`;
+}

@@ -72,7 +72,8 @@ export class InboundConsumer {
 
   async start(): Promise<void> {
     this.running = true;
-    this.watchdog = setInterval(() => void this.watch(), 5000);
+    // Every 10 s: an idle consumer's lag check costs two admin requests, not worth more often.
+    this.watchdog = setInterval(() => void this.watch(), 10000);
     this.watchdog.unref();
     this.producer = this.opts.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
@@ -93,7 +94,7 @@ export class InboundConsumer {
   /**
    * Two checks that start a kafkajs consumer over, both safe because handling is idempotent: no fetch
    * at all for 45 s (stuck rejoining a group), or messages waiting past the committed offsets while
-   * nothing is in hand and nothing was handled for about 30 s (fetching yet delivering nothing).
+   * nothing is in hand and nothing was handled for 15 s, three checks in a row (fetching yet delivering nothing).
    */
   private async watch(): Promise<void> {
     if (!this.running || this.restartTimer) return;

@@ -11,3 +11,11 @@ export async function pingTemporal(client: Client, timeoutMs = 2500): Promise<vo
     client.workflowService.getSystemInfo({}),
   );
 }
+
+/** How long a command waits for its workflow's answer before the caller is told (503, may still complete). */
+export const COMMAND_TIMEOUT_MS = 15000;
+
+/** Runs a command with a deadline: without a worker, an Update would otherwise wait for ever. */
+export function withCommandDeadline<T>(client: Client, fn: () => Promise<T>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
+  return client.connection.withDeadline(Date.now() + timeoutMs, fn);
+}

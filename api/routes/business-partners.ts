@@ -2,6 +2,7 @@
 // who already has an account is connected at once (BP-2); anyone else gets an invitation (the
 // invitation workflow). Deleting a company is confirmed by its name and cannot be undone.
 import { z } from 'zod';
+import type { Prisma } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import type { Actor } from '../../domain/actor';
 import { recordEvent } from '../../events/outbox';
@@ -44,10 +45,11 @@ const CompanyWithOutcomesV1 = z.object({ company: BusinessPartnerCompanyV1, resu
 export function businessPartnerRoutes(db: Database, invitations: InvitationsClient) {
   const tags = ['business partners'];
 
-  const companyView = async (companyId: string) => {
-    const c = await db.businessPartnerCompany.findUniqueOrThrow({ where: { id: companyId }, include: { people: { orderBy: { createdAt: 'asc' } } } });
-    const invites = await db.invitation.findMany({ where: { kind: 'BUSINESS_PARTNER', scopeId: c.id, state: { in: ['PENDING', 'EXPIRED'] } }, include: { sends: true } });
-    return {
+  /** Companies with their people and open invitations: two queries, however long the list. */
+  const companyViews = async (where: Prisma.BusinessPartnerCompanyWhereInput) => {
+    const companies = await db.businessPartnerCompany.findMany({ where, orderBy: { name: 'asc' }, include: { people: { orderBy: { createdAt: 'asc' } } } });
+    const invites = await db.invitation.findMany({ where: { kind: 'BUSINESS_PARTNER', scopeId: { in: companies.map((c) => c.id) }, state: { in: ['PENDING', 'EXPIRED'] } }, include: { sends: true } });
+    return companies.map((c) => ({
       companyId: c.id,
       name: c.name,
       organizationId: c.organizationId,
@@ -55,8 +57,9 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
         const inv = invites.find((i) => i.targetId === p.id);
         return { businessPartnerId: p.id, firstName: p.firstName, lastName: p.lastName, email: p.email, title: p.title, department: p.department, phone: p.phone, status: p.status, userId: p.userId, invitation: inv ? toInvitationV1(inv) : null };
       }),
-    };
+    }));
   };
+  const companyView = async (companyId: string) => (await companyViews({ id: companyId }))[0];
 
   const ownCompany = async (actor: Actor, companyId: string) => {
     const c = await db.businessPartnerCompany.findUnique({ where: { id: companyId } });
@@ -137,8 +140,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       auth: true,
       responses: { 200: { description: 'Your list', schema: z.object({ companies: z.array(BusinessPartnerCompanyV1) }).meta({ id: 'BusinessPartnerListV1' }) } },
       handler: async ({ actor }) => {
-        const companies = await db.businessPartnerCompany.findMany({ where: { ownerUserId: actor.userId }, orderBy: { name: 'asc' }, select: { id: true } });
-        return { status: 200, body: { companies: await Promise.all(companies.map((c) => companyView(c.id))) } };
+        return { status: 200, body: { companies: await companyViews({ ownerUserId: actor.userId }) } };
       },
     }),
     route({

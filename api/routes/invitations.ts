@@ -3,12 +3,11 @@
 // (renewing an expired one), and revokes, also by email. The workflow's Update validators decide;
 // the routes check the link first so each answer says what to do next.
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Invitation, InvitationSend } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { hashPassword, hashToken, tokenMatches } from '../../platform/secrets';
 import { mayManageInvitations } from '../../domain/invitation-access';
+import { describeInvitationScope } from '../../activities/invitations';
 import type { Actor } from '../../domain/actor';
 import { InvitationId, InvitationKind, InvitationState, InvitationToken } from '../../domain/messages/values/invitation';
 import { AcceptInvitationV1, RejectInvitationV1, RevokeInvitationsByEmailV1 } from '../../domain/messages/commands/invitation.v1';
@@ -17,7 +16,8 @@ import { InvitationRefusal, type InvitationView } from '../../workflows/invitati
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { optionalActor, type TokenSettings } from '../identity';
 import { route } from '../routes';
-import { Problem, type ProblemType } from '../problem';
+import { Problem } from '../problem';
+import { workflowCommand } from '../workflow-command';
 
 const IdPath = z.strictObject({ invitationId: InvitationId });
 const TokenQuery = z.strictObject({ token: InvitationToken });
@@ -46,33 +46,22 @@ export function toInvitationV1(r: Row): InvitationV1 {
   };
 }
 
-const REFUSALS: Record<string, ProblemType> = {
-  [InvitationRefusal.forbidden]: 'forbidden',
-  [InvitationRefusal.conflict]: 'conflict',
-  [InvitationRefusal.rateLimited]: 'rate-limited',
-  [InvitationRefusal.linkSuperseded]: 'link-superseded',
-  [InvitationRefusal.expired]: 'invitation-expired',
-  [InvitationRefusal.closed]: 'invitation-closed',
-  [InvitationRefusal.needsPassword]: 'unprocessable',
-};
-
 /** A workflow's refusal becomes the matching problem (with Retry-After for the rate limit). */
-export async function invitationCommand<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
+export const invitationCommand = <T>(run: () => Promise<T>) =>
+  workflowCommand(run, {
+    subject: 'the invitation',
     // The run is over: closed, or expired past its renewal window.
-    if (err instanceof WorkflowNotFoundError) throw new Problem('invitation-closed', 'This invitation is no longer open. Invite the person again.');
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      throw new Problem('not-ready', 'The engine did not answer in time; the command may still complete. Check the invitation again shortly.');
-    }
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type && REFUSALS[err.cause.type]) {
-      const details = (err.cause.details?.[0] ?? {}) as Record<string, unknown>;
-      throw new Problem(REFUSALS[err.cause.type], err.cause.message, details);
-    }
-    throw err;
-  }
-}
+    notFound: new Problem('invitation-closed', 'This invitation is no longer open. Invite the person again.'),
+    refusals: {
+      [InvitationRefusal.forbidden]: 'forbidden',
+      [InvitationRefusal.conflict]: 'conflict',
+      [InvitationRefusal.rateLimited]: 'rate-limited',
+      [InvitationRefusal.linkSuperseded]: 'link-superseded',
+      [InvitationRefusal.expired]: 'invitation-expired',
+      [InvitationRefusal.closed]: 'invitation-closed',
+      [InvitationRefusal.needsPassword]: 'unprocessable',
+    },
+  });
 
 /** Is this the link of the newest email, an older one, or nothing we sent? Constant time per hash. */
 function linkOf(row: Row, token: string): 'current' | 'old' | 'unknown' {
@@ -99,8 +88,11 @@ function checkLink(row: Row | null, token: string): Row {
   return row;
 }
 
+/** An invitation with its send history, as every view of it needs. */
+export const loadInvitation = (db: Database, id: string) => db.invitation.findUnique({ where: { id }, include: { sends: true } });
+
 export function invitationRoutes(db: Database, invitations: InvitationsClient, tokens: TokenSettings) {
-  const load = (id: string) => db.invitation.findUnique({ where: { id }, include: { sends: true } });
+  const load = (id: string) => loadInvitation(db, id);
   const managed = async (actor: Actor, id: string): Promise<Row> => {
     const row = await load(id);
     if (!row) throw new Problem('not-found', 'No such invitation.');
@@ -130,7 +122,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       handler: async ({ params, query }) => {
         const row = checkLink(await load(params.invitationId), query.token);
         const account = await db.user.findUnique({ where: { email: row.email }, select: { id: true } });
-        const invitedTo = await scopeLabel(db, row);
+        const { invitedTo } = await describeInvitationScope(db, row);
         return {
           status: 200,
           body: { invitationId: row.id, kind: row.kind, state: row.state, firstName: row.firstName, invitedTo, expiresAt: row.expiresAt.toISOString(), accepting: account ? 'sign-in-first' : 'choose-password' },
@@ -270,17 +262,4 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       },
     }),
   ];
-}
-
-async function scopeLabel(db: Database, row: Pick<Invitation, 'kind' | 'scopeId'>): Promise<string> {
-  switch (row.kind) {
-    case 'BUSINESS_PARTNER': {
-      const c = await db.businessPartnerCompany.findUnique({ where: { id: row.scopeId } });
-      const org = c ? await db.organization.findUnique({ where: { id: c.organizationId } }) : null;
-      return `work with ${org?.name ?? 'an organization'} as a business partner (${c?.name ?? 'partner company'})`;
-    }
-    case 'PORTAL_USER': return `the partner portal, as a user of ${(await db.portalPartner.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner'}`;
-    case 'PRACTICE_STAFF': return `the Practice Staff of ${(await db.partnerFirm.findUnique({ where: { id: row.scopeId } }))?.name ?? 'a partner firm'}`;
-    case 'ORGANIZATION_ACCESS': return `work in ${(await db.organization.findUnique({ where: { id: row.scopeId } }))?.name ?? 'an organization'} for your partner firm`;
-  }
 }

@@ -9,8 +9,8 @@ import { recordEvent } from '../../events/outbox';
 import { AddPartnerUserV1, AddPortalPartnerV1, FreePortalEmailV1 } from '../../domain/messages/commands/partner-portal.v1';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
-import { DEFAULT_EXPIRY_SECONDS } from '../../domain/invitations';
-import { invitationCommand, toInvitationV1 } from './invitations';
+import { describeDuration } from '../../domain/invitations';
+import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
 import { route } from '../routes';
 import { Problem } from '../problem';
 
@@ -111,12 +111,15 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
           }),
         );
         if (view.refused) throw new Problem('duplicate-email', DUPLICATE);
-        const row = (await db.invitation.findUnique({ where: { id: view.invitationId }, include: { sends: true } }))!;
-        const days = Math.round((row.expiresAt.getTime() - (row.lastSentAt ?? row.createdAt).getTime()) / 86400000) || DEFAULT_EXPIRY_SECONDS.PORTAL_USER / 86400;
+        const row = (await loadInvitation(db, view.invitationId))!;
+        // The invitation answers only once its first email is out, so the window runs from that send.
+        // (Measured between two clocks a few ms apart: whole days, unless the window is shorter.)
+        const seconds = (row.expiresAt.getTime() - row.lastSentAt!.getTime()) / 1000;
+        const window = describeDuration(seconds >= 43200 ? Math.round(seconds / 86400) * 86400 : Math.round(seconds));
         return {
           status: 201,
           body: {
-            confirmation: `Invitation sent to ${row.email}. ${row.firstName} has ${days} days to set a password; after that they can ask for a password reset to get a new link.`,
+            confirmation: `Invitation sent to ${row.email}. ${row.firstName} has ${window} to set a password; after that they can ask for a password reset to get a new link.`,
             partnerUserId: row.targetId!,
             invitation: toInvitationV1(row),
           },

@@ -2,9 +2,8 @@
 // is decided in one place (domain/practice-staff.ts): Account Owners, Account Managers and User
 // Managers; only the Account Owner offers a role above staff (PS-3).
 import { z } from 'zod';
-import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Database } from '../../platform/database';
-import type { Actor } from '../../domain/actor';
+import { practiceRoleOf, type Actor } from '../../domain/actor';
 import { changesPracticeRoles, opensPracticeStaff } from '../../domain/practice-staff';
 import { PartnerFirmId } from '../../domain/messages/values/identifiers';
 import {
@@ -22,9 +21,10 @@ import type { OffboardingClient } from '../../workflows/offboarding/client';
 import type { Mailer } from '../../platform/mail';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
-import { invitationCommand, toInvitationV1 } from './invitations';
+import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
 import { route } from '../routes';
 import { Problem } from '../problem';
+import { workflowCommand } from '../workflow-command';
 
 const FirmPath = z.strictObject({ partnerFirmId: PartnerFirmId });
 const PracticeRole = z.enum(['ACCOUNT_OWNER', 'ACCOUNT_MANAGER', 'USER_MANAGER', 'STAFF']);
@@ -39,10 +39,6 @@ const StaffEntryV1 = z
     invitation: InvitationV1.nullable(),
   })
   .meta({ id: 'PracticeStaffEntryV1' });
-
-export function practiceRoleOf(actor: Actor, partnerFirmId: string) {
-  return actor.practiceRoles.find((r) => r.partnerFirmId === partnerFirmId)?.role ?? null;
-}
 
 export function requirePracticeStaffOpener(actor: Actor, partnerFirmId: string): void {
   if (!opensPracticeStaff(practiceRoleOf(actor, partnerFirmId))) {
@@ -83,6 +79,9 @@ export interface PracticeStaffDeps {
 
 export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: PracticeStaffDeps) {
   const tags = ['practice staff'];
+  /** PS-4: the firm's client organizations (where its staff can be given access). */
+  const clientOrganizationIds = async (partnerFirmId: string) =>
+    (await db.partnerFirmClient.findMany({ where: { partnerFirmId }, select: { organizationId: true } })).map((c) => c.organizationId);
   const staffMember = async (partnerFirmId: string, userId: string) => {
     const m = await db.practiceStaffMember.findUnique({ where: { userId_partnerFirmId: { userId, partnerFirmId } }, include: { user: true } });
     if (!m) throw new Problem('not-found', 'No such user on this Practice Staff.');
@@ -141,7 +140,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
           }),
         );
         if (view.refused) throw new Problem('conflict', view.refused.message);
-        const row = (await db.invitation.findUnique({ where: { id: view.invitationId }, include: { sends: true } }))!;
+        const row = (await loadInvitation(db, view.invitationId))!;
         return { status: 201, body: { confirmation: `Invitation sent to ${row.email}.`, invitation: toInvitationV1(row) } };
       },
     }),
@@ -181,8 +180,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
         requireAccountOwner(actor, params.partnerFirmId);
         const m = await staffMember(params.partnerFirmId, params.userId);
         if (m.role === 'ACCOUNT_OWNER') throw new Problem('conflict', 'The Account Owner cannot be removed.');
-        const clients = await db.partnerFirmClient.findMany({ where: { partnerFirmId: params.partnerFirmId }, select: { organizationId: true } });
-        const holding = await db.membership.count({ where: { userId: params.userId, organizationId: { in: clients.map((c) => c.organizationId) } } });
+        const holding = await db.membership.count({ where: { userId: params.userId, organizationId: { in: await clientOrganizationIds(params.partnerFirmId) } } });
         // Removing someone who still works in client organizations would strand what they hold.
         if (holding > 0) throw new Problem('conflict', `This user still has access to ${holding} client organization${holding === 1 ? '' : 's'}: offboard them with a replacement (POST /partner-firms/{id}/offboardings).`);
         await db.$transaction(async (tx) => {
@@ -203,8 +201,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       problems: ['forbidden'],
       handler: async ({ actor, params }) => {
         requirePracticeStaffOpener(actor, params.partnerFirmId);
-        const clients = await db.partnerFirmClient.findMany({ where: { partnerFirmId: params.partnerFirmId }, select: { organizationId: true } });
-        const orgs = await db.organization.findMany({ where: { id: { in: clients.map((c) => c.organizationId) } }, orderBy: { name: 'asc' } });
+        const orgs = await db.organization.findMany({ where: { id: { in: await clientOrganizationIds(params.partnerFirmId) } }, orderBy: { name: 'asc' } });
         return { status: 200, body: { items: orgs.map((o) => ({ organizationId: o.id, name: o.name })) } };
       },
     }),
@@ -220,7 +217,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       handler: async ({ actor, params }) => {
         requirePracticeStaffOpener(actor, params.partnerFirmId);
         const m = await staffMember(params.partnerFirmId, params.userId);
-        const clients = (await db.partnerFirmClient.findMany({ where: { partnerFirmId: params.partnerFirmId }, select: { organizationId: true } })).map((c) => c.organizationId);
+        const clients = await clientOrganizationIds(params.partnerFirmId);
         const [memberships, invites, orgs] = await Promise.all([
           db.membership.findMany({ where: { userId: m.userId, organizationId: { in: clients } } }),
           db.invitation.findMany({ where: { kind: 'ORGANIZATION_ACCESS', email: m.user.email, scopeId: { in: clients }, state: { in: ['PENDING', 'EXPIRED'] } }, include: { sends: true } }),
@@ -249,7 +246,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       handler: async ({ actor, params, body }) => {
         requirePracticeStaffOpener(actor, params.partnerFirmId);
         const m = await staffMember(params.partnerFirmId, params.userId);
-        const clients = new Set((await db.partnerFirmClient.findMany({ where: { partnerFirmId: params.partnerFirmId }, select: { organizationId: true } })).map((c) => c.organizationId));
+        const clients = new Set(await clientOrganizationIds(params.partnerFirmId));
         const foreign = body.organizations.filter((o) => !clients.has(o.organizationId));
         if (foreign.length > 0) throw new Problem('unprocessable', `Not a client organization of this firm: ${foreign.map((o) => o.organizationId).join(', ')}.`);
         const [first, ...rest] = m.user.displayName.split(' ');
@@ -265,7 +262,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
             }),
           );
           if (view.refused) throw new Problem('conflict', `${view.refused.message} (${o.organizationId})`);
-          items.push(toInvitationV1((await db.invitation.findUnique({ where: { id: view.invitationId }, include: { sends: true } }))!));
+          items.push(toInvitationV1((await loadInvitation(db, view.invitationId))!));
         }
         return { status: 201, body: { items } };
       },
@@ -285,12 +282,10 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
         // Refused here, before anything starts or changes; the workflow checks again as the authority.
         const problem = await replacementProblem(db, params.partnerFirmId, body.userId, body.replacementUserId);
         if (problem) throw new Problem('unprocessable', problem);
-        const { progress } = await offboarding
-          .start({ partnerFirmId: params.partnerFirmId, leavingUserId: body.userId, replacementUserId: body.replacementUserId, requestedByUserId: actor.userId })
-          .catch((err: unknown) => {
-            if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new Problem('not-ready', 'The engine did not answer in time; the offboarding may still start. Check the staff list shortly.');
-            throw err;
-          });
+        const { progress } = await workflowCommand(
+          () => offboarding.start({ partnerFirmId: params.partnerFirmId, leavingUserId: body.userId, replacementUserId: body.replacementUserId, requestedByUserId: actor.userId }),
+          { subject: 'the staff list', refusals: {} },
+        );
         const row = await db.offboarding.findUnique({ where: { id: progress.offboardingId } });
         if (!row || row.state === 'REFUSED') throw new Problem('unprocessable', row?.reason ?? progress.reason);
         return { status: 202, headers: { location: `/partner-firms/${params.partnerFirmId}/offboardings/${row.id}` }, body: offboardingView(row) };

@@ -2,8 +2,6 @@
 // to the relationship's workflow; the workflow's Update validators decide (role and state) and
 // refuse without writing anything. Lists read the relationship rows the workflow records.
 import { z } from 'zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ThirdPartyRelationship } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { can, effectiveAccess } from '../../domain/access';
@@ -16,6 +14,7 @@ import { Refusal, type CommandActor } from '../../workflows/third-party-access/m
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { route } from '../routes';
 import { Problem } from '../problem';
+import { workflowCommand } from '../workflow-command';
 
 const OrgPath = z.strictObject({ organizationId: OrganizationId });
 const RelationshipPath = z.strictObject({ organizationId: OrganizationId, relationshipId: z.string().regex(/^[0-9a-f]{32}$/, 'a relationship id') });
@@ -52,22 +51,12 @@ function commandActor(actor: Actor, organizationId: string): CommandActor {
   return { userId: actor.userId, orgRole: role, isSupportAgent: actor.isSupportAgent };
 }
 
-/** A workflow's refusal becomes the matching problem; nothing else is translated. */
-async function command<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new Problem('not-found', 'No such third-party relationship.');
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-      throw new Problem('not-ready', 'The engine did not answer in time; the command may still complete. Check the relationship again shortly.');
-    }
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      if (err.cause.type === Refusal.forbidden) throw new Problem('forbidden', err.cause.message);
-      if (err.cause.type === Refusal.conflict) throw new Problem('conflict', err.cause.message);
-    }
-    throw err;
-  }
-}
+const command = <T>(run: () => Promise<T>) =>
+  workflowCommand(run, {
+    subject: 'the relationship',
+    notFound: new Problem('not-found', 'No such third-party relationship.'),
+    refusals: { [Refusal.forbidden]: 'forbidden', [Refusal.conflict]: 'conflict' },
+  });
 
 export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient) {
   const row = async (organizationId: string, relationshipId: string) => {

@@ -5,7 +5,7 @@ import { mailSink, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createOrganization, createUser } from '../support/world';
-import { linkIn } from '../support/links';
+import { linkIn, waitForEmails } from '../support/links';
 import { waitUntil } from '../support/kafka';
 import { readPdf } from '../support/pdf';
 import { CERTIFICATION_PROGRAM } from '../../domain/certificate';
@@ -87,10 +87,7 @@ it("PS-2 PS-3 the article's stories: add a user, reinvite, they accept; the Acco
   const id = invited.body.invitation.invitationId;
   const reinvited = await api.call('POST', `/invitations/${id}/resend`, { token: w.by.ACCOUNT_MANAGER.token });
   expect(reinvited).toMatchObject({ status: 200, body: { sendCount: 2 } });
-  const [, second] = await (async () => {
-    await waitUntil('two emails', async () => (await mailSink.messages()).filter((m) => m.to.some((t) => t.address === email)).length >= 2);
-    return (await mailSink.messages()).filter((m) => m.to.some((t) => t.address === email));
-  })();
+  const [, second] = await waitForEmails(email, /Join the Practice Staff of/, 2);
   const link = linkIn(second.text);
   const accepted = await api.call('POST', `/invitations/${link.id}/accept`, { body: { token: link.token, password: 'joining the practice' } });
   expect(accepted.status).toBe(200);

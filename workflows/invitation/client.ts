@@ -1,5 +1,6 @@
 // How the API starts and drives invitation workflows. (Not part of the workflow bundle.)
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import { withCommandDeadline } from '../../platform/temporal';
 import { InvitationKindKey, ProcessStateKey } from '../../domain/search-attributes';
 import { relationshipIdFor } from '../../domain/third-party-access';
 import { timingsFor, type InvitationTimings } from '../../domain/invitations';
@@ -45,7 +46,7 @@ export class InvitationsClient {
   }
 
   private within<T>(fn: () => Promise<T>): Promise<T> {
-    return this.o.temporal.connection.withDeadline(Date.now() + (this.o.commandTimeoutMs ?? 15000), fn);
+    return withCommandDeadline(this.o.temporal, fn, this.o.commandTimeoutMs);
   }
 
   /**

@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import { acts, refuse, serializer } from '../shared';
 import { CLOSED_STATES, type InvitationState } from '../../domain/messages/values/invitation';
-import { reminderAt, resendWait } from '../../domain/invitations';
+import { describeDuration, reminderAt, resendWait } from '../../domain/invitations';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import {
   acceptUpdate,
@@ -224,7 +224,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       await serialized(async () => {
         if (version !== seen || s.state !== 'PENDING') return;
         if (dueAt === remindAt) await send('REMINDER');
-        else await moveTo('EXPIRED', `Expired unanswered after ${describe(t.expirySeconds)}. The inviter can renew it in one step.`, null);
+        else await moveTo('EXPIRED', `Expired unanswered after ${describeDuration(t.expirySeconds)}. The inviter can renew it in one step.`, null);
       });
     } else {
       // EXPIRED: open for a one-step renewal until the window closes.
@@ -247,9 +247,4 @@ function closedMessage(state: InvitationState): string {
     case 'REVOKED': return 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.';
     default: return `This invitation is ${state}.`;
   }
-}
-
-function describe(seconds: number): string {
-  const days = seconds / 86400;
-  return Number.isInteger(days) ? `${days} day${days === 1 ? '' : 's'}` : `${seconds} s`;
 }

@@ -1,5 +1,6 @@
 // How the API starts an offboarding and reads its progress. (Not part of the workflow bundle.)
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import { withCommandDeadline } from '../../platform/temporal';
 import { OrganizationIdKey, PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import type { offboarding } from './workflow';
 import { offboardingWorkflowId, progressQuery, startedUpdate, type OffboardingInput, type OffboardingProgress } from './messages';
@@ -22,8 +23,10 @@ export class OffboardingClient {
         { key: ProcessStateKey, value: 'STARTED' },
       ],
     });
-    const progress = await this.o.temporal.connection.withDeadline(Date.now() + (this.o.commandTimeoutMs ?? 15000), () =>
-      this.o.temporal.workflow.executeUpdateWithStart(startedUpdate, { args: [], startWorkflowOperation }),
+    const progress = await withCommandDeadline(
+      this.o.temporal,
+      () => this.o.temporal.workflow.executeUpdateWithStart(startedUpdate, { args: [], startWorkflowOperation }),
+      this.o.commandTimeoutMs,
     );
     return { workflowId, progress };
   }

@@ -52,7 +52,6 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     }
     remaining = opened.organizationIds;
     p.total = opened.organizationIds.length;
-    p.done = opened.alreadyDone;
     p.state = 'RUNNING';
     upsertSearchAttributes([{ key: ProcessStateKey, value: 'RUNNING' }, { key: PartnerUserIdKey, value: input.leavingUserId }]);
   }
@@ -74,9 +73,9 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     handledThisRun += batch.length;
   }
 
-  await acts.finishOffboarding(who);
+  const { reason } = await acts.finishOffboarding(who);
   p.state = 'COMPLETED';
-  p.reason = `Offboarded from ${p.total} organization${p.total === 1 ? '' : 's'}; everything they held went to the replacement.`;
+  p.reason = reason;
   upsertSearchAttributes([{ key: ProcessStateKey, value: 'COMPLETED' }]);
   await condition(allHandlersFinished);
   return { ...p };

@@ -1,6 +1,7 @@
 // How the API, the ticket intake and the CRM consumer start and drive third-party-access workflows.
 // (Not part of the workflow bundle: only workflows/index.ts is bundled.)
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { withCommandDeadline } from '../../platform/temporal';
 import { OrganizationIdKey, ProcessStateKey, TicketIdKey } from '../../domain/search-attributes';
 import { relationshipIdFor } from '../../domain/third-party-access';
 import type { TpuOrigin } from '../../domain/messages/values/third-party-access';
@@ -55,7 +56,7 @@ export class ThirdPartyAccessClient {
 
   /** Commands wait for the workflow's answer; without a worker that would be forever. */
   private within<T>(fn: () => Promise<T>): Promise<T> {
-    return this.o.temporal.connection.withDeadline(Date.now() + (this.o.commandTimeoutMs ?? 15000), fn);
+    return withCommandDeadline(this.o.temporal, fn, this.o.commandTimeoutMs);
   }
 
   workflowIdFor(organizationId: string, email: string): { relationshipId: string; workflowId: string } {

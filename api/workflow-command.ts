@@ -1,0 +1,31 @@
+// Every route that drives a workflow answers its outcomes the same way: a refusal from an Update
+// validator or handler becomes the matching problem (403, 409, 429, ...), a missing or finished run
+// its own answer, and a command past its deadline 503 (it may still complete).
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Problem, type ProblemType } from './problem';
+
+export interface CommandAnswers {
+  /** What the caller is told to check again after a timeout ("the invitation"). */
+  subject: string;
+  /** The answer when no run is there to take the command (commands to a known run id). */
+  notFound?: Problem;
+  /** Workflow refusal types (ApplicationFailure.type) and the problem each becomes. */
+  refusals: Record<string, ProblemType>;
+}
+
+export async function workflowCommand<T>(run: () => Promise<T>, answers: CommandAnswers): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError && answers.notFound) throw answers.notFound;
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new Problem('not-ready', `The engine did not answer in time; the command may still complete. Check ${answers.subject} again shortly.`);
+    }
+    const refusal = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : null;
+    if (refusal?.type && answers.refusals[refusal.type]) {
+      throw new Problem(answers.refusals[refusal.type], refusal.message, (refusal.details?.[0] ?? {}) as Record<string, unknown>);
+    }
+    throw err;
+  }
+}
