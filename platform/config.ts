@@ -4,12 +4,18 @@ import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 const DEV_RELATIONSHIP_ID_KEY = 'local-development-relationship-key-0123456789';
+/** AM-1: the secrets whose built-in development values only development and test may run with. */
+const SECRETS = ['AUTH_JWT_SECRET', 'RELATIONSHIP_ID_KEY'] as const;
+const DEV_SECRETS: readonly string[] = [DEV_JWT_SECRET, DEV_RELATIONSHIP_ID_KEY];
+const DEV_SECRET_REFUSED = 'a development value; set a real secret (only NODE_ENV=development or test accepts it)';
+const secret = (devValue: string) => z.string().min(32, 'at least 32 characters').default(devValue);
 
 const port = z.coerce.number().int().min(1).max(65535);
 
 export const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** Unset means production: the development secrets need NODE_ENV=development or test, said explicitly. */
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/ })
@@ -30,22 +36,23 @@ export const EnvSchema = z
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port.default(3000),
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
-    AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
+    AUTH_JWT_SECRET: secret(DEV_JWT_SECRET),
     AUTH_JWT_ISSUER: z.string().min(1).default('partner-access'),
     AUTH_JWT_AUDIENCE: z.string().min(1).default('partner-access-api'),
     /** Keys the HMAC that turns a third party's email into a relationship id (no PII in workflow ids). */
-    RELATIONSHIP_ID_KEY: z.string().min(32, 'at least 32 characters').default(DEV_RELATIONSHIP_ID_KEY),
+    RELATIONSHIP_ID_KEY: secret(DEV_RELATIONSHIP_ID_KEY),
     /** TPU-1: how long a request waits for the third party's account (default 14 days). */
     TPU_ACCOUNT_WAIT_SECONDS: z.coerce.number().int().positive().max(30 * 24 * 3600).default(14 * 24 * 3600),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_JWT_SECRET !== DEV_JWT_SECRET, {
-    message: 'AUTH_JWT_SECRET must be set in production',
-    path: ['AUTH_JWT_SECRET'],
-  })
-  .refine((env) => env.NODE_ENV !== 'production' || env.RELATIONSHIP_ID_KEY !== DEV_RELATIONSHIP_ID_KEY, {
-    message: 'RELATIONSHIP_ID_KEY must be set in production',
-    path: ['RELATIONSHIP_ID_KEY'],
-  });
+  .superRefine(
+    (env, ctx) => {
+      if (env.NODE_ENV === 'development' || env.NODE_ENV === 'test') return;
+      const refused = SECRETS.filter((name) => DEV_SECRETS.includes(env[name]));
+      for (const name of refused) ctx.addIssue({ code: 'custom', path: [name], message: DEV_SECRET_REFUSED });
+    },
+    // Checked even when other variables are wrong, so that every wrong variable is named at once.
+    { when: () => true },
+  );
 
 export type Config = z.infer<typeof EnvSchema>;
 

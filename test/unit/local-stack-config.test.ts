@@ -39,6 +39,17 @@ describe('docker-compose.yml agrees with the local stack', () => {
     }
   });
 
+  it('AM-1 runs the worker and the API in production, refusing to start without real secrets', () => {
+    for (const svc of ['worker', 'api']) {
+      const env = compose.services[svc].environment!;
+      expect(env.NODE_ENV).toBe('production');
+      for (const name of ['AUTH_JWT_SECRET', 'RELATIONSHIP_ID_KEY']) {
+        expect(env[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`)); // compose stops if it is unset or empty
+      }
+    }
+    expect(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')).toMatch(/^ENV NODE_ENV=production$/m);
+  });
+
   it('registers the same search attributes as the local stack and the code', () => {
     const fromCode = searchAttributeKeys.map((k) => `${k.name}=Keyword`).sort();
     expect(local.TEMPORAL_SEARCH_ATTRIBUTES.split(' ').sort()).toEqual(fromCode);
@@ -49,7 +60,8 @@ describe('docker-compose.yml agrees with the local stack', () => {
 
 describe('the configuration defaults are the local stack', () => {
   it('matches stack/local.env', () => {
-    const defaults = loadConfig({});
+    expect(local.NODE_ENV).toBe('development'); // npm start and the benches may use the development secrets
+    const defaults = loadConfig({ NODE_ENV: local.NODE_ENV });
     expect(defaults.DATABASE_URL).toBe(local.DATABASE_URL);
     expect(defaults.KAFKA_BROKERS.join(',')).toBe(local.KAFKA_BROKERS);
     expect(defaults.TEMPORAL_ADDRESS).toBe(local.TEMPORAL_ADDRESS);
