@@ -2,7 +2,7 @@ import { loadConfig, ConfigError } from '../../platform/config';
 
 describe('configuration from the environment', () => {
   it('defaults to the local stack', () => {
-    const c = loadConfig({});
+    const c = loadConfig({ NODE_ENV: 'development' });
     expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(c.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
     expect(c.API_PORT).toBe(3000);
@@ -25,6 +25,6 @@ describe('configuration from the environment', () => {
   });
 
   it('splits a broker list', () => {
-    expect(loadConfig({ KAFKA_BROKERS: 'a:1, b:2' }).KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(loadConfig({ NODE_ENV: 'development', KAFKA_BROKERS: 'a:1, b:2' }).KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
   });
 });
