@@ -7,9 +7,13 @@ import { AccountOwnerStatusChangedV1 } from './messages/events/crm.v1';
 import { TicketDispatchedV1, TicketReceivedV1 } from './messages/events/support.v1';
 import { ThirdPartyAccessChangedV1 } from './messages/events/third-party-access.v1';
 import { CertificationInvitedV1, OffboardingChangedV1, OffboardingOrganizationDoneV1, PracticeRoleChangedV1, PracticeStaffRemovedV1 } from './messages/events/practice-staff.v1';
+import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/access.v1';
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 
 const invitation = (summary: string) => ({ aggregateType: 'invitation', data: InvitationChangedV1, summary }) as const;
+const grant = (summary: string) => ({ aggregateType: 'organization-access', data: GrantChangedV1, summary }) as const;
+const clientRelationship = (summary: string) =>
+  ({ aggregateType: 'client-relationship', data: ClientRelationshipChangedV1, summary }) as const;
 const tpu = (summary: string) => ({ aggregateType: 'third-party-relationship', data: ThirdPartyAccessChangedV1, summary }) as const;
 
 export const EventCatalog = {
@@ -43,6 +47,15 @@ export const EventCatalog = {
   'partneraccess.practice.offboarding-organization-done.v1': { aggregateType: 'offboarding', data: OffboardingOrganizationDoneV1, summary: 'One organization was handed over to the replacement (PS-5)' },
   'partneraccess.practice.offboarding-completed.v1': { aggregateType: 'offboarding', data: OffboardingChangedV1, summary: 'An offboarding finished (PS-5)' },
   'partneraccess.practice.certification-invited.v1': { aggregateType: 'practice-staff-member', data: CertificationInvitedV1, summary: 'A user was invited to the certification (PS-6)' },
+  'partneraccess.access.grant-given.v1': grant('A person was given access to an organization, with its source (AM-1)'),
+  'partneraccess.access.grant-revoked.v1': grant('A grant was revoked: by an org admin, by its source ending, or by its end date (AM-1, AM-4, AM-5)'),
+  'partneraccess.client-relationship.requested.v1': clientRelationship('A partner firm asked to work for a client organization (AM-2)'),
+  'partneraccess.client-relationship.approved.v1': clientRelationship("The client organization's org admins approved a relationship (AM-2)"),
+  'partneraccess.client-relationship.declined.v1': clientRelationship('The client organization declined, or did not answer in time (AM-2)'),
+  'partneraccess.client-relationship.expiry-notice.v1': clientRelationship('Both sides were told the relationship ends soon (AM-2)'),
+  'partneraccess.client-relationship.extended.v1': clientRelationship('The relationship extended itself by 180 days (AM-2)'),
+  'partneraccess.client-relationship.terminated.v1': clientRelationship('Either side ended the relationship; its delegated grants are revoked (AM-2)'),
+  'partneraccess.client-relationship.expired.v1': clientRelationship('The relationship reached its end date; its delegated grants are revoked (AM-2)'),
   'partneraccess.portal.email-freed.v1': { aggregateType: 'portal-email', data: PortalEmailFreedV1, summary: 'Support freed a wrongly registered portal email (PP-2)' },
 } as const satisfies Record<string, { aggregateType: string; data: z.ZodType; summary: string }>;
 

@@ -1,0 +1,128 @@
+// The one policy decision point (AM-3): "may principal P do action A on resource R?". Every route,
+// workflow command and consumer asks it. The policies are Cedar files beside this one
+// (policies/*.cedar, typed by schema.cedarschema); the entities come from the database for each
+// decision (entities.ts). Cedar runs embedded (WebAssembly), so a decision is a function call.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { Database } from '../../platform/database';
+import { MissingResource, principalEntity, resourceEntities, uid, type ResourceRef } from './entities';
+
+export type Action =
+  | 'viewOrganization' | 'requestThirdPartyAccess' | 'listThirdParties' | 'setThirdPartyAccess'
+  | 'removeThirdParty' | 'reviewThirdParty' | 'addBusinessPartner' | 'listTasks' | 'createTask'
+  | 'viewAccessLedger' | 'revokeGrant' | 'listClientRelationships' | 'listOrganizationAccessInvitations'
+  | 'manageAccessReviews' | 'decideAccessReview'
+  | 'openPracticeStaff' | 'invitePracticeStaff' | 'offerRoleAboveStaff' | 'changePracticeRole'
+  | 'removePracticeStaff' | 'offboardPracticeStaff' | 'inviteToCertification' | 'requestClientRelationship'
+  | 'listFirmClientRelationships' | 'downloadCertificate'
+  | 'approveClientRelationship' | 'declineClientRelationship' | 'terminateClientRelationship'
+  | 'viewClientRelationship' | 'grantOrganizationAccess'
+  | 'manageBusinessPartners' | 'viewTask' | 'shareTask'
+  | 'viewInvitation' | 'resendInvitation' | 'revokeInvitation' | 'listInvitations'
+  | 'managePortalPartners' | 'submitTicket' | 'freePortalEmail';
+
+export interface Request {
+  principalId: string;
+  action: Action;
+  resource: ResourceRef;
+  /** Users the context names (e.g. the invitee of a grant), by context key. */
+  contextUsers?: Record<string, string>;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** The ids of the policies that decided (`@id` annotations). */
+  policies: string[];
+  /** The resource does not exist. */
+  missing?: boolean;
+}
+
+export const AUTHORIZATION_DIR = join(__dirname);
+
+/** The policy files and the schema, as text (also read by the schema validation test). */
+export function policySources(): { schema: string; policies: string } {
+  const dir = join(AUTHORIZATION_DIR, 'policies');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort();
+  return {
+    schema: readFileSync(join(AUTHORIZATION_DIR, 'schema.cedarschema'), 'utf8'),
+    policies: files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n'),
+  };
+}
+
+let prepared = false;
+const POLICY_SET_ID = 'partner-access';
+
+/** Parses the policies once per process; a policy that does not parse stops the process at start. */
+function prepare(): void {
+  if (prepared) return;
+  const { policies } = policySources();
+  const answer = cedar.preparsePolicySet(POLICY_SET_ID, { staticPolicies: policies });
+  if (answer.type !== 'success') {
+    throw new Error(`authorization policies do not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
+  }
+  prepared = true;
+}
+
+export class Authorizer {
+  constructor(private readonly db: Database) {
+    prepare();
+  }
+
+  async decide(request: Request): Promise<Decision> {
+    let resource: Awaited<ReturnType<typeof resourceEntities>>;
+    try {
+      resource = await resourceEntities(this.db, request.resource);
+    } catch (err) {
+      if (err instanceof MissingResource) return { allowed: false, policies: [], missing: true };
+      throw err;
+    }
+    const contextIds = Object.entries(request.contextUsers ?? {});
+    const people = [request.principalId, ...contextIds.map(([, id]) => id)];
+    const principals = await Promise.all([...new Set(people)].map((id) => principalEntity(this.db, id)));
+    return decideWith({
+      principal: uid('User', request.principalId),
+      action: request.action,
+      resource: resource.uid,
+      context: Object.fromEntries(contextIds.map(([key, id]) => [key, { __entity: uid('User', id) }])),
+      entities: [...principals, ...resource.entities],
+    });
+  }
+}
+
+export interface PreparedRequest {
+  principal: ReturnType<typeof uid>;
+  action: Action;
+  resource: ReturnType<typeof uid>;
+  context: Record<string, unknown>;
+  entities: EntityJson[];
+}
+
+/** A decision over entities already in hand (the policy unit tests and the benchmark use it too). */
+export function decideWith(request: PreparedRequest): Decision {
+  prepare();
+  const answer = cedar.statefulIsAuthorized({
+    principal: request.principal,
+    action: { type: 'PartnerAccess::Action', id: request.action },
+    resource: request.resource,
+    context: request.context as never,
+    preparsedPolicySetId: POLICY_SET_ID,
+    entities: dedupe(request.entities),
+  });
+  if (answer.type !== 'success') {
+    throw new Error(`authorization failed to evaluate: ${answer.errors.map((e) => e.message).join('; ')}`);
+  }
+  const errors = answer.response.diagnostics.errors;
+  if (errors.length > 0) throw new Error(`a policy failed to evaluate: ${errors.map((e) => e.error.message).join('; ')}`);
+  return { allowed: answer.response.decision === 'allow', policies: answer.response.diagnostics.reason };
+}
+
+function dedupe(entities: EntityJson[]): EntityJson[] {
+  const seen = new Map<string, EntityJson>();
+  for (const e of entities) {
+    const key = JSON.stringify(e.uid);
+    if (!seen.has(key)) seen.set(key, e);
+  }
+  return [...seen.values()];
+}
