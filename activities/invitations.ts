@@ -10,6 +10,7 @@ import { hashToken, newToken } from '../platform/secrets';
 import type { EventType } from '../domain/events';
 import type { InvitationChangedV1 } from '../domain/messages/events/invitation.v1';
 import { InvitationRefusal } from '../workflows/invitation/messages';
+import { checkDelegation } from '../domain/delegation';
 
 type Tx = Prisma.TransactionClient;
 type SendKind = 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER';
@@ -125,9 +126,33 @@ const KINDS: Record<Kind, {
       if (member) return { refused: { reason: 'already-member', message: 'This person already has access to this organization.' } };
       return { targetId: null };
     },
+    // AM-2: the offer is checked again now. Since it was sent the relationship may have ended or
+    // shrunk, the invitee may have left the staff, the inviter may have lost the right to grant.
     async grant(tx, row, userId) {
-      const role = (row.offer as { role?: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' }).role ?? 'MEMBER';
-      await tx.membership.upsert({ where: { userId_organizationId: { userId, organizationId: row.scopeId } }, create: { userId, organizationId: row.scopeId, role }, update: { role } });
+      const offer = row.offer as { role?: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER'; partnerFirmId?: string };
+      const role = offer.role ?? 'MEMBER';
+      const withdrawn = (message: string) =>
+        ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
+      if (!offer.partnerFirmId || !row.invitedById) throw withdrawn('This offer names no partner firm; ask for a new one.');
+      const delegation = { partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId };
+      const { refused, relationship } = await checkDelegation(tx, delegation);
+      if (refused) throw withdrawn(`This offer no longer holds: ${refused.message}`);
+      if (await tx.membership.findUnique({ where: { userId_organizationId: { userId, organizationId: row.scopeId } } })) {
+        throw withdrawn('You already have access to this organization.');
+      }
+      const membership = await tx.membership.create({
+        data: {
+          userId, organizationId: row.scopeId, role, source: 'DELEGATION', clientRelationshipId: relationship.id,
+          grantedById: row.invitedById, invitationId: row.id,
+        },
+      });
+      await recordEvent(tx, 'partneraccess.access.grant-given.v1', {
+        aggregateId: row.scopeId,
+        data: {
+          grantId: `membership:${membership.id}`, organizationId: row.scopeId, userId, source: 'DELEGATION',
+          clientRelationshipId: relationship.id, role, actorUserId: row.invitedById, reason: 'Accepted the firm\'s offer.',
+        },
+      });
     },
     async release() {},
     async scope(db, scopeId) {

@@ -1,9 +1,15 @@
 // Activities of the offboarding workflow (PS-5). Each organization is one transaction that records
 // its step: a retried activity (or a new worker after a crash) finds the step and changes nothing
 // twice; an organization is either untouched or fully handed over.
+//
+// AM-1, AM-2: an offboarding touches only what this firm delegated. The leaver's own memberships
+// (their employer, another firm's delegations) are not this firm's to move. The replacement gets
+// at most what the relationship's ceiling allows, and only under a relationship still in force.
 import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
 import { replacementProblem } from '../domain/offboarding';
+import { cappedAt, relationshipInForce } from '../domain/delegation';
+import type { EventData } from '../domain/events';
 
 interface Who {
   offboardingId: string;
@@ -13,7 +19,12 @@ interface Who {
   replacementUserId: string;
 }
 
-export function offboardingActivities(db: Database) {
+type Grant = EventData<'partneraccess.access.grant-revoked.v1'>;
+
+/** The leaver's offers from the firm, revoked once they are off its staff (see PracticeStaff.revokeOffersTo). */
+export type RevokeOffers = (partnerFirmId: string, userId: string, actorUserId: string) => Promise<void>;
+
+export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers) {
   const changed = (o: { id: string; partnerFirmId: string; userId: string; replacementUserId: string; state: 'RUNNING' | 'COMPLETED' | 'REFUSED'; total: number; done: number; reason: string }) => ({
     offboardingId: o.id,
     partnerFirmId: o.partnerFirmId,
@@ -38,7 +49,11 @@ export function offboardingActivities(db: Database) {
           await recordEvent(tx, 'partneraccess.practice.offboarding-refused.v1', { aggregateId: row.id, data: changed(row) });
           return { refused: problem, organizationIds: [] };
         }
-        const memberships = await tx.membership.findMany({ where: { userId: w.leavingUserId }, select: { organizationId: true }, orderBy: { organizationId: 'asc' } });
+        const memberships = await tx.membership.findMany({
+          where: { userId: w.leavingUserId, source: 'DELEGATION', clientRelationship: { partnerFirmId: w.partnerFirmId } },
+          select: { organizationId: true },
+          orderBy: { organizationId: 'asc' },
+        });
         const organizationIds = memberships.map((m) => m.organizationId);
         if (!existing) {
           const row = await tx.offboarding.create({ data: { ...base, state: 'RUNNING', reason: 'Handing over, one organization at a time.', total: organizationIds.length } });
@@ -59,11 +74,39 @@ export function offboardingActivities(db: Database) {
           await tx.assignmentHandover.createMany({ data: held.map((a) => ({ assignmentId: a.id, offboardingId: w.offboardingId, fromUserId: w.leavingUserId, toUserId: w.replacementUserId })) });
           await tx.assignment.updateMany({ where: { id: { in: held.map((a) => a.id) } }, data: { ownerUserId: w.replacementUserId } });
         }
-        const leaving = await tx.membership.findUnique({ where: { userId_organizationId: { userId: w.leavingUserId, organizationId: w.organizationId } } });
+        const found = await tx.membership.findUnique({
+          where: { userId_organizationId: { userId: w.leavingUserId, organizationId: w.organizationId } },
+          include: { clientRelationship: { select: { partnerFirmId: true } } },
+        });
+        // Only this firm's delegation; anything else they hold there is not the firm's to move.
+        const leaving = found?.source === 'DELEGATION' && found.clientRelationship?.partnerFirmId === w.partnerFirmId ? found : null;
         const replacement = await tx.membership.findUnique({ where: { userId_organizationId: { userId: w.replacementUserId, organizationId: w.organizationId } } });
-        const roleGiven = leaving && !replacement ? leaving.role : null;
-        if (roleGiven) await tx.membership.create({ data: { userId: w.replacementUserId, organizationId: w.organizationId, role: roleGiven } });
-        if (leaving) await tx.membership.delete({ where: { id: leaving.id } });
+        const relationship = leaving ? await relationshipInForce(tx, w.partnerFirmId, w.organizationId) : null;
+        const roleGiven = leaving && !replacement && relationship ? cappedAt(leaving.role, relationship.roleCeiling) : null;
+        const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId }, select: { requestedById: true } });
+        const grant = (membershipId: string, userId: string, role: typeof roleGiven, reason: string): Grant => ({
+          grantId: `membership:${membershipId}`, organizationId: w.organizationId, userId, source: 'DELEGATION',
+          clientRelationshipId: relationship?.id ?? leaving?.clientRelationshipId ?? null, role, actorUserId: row.requestedById, reason,
+        });
+        if (roleGiven && relationship) {
+          const given = await tx.membership.create({
+            data: {
+              userId: w.replacementUserId, organizationId: w.organizationId, role: roleGiven, source: 'DELEGATION',
+              clientRelationshipId: relationship.id, grantedById: row.requestedById,
+            },
+          });
+          await recordEvent(tx, 'partneraccess.access.grant-given.v1', {
+            aggregateId: w.organizationId,
+            data: grant(given.id, w.replacementUserId, roleGiven, 'Handed over by an offboarding.'),
+          });
+        }
+        if (leaving) {
+          await tx.membership.delete({ where: { id: leaving.id } });
+          await recordEvent(tx, 'partneraccess.access.grant-revoked.v1', {
+            aggregateId: w.organizationId,
+            data: grant(leaving.id, w.leavingUserId, leaving.role, 'Offboarded from the firm.'),
+          });
+        }
         await tx.offboardingStep.create({ data: { offboardingId: w.offboardingId, organizationId: w.organizationId, reassigned: held.length, roleGiven, roleRemoved: leaving?.role ?? null } });
         await tx.offboarding.update({ where: { id: w.offboardingId }, data: { done: { increment: 1 } } });
         await recordEvent(tx, 'partneraccess.practice.offboarding-organization-done.v1', {
@@ -77,7 +120,7 @@ export function offboardingActivities(db: Database) {
 
     /** Last: off the Practice Staff, and the offboarding closed. Answers the closing reason. */
     async finishOffboarding(w: Who): Promise<{ reason: string }> {
-      return db.$transaction(async (tx) => {
+      const result = await db.$transaction(async (tx) => {
         const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } });
         if (row.state === 'COMPLETED') return { reason: row.reason };
         const removed = await tx.practiceStaffMember.deleteMany({ where: { userId: w.leavingUserId, partnerFirmId: w.partnerFirmId } });
@@ -91,6 +134,9 @@ export function offboardingActivities(db: Database) {
         await recordEvent(tx, 'partneraccess.practice.offboarding-completed.v1', { aggregateId: row.id, data: changed(done) });
         return { reason: done.reason };
       });
+      // Off the staff now, so any offer the firm made them is dead at accept anyway; revoking says so.
+      await revokeOffers?.(w.partnerFirmId, w.leavingUserId, (await db.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } })).requestedById);
+      return result;
     },
   };
 }

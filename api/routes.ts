@@ -4,6 +4,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor';
+import type { Authorizer, Request as AuthorizationRequest } from '../domain/authorization/authorizer';
 import { actorOf } from './identity';
 import { Problem, ProblemTypes, type ProblemType } from './problem';
 import { parse } from './validation';
@@ -18,7 +19,25 @@ export interface RouteContext<B, P, Q> {
   actor: Actor;
   req: Request;
   res: Response;
+  /** Asks the policy decision point about one more resource (lists that filter what they show). */
+  allowed(check: Check): Promise<boolean>;
 }
+
+/** What a route asks the policy decision point (AM-3), the caller being the principal. */
+export interface Check extends Omit<AuthorizationRequest, 'principalId'> {
+  /** The answer's detail when refused. */
+  denial?: string;
+  /** Refuse as 404: the resource's existence is nobody else's business (a task, another's partner list). */
+  hideAs404?: boolean;
+}
+
+/**
+ * How a route is authorized. Every route says it: either the check the decision point answers, or,
+ * for routes that act only on the caller's own data or need no account, why anyone may call them.
+ */
+export type Authorize<B, P, Q> =
+  | { anyone: string }
+  | ((ctx: { actor: Actor; body: B; params: P; query: Q }) => Check | Promise<Check>);
 
 export interface Reply {
   status: number;
@@ -39,6 +58,7 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
   /** The success responses; problem responses are listed by `problems`. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   problems?: ProblemType[];
+  authorize: Authorize<z.infer<B>, z.infer<P>, z.infer<Q>>;
   handler: (ctx: RouteContext<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<Reply>;
 }
 
@@ -61,8 +81,17 @@ const ProblemSchema = z
   .catchall(z.unknown())
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
-export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: express.RequestHandler): void {
+/** The decision point's answer as the API's: 404 for a missing resource, else 403 (or 404 when hidden). */
+export async function enforce(authorizer: Authorizer, actor: Actor, check: Check): Promise<void> {
+  const decision = await authorizer.decide({ principalId: actor.userId, ...check });
+  if (decision.allowed) return;
+  if (decision.missing || check.hideAs404) throw new Problem('not-found', 'No such resource.');
+  throw new Problem('forbidden', check.denial ?? 'You may not do this.');
+}
+
+export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: express.RequestHandler, authorizer: Authorizer): void {
   for (const spec of routes) {
+    if (typeof spec.authorize === 'function' && !spec.auth) throw new Error(`${spec.path}: a checked route needs auth`);
     const handlers: express.RequestHandler[] = spec.auth ? [authenticate] : [];
     handlers.push(async (req, res) => {
       if (spec.body && !req.is('application/json')) {
@@ -75,7 +104,10 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: ex
         actor: spec.auth ? actorOf(res) : (undefined as unknown as Actor),
         req,
         res,
+        allowed: async (check: Check) => (await authorizer.decide({ principalId: actorOf(res).userId, ...check })).allowed,
       };
+      // AM-3: authorization is decided here, once, before the handler runs.
+      if (typeof spec.authorize === 'function') await enforce(authorizer, ctx.actor, await spec.authorize(ctx));
       const reply = await spec.handler(ctx);
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       if (reply.body === undefined) res.status(reply.status).end();

@@ -21,6 +21,7 @@ export function accountRoutes(db: Database, tpu: ThirdPartyAccessClient, logger:
       body: RegisterAccountV1,
       responses: { 201: { description: 'The account', schema: z.object({ userId: UserId }).meta({ id: 'AccountCreatedV1' }) } },
       problems: ['conflict', 'unsupported-media-type'],
+      authorize: { anyone: 'sign-up needs no account yet' },
       handler: async ({ body }) => {
         let userId: string;
         try {

@@ -61,12 +61,12 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
   };
   const companyView = async (companyId: string) => (await companyViews({ id: companyId }))[0];
 
-  const ownCompany = async (actor: Actor, companyId: string) => {
-    const c = await db.businessPartnerCompany.findUnique({ where: { id: companyId } });
-    // Another employee's list is theirs alone: not found rather than forbidden, so it stays private.
-    if (!c || c.ownerUserId !== actor.userId) throw new Problem('not-found', 'No such business partner company on your list.');
-    return c;
-  };
+  // Another employee's list is theirs alone: not found rather than forbidden, so it stays private.
+  const ownList = (companyId: string) => ({
+    action: 'manageBusinessPartners' as const,
+    resource: { type: 'BusinessPartnerCompany' as const, id: companyId },
+    hideAs404: true,
+  });
 
   /** BP-1, BP-2: each person is connected (has an account), invited, or already on the company. */
   const addPeople = async (actor: Actor, companyId: string, people: z.infer<typeof AddBusinessPartnerPeopleV1>['people']) => {
@@ -107,10 +107,12 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       body: AddBusinessPartnerV1,
       responses: { 201: { description: 'Added: who was invited, who connected', schema: CompanyWithOutcomesV1 } },
       problems: ['validation-failed', 'forbidden', 'not-found', 'not-ready'],
+      authorize: ({ params }) => ({
+        action: 'addBusinessPartner',
+        resource: { type: 'Organization', id: params.organizationId },
+        denial: 'Only employees of the organization add its business partners.',
+      }),
       handler: async ({ actor, params, body }) => {
-        if (!actor.memberships.some((m) => m.organizationId === params.organizationId)) {
-          throw new Problem('forbidden', 'Only employees of the organization add its business partners.');
-        }
         const company = await db.businessPartnerCompany.create({ data: { organizationId: params.organizationId, ownerUserId: actor.userId, name: body.companyName } });
         const results = await addPeople(actor, company.id, body.people);
         return { status: 201, body: { company: await companyView(company.id), results } };
@@ -126,8 +128,8 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       body: AddBusinessPartnerPeopleV1,
       responses: { 200: { description: 'Added', schema: CompanyWithOutcomesV1 } },
       problems: ['validation-failed', 'not-found', 'not-ready'],
+      authorize: ({ params }) => ownList(params.companyId),
       handler: async ({ actor, params, body }) => {
-        await ownCompany(actor, params.companyId);
         const results = await addPeople(actor, params.companyId, body.people);
         return { status: 200, body: { company: await companyView(params.companyId), results } };
       },
@@ -139,6 +141,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       tags,
       auth: true,
       responses: { 200: { description: 'Your list', schema: z.object({ companies: z.array(BusinessPartnerCompanyV1) }).meta({ id: 'BusinessPartnerListV1' }) } },
+      authorize: { anyone: 'your own list' },
       handler: async ({ actor }) => {
         return { status: 200, body: { companies: await companyViews({ ownerUserId: actor.userId }) } };
       },
@@ -153,10 +156,13 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       body: EditBusinessPartnerV1,
       responses: { 200: { description: 'The company with the edited partner', schema: BusinessPartnerCompanyV1 } },
       problems: ['validation-failed', 'not-found'],
-      handler: async ({ actor, params, body }) => {
-        const bp = await db.businessPartner.findUnique({ where: { id: params.businessPartnerId } });
-        if (!bp) throw new Problem('not-found', 'No such business partner on your list.');
-        await ownCompany(actor, bp.companyId);
+      authorize: async ({ params }) => {
+        const partner = await db.businessPartner.findUnique({ where: { id: params.businessPartnerId } });
+        if (!partner) throw new Problem('not-found', 'No such business partner on your list.');
+        return ownList(partner.companyId);
+      },
+      handler: async ({ params, body }) => {
+        const bp = await db.businessPartner.findUniqueOrThrow({ where: { id: params.businessPartnerId } });
         await db.businessPartner.update({ where: { id: bp.id }, data: body });
         return { status: 200, body: await companyView(bp.companyId) };
       },
@@ -171,15 +177,16 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       body: DeleteBusinessPartnerCompanyV1,
       responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.literal(true), people: z.number().int() }).meta({ id: 'BusinessPartnerCompanyDeletedResponse' }) } },
       problems: ['validation-failed', 'not-found', 'unprocessable', 'not-ready'],
+      authorize: ({ params }) => ownList(params.companyId),
       handler: async ({ actor, params, body }) => {
-        const company = await ownCompany(actor, params.companyId);
+        const company = await db.businessPartnerCompany.findUniqueOrThrow({ where: { id: params.companyId } });
         if (body.confirmName !== company.name) {
           throw new Problem('unprocessable', `Deleting "${company.name}" and its people cannot be undone. To confirm, send its exact name as confirmName.`);
         }
         const people = await db.businessPartner.count({ where: { companyId: company.id } });
         // Links first: once an invitation is revoked nobody can accept into a company that is going away.
         const open = await db.invitation.findMany({ where: { kind: 'BUSINESS_PARTNER', scopeId: company.id, state: { in: ['PENDING', 'EXPIRED'] } } });
-        for (const inv of open) await invitationCommand(() => invitations.revoke(inv.workflowId, inv.id, { userId: actor.userId, manages: true }));
+        for (const inv of open) await invitationCommand(() => invitations.revoke(inv.workflowId, inv.id, { userId: actor.userId }));
         await db.$transaction(async (tx) => {
           const members = await tx.businessPartner.findMany({ where: { companyId: company.id } });
           const userIds = members.flatMap((m) => (m.userId ? [m.userId] : []));

@@ -33,6 +33,7 @@ export function healthRoutes(checks: DependencyCheck[]) {
       tags: ['operations'],
       auth: false,
       responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } },
+      authorize: { anyone: 'liveness, for probes' },
       handler: async () => ({ status: 200, body: { status: 'ok' } }),
     }),
     route({
@@ -43,6 +44,7 @@ export function healthRoutes(checks: DependencyCheck[]) {
       auth: false,
       responses: { 200: { description: 'Every dependency answers', schema: Readiness } },
       problems: ['not-ready'],
+      authorize: { anyone: 'readiness, for probes' },
       handler: async () => {
         const results = await Promise.all(
           checks.map(async (c) => {

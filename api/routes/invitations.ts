@@ -6,16 +6,14 @@ import { z } from 'zod';
 import type { Invitation, InvitationSend } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { hashPassword, hashToken, tokenMatches } from '../../platform/secrets';
-import { mayManageInvitations } from '../../domain/invitation-access';
 import { describeInvitationScope } from '../../activities/invitations';
-import type { Actor } from '../../domain/actor';
 import { InvitationId, InvitationKind, InvitationState, InvitationToken } from '../../domain/messages/values/invitation';
 import { AcceptInvitationV1, RejectInvitationV1, RevokeInvitationsByEmailV1 } from '../../domain/messages/commands/invitation.v1';
 import { InvitationLinkV1, InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import { InvitationRefusal, type InvitationView } from '../../workflows/invitation/messages';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { optionalActor, type TokenSettings } from '../identity';
-import { route } from '../routes';
+import { route, type Check } from '../routes';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
@@ -60,6 +58,7 @@ export const invitationCommand = <T>(run: () => Promise<T>) =>
       [InvitationRefusal.expired]: 'invitation-expired',
       [InvitationRefusal.closed]: 'invitation-closed',
       [InvitationRefusal.needsPassword]: 'unprocessable',
+      [InvitationRefusal.grantWithdrawn]: 'conflict',
     },
   });
 
@@ -93,15 +92,15 @@ export const loadInvitation = (db: Database, id: string) => db.invitation.findUn
 
 export function invitationRoutes(db: Database, invitations: InvitationsClient, tokens: TokenSettings) {
   const load = (id: string) => loadInvitation(db, id);
-  const managed = async (actor: Actor, id: string): Promise<Row> => {
-    const row = await load(id);
-    if (!row) throw new Problem('not-found', 'No such invitation.');
-    if (!(await mayManageInvitations(db, actor, row.kind, row.scopeId, row.offer))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may do this.');
-    return row;
-  };
+  const manages = (action: 'viewInvitation' | 'resendInvitation' | 'revokeInvitation') =>
+    ({ params }: { params: { invitationId: string } }): Check => ({
+      action,
+      resource: { type: 'Invitation', id: params.invitationId },
+      denial: 'Only whoever manages this list of invitations may do this.',
+    });
   /** Resend and revoke need an open invitation; a closed one is answered here, without a round trip. */
-  const open = async (actor: Actor, id: string, what: string): Promise<Row> => {
-    const row = await managed(actor, id);
+  const open = async (id: string, what: string): Promise<Row> => {
+    const row = (await load(id))!;
     if (row.state !== 'PENDING' && row.state !== 'EXPIRED') throw new Problem('conflict', `Cannot ${what}: the invitation is ${row.state}.`, { state: row.state });
     return row;
   };
@@ -119,6 +118,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       query: TokenQuery,
       responses: { 200: { description: 'The open invitation', schema: InvitationLinkV1 } },
       problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded'],
+      authorize: { anyone: 'the link is the secret' },
       handler: async ({ params, query }) => {
         const row = checkLink(await load(params.invitationId), query.token);
         const account = await db.user.findUnique({ where: { email: row.email }, select: { id: true } });
@@ -139,6 +139,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       body: AcceptInvitationV1,
       responses: { 200: { description: 'Accepted; what the invitation offered is granted', schema: AcceptedV1 } },
       problems: ['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'unprocessable', 'not-ready'],
+      authorize: { anyone: 'the link is the secret; a signed-in caller must be the invitee' },
       handler: async ({ params, body, req }) => {
         const row = checkLink(await load(params.invitationId), body.token);
         const signedIn = await optionalActor(db, tokens, req.headers.authorization);
@@ -181,6 +182,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       body: RejectInvitationV1,
       responses: { 200: { description: 'Declined', schema: InvitationLinkV1.pick({ invitationId: true, state: true }) } },
       problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'not-ready'],
+      authorize: { anyone: 'the link is the secret' },
       handler: async ({ params, body }) => {
         const row = checkLink(await load(params.invitationId), body.token);
         const view = await invitationCommand(() => invitations.reject(row.workflowId, row.id, hashToken(body.token)));
@@ -196,8 +198,12 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       query: ListQuery,
       responses: { 200: { description: 'Invitations, newest first', schema: InvitationListV1 } },
       problems: ['forbidden'],
-      handler: async ({ actor, query }) => {
-        if (!(await mayManageInvitations(db, actor, query.kind, query.scopeId))) throw new Problem('forbidden', 'Only whoever manages this list of invitations may see it.');
+      authorize: ({ query }) => ({
+        action: 'listInvitations',
+        resource: { type: 'InvitationList', kind: query.kind, scopeId: query.scopeId },
+        denial: 'Only whoever manages this list of invitations may see it.',
+      }),
+      handler: async ({ query }) => {
         const rows = await db.invitation.findMany({ where: { kind: query.kind, scopeId: query.scopeId, ...(query.state ? { state: query.state } : {}) }, include: { sends: true }, orderBy: { createdAt: 'desc' } });
         return { status: 200, body: { items: rows.map(toInvitationV1) } };
       },
@@ -211,7 +217,8 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       params: IdPath,
       responses: { 200: { description: 'The invitation', schema: InvitationV1 } },
       problems: ['forbidden', 'not-found'],
-      handler: async ({ actor, params }) => ({ status: 200, body: toInvitationV1(await managed(actor, params.invitationId)) }),
+      authorize: manages('viewInvitation'),
+      handler: async ({ params }) => ({ status: 200, body: toInvitationV1((await load(params.invitationId))!) }),
     }),
     route({
       method: 'post',
@@ -222,9 +229,10 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       params: IdPath,
       responses: { 200: { description: 'Sent again', schema: InvitationV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'rate-limited', 'not-ready'],
+      authorize: manages('resendInvitation'),
       handler: async ({ actor, params }) => {
-        const row = await open(actor, params.invitationId, 'resend');
-        return reply(await invitationCommand(() => invitations.resend(row.workflowId, row.id, { userId: actor.userId, manages: true })));
+        const row = await open(params.invitationId, 'resend');
+        return reply(await invitationCommand(() => invitations.resend(row.workflowId, row.id, { userId: actor.userId })));
       },
     }),
     route({
@@ -236,9 +244,10 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       params: IdPath,
       responses: { 200: { description: 'Revoked', schema: InvitationV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'not-ready'],
+      authorize: manages('revokeInvitation'),
       handler: async ({ actor, params }) => {
-        const row = await open(actor, params.invitationId, 'revoke');
-        return reply(await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true })));
+        const row = await open(params.invitationId, 'revoke');
+        return reply(await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId })));
       },
     }),
     route({
@@ -250,13 +259,17 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       body: RevokeInvitationsByEmailV1,
       responses: { 200: { description: 'What was revoked', schema: InvitationListV1 } },
       problems: ['not-found', 'not-ready'],
-      handler: async ({ actor, body }) => {
+      // Each invitation to that email is checked with the decision point; the others stay invisible.
+      authorize: { anyone: 'filters to the invitations the caller manages' },
+      handler: async ({ actor, body, allowed }) => {
         const unanswered = await db.invitation.findMany({ where: { email: body.email, state: { in: ['PENDING', 'EXPIRED'] }, ...(body.kind ? { kind: body.kind } : {}) }, include: { sends: true } });
         const mine: Row[] = [];
-        for (const row of unanswered) if (await mayManageInvitations(db, actor, row.kind, row.scopeId, row.offer)) mine.push(row);
+        for (const row of unanswered) {
+          if (await allowed({ action: 'revokeInvitation', resource: { type: 'Invitation', id: row.id } })) mine.push(row);
+        }
         // Another list's invitations to the same person are not the caller's business: not found either way.
         if (mine.length === 0) throw new Problem('not-found', 'You have no open invitation to this email address.');
-        for (const row of mine) await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId, manages: true }));
+        for (const row of mine) await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId }));
         const after = await db.invitation.findMany({ where: { id: { in: mine.map((r) => r.id) } }, include: { sends: true } });
         return { status: 200, body: { items: after.map(toInvitationV1) } };
       },

@@ -37,6 +37,7 @@ export function meRoutes(db: Database) {
       tags: ['identity'],
       auth: true,
       responses: { 200: { description: 'Your identity', schema: MyIdentityV1 } },
+      authorize: { anyone: 'your own identity' },
       handler: async ({ actor }) => ({ status: 200, body: await myIdentity(db, actor.userId) }),
     }),
     route({
@@ -48,6 +49,7 @@ export function meRoutes(db: Database) {
       body: UpdateMyProfileV1,
       responses: { 200: { description: 'Your updated identity', schema: MyIdentityV1 } },
       problems: ['unsupported-media-type'],
+      authorize: { anyone: 'your own profile' },
       handler: async ({ actor, body }) => {
         // The change and its event commit together (outbox), or neither does.
         await db.$transaction(async (tx) => {

@@ -15,14 +15,18 @@ export function organizationRoutes(db: Database) {
       params: OrganizationPathV1,
       responses: { 200: { description: 'The organization', schema: OrganizationSummaryV1 } },
       problems: ['forbidden', 'not-found'],
+      authorize: ({ params }) => ({
+        action: 'viewOrganization',
+        resource: { type: 'Organization', id: params.organizationId },
+        denial: 'You have no access to this organization.',
+      }),
       handler: async ({ actor, params }) => {
         const org = await db.organization.findUnique({
           where: { id: params.organizationId },
           include: { domains: { orderBy: { domain: 'asc' } }, _count: { select: { memberships: true } } },
         });
         if (!org) throw new Problem('not-found', 'No such organization.');
-        const access = await effectiveAccess(db, actor.userId, org.id);
-        if (!access) throw new Problem('forbidden', 'You have no access to this organization.');
+        const access = (await effectiveAccess(db, actor.userId, org.id))!;
         const body: OrganizationSummaryV1 = {
           organizationId: org.id,
           name: org.name,

@@ -29,9 +29,8 @@ const PartnerUserInvitedV1 = z
   .object({ confirmation: z.string(), partnerUserId: z.uuid(), invitation: InvitationV1 })
   .meta({ id: 'PartnerUserInvitedV1', description: 'PP-4: the confirmation the admin sees' });
 
-function requirePortalAdmin(actor: Actor): void {
-  if (!actor.portalRole) throw new Problem('forbidden', 'Only a portal admin or owner can do this.');
-}
+const portalAdmins = () =>
+  ({ action: 'managePortalPartners', resource: { type: 'Portal' }, denial: 'Only a portal admin or owner can do this.' }) as const;
 
 export function partnerPortalRoutes(db: Database, invitations: InvitationsClient) {
   const tags = ['partner portal'];
@@ -60,8 +59,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       body: AddPortalPartnerV1,
       responses: { 201: { description: 'Added', schema: PortalPartnerV1 } },
       problems: ['forbidden', 'duplicate-email'],
+      authorize: portalAdmins,
       handler: async ({ actor, body }) => {
-        requirePortalAdmin(actor);
         const id = randomUUID();
         await db.$transaction(async (tx) => {
           const claimed = await tx.$executeRaw`insert into "PortalEmail" (email, "ownerType", "ownerId") values (${body.email}, 'portal-partner', ${id}::uuid) on conflict do nothing`;
@@ -80,8 +79,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       params: PartnerPath,
       responses: { 200: { description: 'The partner', schema: PortalPartnerV1 } },
       problems: ['forbidden', 'not-found'],
+      authorize: portalAdmins,
       handler: async ({ actor, params }) => {
-        requirePortalAdmin(actor);
         return { status: 200, body: await partnerView(params.partnerId) };
       },
     }),
@@ -95,8 +94,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       body: AddPartnerUserV1,
       responses: { 201: { description: 'Invitation sent (the confirmation to show)', schema: PartnerUserInvitedV1 } },
       problems: ['validation-failed', 'forbidden', 'not-found', 'duplicate-email', 'not-ready'],
+      authorize: portalAdmins,
       handler: async ({ actor, params, body }) => {
-        requirePortalAdmin(actor);
         const partner = await db.portalPartner.findUnique({ where: { id: params.partnerId } });
         if (!partner) throw new Problem('not-found', 'No such partner.');
         // A quick answer for the common case; the unique key in the invitation's first activity decides races.
@@ -135,8 +134,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       body: FreePortalEmailV1,
       responses: { 200: { description: 'Freed', schema: z.object({ freed: z.literal(true), auditEntryId: z.uuid() }).meta({ id: 'PortalEmailFreedV1Response' }) } },
       problems: ['forbidden', 'not-found', 'not-ready'],
+      authorize: () => ({ action: 'freePortalEmail', resource: { type: 'SupportDesk' }, denial: 'Only support can free a registered email.' }),
       handler: async ({ actor, body }) => {
-        if (!actor.isSupportAgent) throw new Problem('forbidden', 'Only support can free a registered email.');
         const entry = await db.portalEmail.findUnique({ where: { email: body.email } });
         if (!entry) throw new Problem('not-found', 'No partner or partner user in the portal has this email.');
         const ownerType = entry.ownerType as 'portal-partner' | 'portal-partner-user';
@@ -144,7 +143,7 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
         const open = ownerType === 'portal-partner-user'
           ? await db.invitation.findFirst({ where: { kind: 'PORTAL_USER', targetId: entry.ownerId, state: { in: ['PENDING', 'EXPIRED'] } } })
           : null;
-        if (open) await invitationCommand(() => invitations.revoke(open.workflowId, open.id, { userId: actor.userId, manages: true }));
+        if (open) await invitationCommand(() => invitations.revoke(open.workflowId, open.id, { userId: actor.userId }));
         const auditEntryId = await db.$transaction(async (tx) => {
           const placeholder = `freed-${randomUUID()}@invalid.invalid`;
           const still = await tx.portalEmail.findUnique({ where: { email: body.email } });

@@ -31,6 +31,7 @@ export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logg
       body: SignInV1,
       responses: { 200: { description: 'Signed in', schema: SessionV1 } },
       problems: ['validation-failed', 'unauthenticated'],
+      authorize: { anyone: 'signing in needs no account yet' },
       handler: async ({ body }) => {
         const user = await db.user.findUnique({ where: { email: body.email }, select: { id: true, status: true, passwordHash: true } });
         // The same work and the same answer for an unknown email and a wrong password.
@@ -48,6 +49,7 @@ export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logg
       body: RequestPasswordResetV1,
       responses: { 202: { description: 'If the email is known, a link is on its way', schema: AcceptedForDeliveryV1 } },
       problems: ['validation-failed'],
+      authorize: { anyone: 'a reset is asked for without signing in' },
       handler: async ({ body }) => {
         const user = await db.user.findUnique({ where: { email: body.email }, select: { id: true, status: true, displayName: true } });
         if (user && user.status === 'ACTIVE') {
@@ -66,7 +68,7 @@ export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logg
           // Invited to the portal but never set a password, and the link expired: renew the invitation.
           const expired = await db.invitation.findFirst({ where: { email: body.email, kind: 'PORTAL_USER', state: 'EXPIRED' }, orderBy: { createdAt: 'desc' } });
           if (expired) {
-            await invitations.resend(expired.workflowId, expired.id, { userId: null, manages: true }).catch((err: Error) => {
+            await invitations.resend(expired.workflowId, expired.id, { userId: null }).catch((err: Error) => {
               deps.logger.warn({ invitationId: expired.id, err: err.message }, 'password reset could not renew an expired invitation');
             });
           }
@@ -84,6 +86,7 @@ export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logg
       body: CompletePasswordResetV1,
       responses: { 200: { description: 'Password set', schema: AcceptedForDeliveryV1 } },
       problems: ['validation-failed', 'not-found', 'link-expired'],
+      authorize: { anyone: 'the token of the reset link is the credential' },
       handler: async ({ params, body }) => {
         const passwordHash = await hashPassword(body.password);
         await db.$transaction(async (tx) => {

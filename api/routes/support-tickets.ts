@@ -31,8 +31,8 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
         200: { description: 'This ticket id was already received; nothing changed', schema: TicketOutcomeV1 },
       },
       problems: ['forbidden', 'conflict', 'unprocessable', 'unsupported-media-type'],
-      handler: async ({ actor, body }) => {
-        if (!actor.isSupportAgent) throw new Problem('forbidden', 'Only support agents submit tickets.');
+      authorize: () => ({ action: 'submitTicket', resource: { type: 'SupportDesk' }, denial: 'Only support agents submit tickets.' }),
+      handler: async ({ body }) => {
         try {
           const outcome = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'));
           return { status: outcome.duplicate ? 200 : 202, body: outcome };

@@ -2,7 +2,6 @@
 // sees only the tasks they were explicitly added to, and nothing else of the organization.
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
-import { can, effectiveAccess } from '../../domain/access';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { CreateTaskV1, GrantTaskV1 } from '../../domain/messages/commands/business-partners.v1';
 import { route } from '../routes';
@@ -15,10 +14,12 @@ const TaskPath = z.strictObject({ taskId: z.uuid() });
 export function taskRoutes(db: Database) {
   const tags = ['tasks'];
   const view = (t: { id: string; organizationId: string; title: string; grants: Array<{ userId: string }> }) => ({ taskId: t.id, organizationId: t.organizationId, title: t.title, sharedWith: t.grants.map((g) => g.userId) });
-  const requireUse = async (userId: string, organizationId: string) => {
-    const access = await effectiveAccess(db, userId, organizationId);
-    if (!can(access?.level ?? null, 'use-products')) throw new Problem('forbidden', 'You have no access to this organization.');
-  };
+  const inOrganization = (action: 'createTask' | 'listTasks') =>
+    ({ params }: { params: { organizationId: string } }) => ({
+      action,
+      resource: { type: 'Organization' as const, id: params.organizationId },
+      denial: 'You have no access to this organization.',
+    });
 
   return [
     route({
@@ -31,8 +32,8 @@ export function taskRoutes(db: Database) {
       body: CreateTaskV1,
       responses: { 201: { description: 'Created', schema: TaskV1 } },
       problems: ['forbidden'],
+      authorize: inOrganization('createTask'),
       handler: async ({ actor, params, body }) => {
-        await requireUse(actor.userId, params.organizationId);
         const t = await db.task.create({ data: { organizationId: params.organizationId, title: body.title, createdById: actor.userId }, include: { grants: true } });
         return { status: 201, body: view(t) };
       },
@@ -46,8 +47,8 @@ export function taskRoutes(db: Database) {
       params: z.strictObject({ organizationId: OrganizationId }),
       responses: { 200: { description: 'Tasks', schema: TaskListV1 } },
       problems: ['forbidden'],
-      handler: async ({ actor, params }) => {
-        await requireUse(actor.userId, params.organizationId);
+      authorize: inOrganization('listTasks'),
+      handler: async ({ params }) => {
         const tasks = await db.task.findMany({ where: { organizationId: params.organizationId }, include: { grants: true }, orderBy: { createdAt: 'asc' } });
         return { status: 200, body: { items: tasks.map(view) } };
       },
@@ -62,14 +63,13 @@ export function taskRoutes(db: Database) {
       body: GrantTaskV1,
       responses: { 201: { description: 'Shared', schema: TaskV1 } },
       problems: ['forbidden', 'not-found', 'conflict'],
+      authorize: ({ params }) => ({ action: 'shareTask', resource: { type: 'Task', id: params.taskId } }),
       handler: async ({ actor, params, body }) => {
-        const task = await db.task.findUnique({ where: { id: params.taskId } });
-        if (!task) throw new Problem('not-found', 'No such task.');
-        await requireUse(actor.userId, task.organizationId);
+        const task = await db.task.findUniqueOrThrow({ where: { id: params.taskId } });
         const bp = await db.businessPartner.findUnique({ where: { id: body.businessPartnerId }, include: { company: true } });
         if (!bp || bp.company.organizationId !== task.organizationId) throw new Problem('not-found', "No such business partner of this task's organization.");
         if (!bp.userId) throw new Problem('conflict', 'This business partner has not accepted their invitation yet; add them once they have.');
-        await db.taskGrant.upsert({ where: { taskId_userId: { taskId: task.id, userId: bp.userId } }, create: { taskId: task.id, userId: bp.userId }, update: {} });
+        await db.taskGrant.upsert({ where: { taskId_userId: { taskId: task.id, userId: bp.userId } }, create: { taskId: task.id, userId: bp.userId, grantedById: actor.userId }, update: {} });
         return { status: 201, body: view(await db.task.findUniqueOrThrow({ where: { id: task.id }, include: { grants: true } })) };
       },
     }),
@@ -82,12 +82,10 @@ export function taskRoutes(db: Database) {
       params: TaskPath,
       responses: { 200: { description: 'The task', schema: TaskV1 } },
       problems: ['not-found'],
-      handler: async ({ actor, params }) => {
-        const task = await db.task.findUnique({ where: { id: params.taskId }, include: { grants: true } });
-        const access = task ? await effectiveAccess(db, actor.userId, task.organizationId) : null;
-        const granted = task?.grants.some((g) => g.userId === actor.userId) ?? false;
-        // Not found, rather than forbidden, for anyone who may not see it: a task's existence is the organization's business.
-        if (!task || (!granted && !can(access?.level ?? null, 'use-products'))) throw new Problem('not-found', 'No such task.');
+      // Not found, rather than forbidden, for anyone who may not see it: a task's existence is the organization's business.
+      authorize: ({ params }) => ({ action: 'viewTask', resource: { type: 'Task', id: params.taskId }, hideAs404: true }),
+      handler: async ({ params }) => {
+        const task = await db.task.findUniqueOrThrow({ where: { id: params.taskId }, include: { grants: true } });
         return { status: 200, body: view(task) };
       },
     }),
@@ -98,6 +96,7 @@ export function taskRoutes(db: Database) {
       tags,
       auth: true,
       responses: { 200: { description: 'Tasks shared with you', schema: TaskListV1 } },
+      authorize: { anyone: 'your own shares' },
       handler: async ({ actor }) => {
         const tasks = await db.task.findMany({ where: { grants: { some: { userId: actor.userId } } }, include: { grants: true }, orderBy: { createdAt: 'asc' } });
         return { status: 200, body: { items: tasks.map(view) } };

@@ -6,8 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
-import type { Database } from '../../platform/database';
-import { MissingResource, principalEntity, resourceEntities, uid, type ResourceRef } from './entities';
+import { MissingResource, principalEntity, resourceEntities, uid, type Reader, type ResourceRef } from './entities';
 
 export type Action =
   | 'viewOrganization' | 'requestThirdPartyAccess' | 'listThirdParties' | 'setThirdPartyAccess'
@@ -66,7 +65,8 @@ function prepare(): void {
 }
 
 export class Authorizer {
-  constructor(private readonly db: Database) {
+  /** Over the database, or inside a transaction when the decision must see what it is about to change. */
+  constructor(private readonly db: Reader) {
     prepare();
   }
 

@@ -10,7 +10,7 @@ import type { EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs'
 import type { Prisma } from '@prisma/client';
 import type { Database } from '../../platform/database';
 
-type Reader = Database | Prisma.TransactionClient;
+export type Reader = Database | Prisma.TransactionClient;
 
 export type ResourceRef =
   | { type: 'Organization'; id: string }

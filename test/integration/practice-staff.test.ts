@@ -4,7 +4,7 @@
 import { mailSink, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
-import { createOrganization, createUser } from '../support/world';
+import { createClientRelationship, createOrganization, createUser } from '../support/world';
 import { linkIn, waitForEmails } from '../support/links';
 import { waitUntil } from '../support/kafka';
 import { readPdf } from '../support/pdf';
@@ -35,8 +35,14 @@ async function practice() {
   };
   const by = Object.fromEntries(await Promise.all(ROLES.map(async (r) => [r, await staff(r)] as const))) as Record<(typeof ROLES)[number], Awaited<ReturnType<typeof staff>>>;
   const clients = await Promise.all([1, 2].map(() => createOrganization(api.db, { ORG_ADMIN: 1 })));
-  for (const c of clients) await api.db.partnerFirmClient.create({ data: { partnerFirmId: firm.id, organizationId: c.org.id } });
+  for (const c of clients) await createClientRelationship(api.db, firm.id, c.org.id);
   return { firm, by, staff, clients: clients.map((c) => c.org) };
+}
+
+/** A membership the firm delegated under its relationship with the organization (AM-1). */
+async function delegate(partnerFirmId: string, userId: string, organizationId: string, role: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER') {
+  const relationship = await api.db.clientRelationship.findFirstOrThrow({ where: { partnerFirmId, organizationId, state: 'ACTIVE' } });
+  return api.db.membership.create({ data: { userId, organizationId, role, source: 'DELEGATION', clientRelationshipId: relationship.id } });
 }
 
 it('PS-1 PS-3 every Practice Staff endpoint as every role: openers are Account Owners, Account Managers and User Managers; roles, removal and offboarding are the Account Owner’s', async () => {
@@ -133,30 +139,42 @@ it('PS-4 organization access: pick client organizations with a role each; each i
   expect((await api.call('GET', `/organizations/${b.id}`, { token: user.token })).status).toBe(403);
 });
 
-it('PS-5 offboard with a replacement: every organization handed over (assignments, role where lacking), progress n of m, then off the Practice Staff', async () => {
+it('PS-5 AM-1 offboard with a replacement: every organization the firm delegated is handed over (assignments, role where lacking, within the ceiling), progress n of m, then off the Practice Staff; what the user holds of their own is untouched', async () => {
   const w = await practice();
   const leaving = await w.staff('STAFF', 'leaving');
   const replacement = w.by.STAFF;
-  const orgs = [...w.clients, ...(await Promise.all([1, 2].map(async () => (await createOrganization(api.db)).org)))];
-  for (const [i, org] of orgs.entries()) {
-    await api.db.membership.create({ data: { userId: leaving.id, organizationId: org.id, role: i === 0 ? 'ORG_ADMIN' : 'MEMBER' } });
+  const more = await Promise.all([1, 2].map(async () => (await createOrganization(api.db)).org));
+  const ceilings = ['ORG_ADMIN', 'ORG_ADMIN', 'PRODUCT_ADMIN'] as const;
+  const clients = [...w.clients, more[0]];
+  await createClientRelationship(api.db, w.firm.id, more[0].id, { roleCeiling: 'PRODUCT_ADMIN' });
+  const held = ['ORG_ADMIN', 'MEMBER', 'PRODUCT_ADMIN'] as const;
+  for (const [i, org] of clients.entries()) {
+    await delegate(w.firm.id, leaving.id, org.id, held[i]);
     await api.db.assignment.createMany({ data: [1, 2, 3].map((n) => ({ organizationId: org.id, title: `Task ${n}`, ownerUserId: leaving.id })) });
   }
-  await api.db.membership.create({ data: { userId: replacement.id, organizationId: orgs[1].id, role: 'PRODUCT_ADMIN' } }); // already there: keeps their own role
+  // Their own employer: not a client, not the firm's to hand over.
+  const own = await api.db.membership.create({ data: { userId: leaving.id, organizationId: more[1].id, role: 'ORG_ADMIN' } });
+  await api.db.assignment.create({ data: { organizationId: more[1].id, title: 'Own work', ownerUserId: leaving.id } });
+  await delegate(w.firm.id, replacement.id, clients[1].id, 'PRODUCT_ADMIN'); // already there: keeps their own role
   const started = await api.call('POST', `/partner-firms/${w.firm.id}/offboardings`, { token: w.by.ACCOUNT_OWNER.token, body: { userId: leaving.id, replacementUserId: replacement.id } });
-  expect(started).toMatchObject({ status: 202, body: { state: 'RUNNING', total: 4 } });
+  expect(started).toMatchObject({ status: 202, body: { state: 'RUNNING', total: 3 } });
   const progressUrl = started.headers.get('location')!;
   await waitUntil('completed', async () => (await api.call('GET', progressUrl, { token: w.by.USER_MANAGER.token })).body.state === 'COMPLETED', 30000);
-  expect((await api.call('GET', progressUrl, { token: w.by.USER_MANAGER.token })).body).toMatchObject({ done: 4, total: 4, reason: expect.stringMatching(/Offboarded from 4 organizations/) });
+  expect((await api.call('GET', progressUrl, { token: w.by.USER_MANAGER.token })).body).toMatchObject({ done: 3, total: 3, reason: expect.stringMatching(/Offboarded from 3 organizations/) });
 
-  expect(await api.db.assignment.count({ where: { ownerUserId: leaving.id } })).toBe(0);
-  expect(await api.db.assignment.count({ where: { ownerUserId: replacement.id, organizationId: { in: orgs.map((o) => o.id) } } })).toBe(12);
-  expect(await api.db.membership.count({ where: { userId: leaving.id } })).toBe(0);
-  const roles = await api.db.membership.findMany({ where: { userId: replacement.id }, select: { organizationId: true, role: true } });
-  expect(Object.fromEntries(roles.map((r) => [r.organizationId, r.role]))).toEqual({ [orgs[0].id]: 'ORG_ADMIN', [orgs[1].id]: 'PRODUCT_ADMIN', [orgs[2].id]: 'MEMBER', [orgs[3].id]: 'MEMBER' });
+  expect(await api.db.assignment.count({ where: { ownerUserId: leaving.id } })).toBe(1);
+  expect(await api.db.assignment.count({ where: { ownerUserId: replacement.id, organizationId: { in: clients.map((o) => o.id) } } })).toBe(9);
+  expect(await api.db.membership.findMany({ where: { userId: leaving.id }, select: { id: true } })).toEqual([{ id: own.id }]);
+  const roles = await api.db.membership.findMany({ where: { userId: replacement.id }, select: { organizationId: true, role: true, source: true } });
+  expect(Object.fromEntries(roles.map((r) => [r.organizationId, `${r.source} ${r.role}`]))).toEqual({
+    [clients[0].id]: `DELEGATION ORG_ADMIN`,
+    [clients[1].id]: `DELEGATION PRODUCT_ADMIN`,
+    [clients[2].id]: `DELEGATION ${ceilings[2]}`,
+  });
   expect(await api.db.practiceStaffMember.count({ where: { userId: leaving.id } })).toBe(0);
   const events = await api.db.outboxEvent.findMany({ where: { aggregateId: started.body.offboardingId }, orderBy: { sequence: 'asc' } });
-  expect(events.map((e) => e.type.replace('partneraccess.practice.', ''))).toEqual(['offboarding-started.v1', ...Array(4).fill('offboarding-organization-done.v1'), 'offboarding-completed.v1']);
+  expect(events.map((e) => e.type.replace('partneraccess.practice.', ''))).toEqual(['offboarding-started.v1', ...Array(3).fill('offboarding-organization-done.v1'), 'offboarding-completed.v1']);
+  expect(await api.db.outboxEvent.count({ where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['userId'], equals: leaving.id } } })).toBe(3);
 });
 
 it('PS-5 an invalid replacement (the user themself, someone of another partner, a deactivated user) is refused before anything changes', async () => {

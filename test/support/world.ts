@@ -27,3 +27,34 @@ export async function createUser(db: Database, data: { firmName?: string; status
   const s = uniqueSuffix();
   return db.user.create({ data: { email: `person-${s}@firm-${s}.example`, displayName: `Person ${s}`, ...data } });
 }
+
+/**
+ * AM-2: a client relationship in force between a firm and an organization, as a row (what the
+ * migration and the seed write). Tests that end it through its workflow adopt it first.
+ */
+export async function createClientRelationship(
+  db: Database,
+  partnerFirmId: string,
+  organizationId: string,
+  o: { roleCeiling?: OrgRole; days?: number; autoExtend?: boolean } = {},
+) {
+  const { randomUUID } = await import('node:crypto');
+  const id = randomUUID();
+  const days = o.days ?? 365;
+  return db.clientRelationship.create({
+    data: {
+      id,
+      workflowId: `client-relationship-${id}`,
+      partnerFirmId,
+      organizationId,
+      state: 'ACTIVE',
+      roleCeiling: o.roleCeiling ?? 'ORG_ADMIN',
+      durationDays: days,
+      autoExtend: o.autoExtend ?? false,
+      approvedAt: new Date(),
+      expiresAt: new Date(Date.now() + days * 86400_000),
+      reason: 'Approved by the organization (test world).',
+      transition: 1,
+    },
+  });
+}

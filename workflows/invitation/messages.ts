@@ -67,12 +67,15 @@ export interface InvitationView {
   refused: { reason: string; message: string } | null;
 }
 
-/** Who sends a command, as the API resolved it from the database. */
+/**
+ * Who sends a command: only their id (AM-3). Whether they may is decided before the command is sent,
+ * by the policy decision point; the workflow decides only what the invitation's state allows.
+ */
 export interface InvitationActor {
   /** Null when the invitee asked for it themselves (a password reset renewing their expired invitation). */
   userId: string | null;
-  /** May this person manage the invitation (the inviter, or a role the kind names)? */
-  manages: boolean;
+  /** Histories from before AM-3 carry the caller's own claim; it is no longer read. */
+  manages?: boolean;
 }
 
 /** Failure types the API maps to HTTP statuses. */
@@ -84,6 +87,8 @@ export const InvitationRefusal = {
   expired: 'InvitationExpired',
   closed: 'InvitationClosed',
   needsPassword: 'NeedsPassword',
+  /** AM-2: what an organization-access offer grants no longer holds at accept time. */
+  grantWithdrawn: 'GrantWithdrawn',
 } as const;
 
 export const openUpdate = defineUpdate<InvitationView, []>('open');

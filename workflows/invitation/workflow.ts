@@ -15,6 +15,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -108,9 +109,6 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   }
 
   // ---- validators' checks
-  const requireManager = (actor: InvitationActor, what: string) => {
-    if (!actor.manages) throw refuse(InvitationRefusal.forbidden, `You may not ${what} this invitation.`);
-  };
   const requireOpenLink = (tokenHash: string) => {
     if (s.state === 'EXPIRED') throw refuse(InvitationRefusal.expired, 'This invitation has expired. Ask the person who invited you to renew it; the new email carries a fresh link.');
     if (s.state !== 'PENDING') throw refuse(InvitationRefusal.closed, closedMessage(s.state), { state: s.state });
@@ -130,15 +128,14 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     ({ actor }) =>
       serialized(async () => {
         const renewal = s.state === 'EXPIRED';
-        checkResend(actor);
+        checkResend();
         if (renewal) await moveTo('PENDING', 'Renewed; waiting for the invitee to accept.', actor.userId);
         await send(renewal ? 'RENEWAL' : 'RESEND');
         return view();
       }),
-    { validator: ({ actor }) => checkResend(actor) },
+    { validator: (_command: { actor: InvitationActor }) => checkResend() },
   );
-  function checkResend(actor: InvitationActor) {
-    requireManager(actor, 'resend');
+  function checkResend() {
     if (s.state !== 'PENDING' && s.state !== 'EXPIRED') throw refuse(InvitationRefusal.conflict, `Cannot resend: the invitation is ${s.state}.`);
     const wait = resendWait(s.sends, Date.now(), t);
     if (wait !== null) throw refuse(InvitationRefusal.rateLimited, `This invitation was sent recently; it can be sent again in ${wait} s.`, { retryAfterSeconds: wait });
@@ -148,14 +145,13 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     revokeUpdate,
     ({ actor }) =>
       serialized(async () => {
-        checkRevoke(actor);
+        checkRevoke();
         await moveTo('REVOKED', 'Revoked by the inviter; the link no longer works.', actor.userId);
         return view();
       }),
-    { validator: ({ actor }) => checkRevoke(actor) },
+    { validator: (_command: { actor: InvitationActor }) => checkRevoke() },
   );
-  function checkRevoke(actor: InvitationActor) {
-    requireManager(actor, 'revoke');
+  function checkRevoke() {
     if (s.state !== 'PENDING' && s.state !== 'EXPIRED') throw refuse(InvitationRefusal.conflict, `Cannot revoke: the invitation is ${s.state}.`);
   }
 
@@ -170,6 +166,10 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
           // The activity's business refusal (e.g. a password is needed) is the caller's answer.
           const cause = err instanceof ActivityFailure ? err.cause : undefined;
           if (cause instanceof ApplicationFailure && cause.type === InvitationRefusal.needsPassword) throw refuse(cause.type, cause.message);
+          // AM-2: an offer that no longer holds is the caller's answer too (no earlier history has one).
+          if (cause instanceof ApplicationFailure && cause.type === InvitationRefusal.grantWithdrawn && patched('am-2-grant-withdrawn')) {
+            throw refuse(cause.type, cause.message);
+          }
           throw err;
         }
         return view();

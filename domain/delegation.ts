@@ -1,0 +1,63 @@
+// AM-2, PS-4: the rules of a partner firm's delegation into a client organization, asked when a
+// manager offers access (refused before any invitation is sent), when the staff user accepts (the
+// offer may no longer hold), and when an offboarding hands access over.
+import type { ClientRelationship, OrgRole } from '@prisma/client';
+import { Authorizer } from './authorization/authorizer';
+import type { Reader } from './authorization/entities';
+
+const RANK: Record<OrgRole, number> = { MEMBER: 1, PRODUCT_ADMIN: 2, ORG_ADMIN: 3 };
+
+export const withinCeiling = (role: OrgRole, ceiling: OrgRole) => RANK[role] <= RANK[ceiling];
+
+/** The role itself, or the ceiling when the role is above it. */
+export const cappedAt = (role: OrgRole, ceiling: OrgRole): OrgRole => (withinCeiling(role, ceiling) ? role : ceiling);
+
+/** The firm's relationship with the organization that is in force now, if any. */
+export async function relationshipInForce(db: Reader, partnerFirmId: string, organizationId: string, now = new Date()) {
+  const row = await db.clientRelationship.findFirst({ where: { partnerFirmId, organizationId, state: 'ACTIVE' } });
+  return row && (!row.expiresAt || row.expiresAt > now) ? row : null;
+}
+
+export interface DelegationRefusal {
+  /** no-relationship, above-ceiling: a business rule (422 when offering). not-allowed: the policy said no (403). */
+  kind: 'no-relationship' | 'above-ceiling' | 'not-allowed';
+  message: string;
+}
+
+export interface Delegation {
+  partnerFirmId: string;
+  organizationId: string;
+  role: OrgRole;
+  /** Who offers it (the manager), and to whom (a staff user of the firm). */
+  granterId: string;
+  inviteeId: string;
+}
+
+/** Why this delegation may not be granted now, or null with the relationship it is granted under. */
+export async function checkDelegation(
+  db: Reader,
+  d: Delegation,
+): Promise<{ refused: DelegationRefusal; relationship: null } | { refused: null; relationship: ClientRelationship }> {
+  const relationship = await relationshipInForce(db, d.partnerFirmId, d.organizationId);
+  if (!relationship) {
+    const message = 'The firm has no client relationship in force with this organization: its org admins approve one first.';
+    return { refused: { kind: 'no-relationship', message }, relationship: null };
+  }
+  if (!withinCeiling(d.role, relationship.roleCeiling)) {
+    const message = `${d.role} is above what the organization allows this firm (${relationship.roleCeiling}).`;
+    return { refused: { kind: 'above-ceiling', message }, relationship: null };
+  }
+  const decision = await new Authorizer(db).decide({
+    principalId: d.granterId,
+    action: 'grantOrganizationAccess',
+    resource: { type: 'ClientRelationship', id: relationship.id },
+    contextUsers: { invitee: d.inviteeId },
+  });
+  if (!decision.allowed) {
+    const message = d.granterId === d.inviteeId
+      ? 'Nobody grants organization access to themself.'
+      : "Only the firm's Account Owner, Account Managers and User Managers grant access, to a user on the firm's staff.";
+    return { refused: { kind: 'not-allowed', message }, relationship: null };
+  }
+  return { refused: null, relationship };
+}

@@ -1,0 +1,116 @@
+// AM-3: the policies are valid against their schema, and say what the README's role tables say.
+// Pure logic: Cedar evaluates in-memory entities, built the way entities.ts builds them from the
+// database (the integration matrix checks the database side).
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { decideWith, policySources, type Action } from '../../domain/authorization/authorizer';
+import { roleIds, uid } from '../../domain/authorization/entities';
+
+const ORG = 'org-1';
+const FIRM = 'firm-1';
+const ref = (type: string, id: string) => ({ __entity: uid(type, id) }) as never;
+const role = (id: string) => ref('Role', id);
+const organization: EntityJson = {
+  uid: uid('Organization', ORG),
+  attrs: {
+    admins: role(roleIds.organization(ORG, 'ORG_ADMIN')),
+    productAdmins: role(roleIds.organization(ORG, 'PRODUCT_ADMIN')),
+    members: role(roleIds.organization(ORG, 'MEMBER')),
+    thirdParties: role(roleIds.organization(ORG, 'THIRD_PARTY')),
+  },
+  parents: [],
+};
+const firm: EntityJson = {
+  uid: uid('PartnerFirm', FIRM),
+  attrs: {
+    accountOwners: role(roleIds.firm(FIRM, 'ACCOUNT_OWNER')),
+    accountManagers: role(roleIds.firm(FIRM, 'ACCOUNT_MANAGER')),
+    userManagers: role(roleIds.firm(FIRM, 'USER_MANAGER')),
+    staff: role(roleIds.firm(FIRM, 'STAFF')),
+  },
+  parents: [],
+};
+const relationship = (state: { active: boolean; pending: boolean }): EntityJson => ({
+  uid: uid('ClientRelationship', 'rel-1'),
+  attrs: { firm: ref('PartnerFirm', FIRM), organization: ref('Organization', ORG), ...state },
+  parents: [],
+});
+const user = (id: string, roles: string[], active = true): EntityJson => ({
+  uid: uid('User', id),
+  attrs: { active },
+  parents: roles.map((r) => uid('Role', r)),
+});
+
+const people = {
+  orgAdmin: user('olivia', [roleIds.organization(ORG, 'ORG_ADMIN')]),
+  productAdmin: user('paula', [roleIds.organization(ORG, 'PRODUCT_ADMIN')]),
+  member: user('max', [roleIds.organization(ORG, 'MEMBER')]),
+  thirdParty: user('carla', [roleIds.organization(ORG, 'THIRD_PARTY')]),
+  support: user('sam', [roleIds.support]),
+  userManager: user('uma', [roleIds.firm(FIRM, 'USER_MANAGER'), roleIds.firm(FIRM, 'STAFF')]),
+  staff: user('sid', [roleIds.firm(FIRM, 'STAFF')]),
+  accountOwner: user('ava', [roleIds.firm(FIRM, 'ACCOUNT_OWNER'), roleIds.firm(FIRM, 'STAFF')]),
+  deactivatedAdmin: user('ghost', [roleIds.organization(ORG, 'ORG_ADMIN')], false),
+};
+type Person = keyof typeof people;
+
+function allowed(who: Person, action: Action, resource: EntityJson, extra: EntityJson[] = [], context = {}): boolean {
+  return decideWith({
+    principal: people[who].uid as ReturnType<typeof uid>,
+    action,
+    resource: resource.uid as ReturnType<typeof uid>,
+    context,
+    entities: [...Object.values(people), organization, firm, resource, ...extra],
+  }).allowed;
+}
+
+describe('AM-3 policies', () => {
+  it('AM-3 the policies validate against the schema (strict mode)', () => {
+    const { schema, policies } = policySources();
+    const answer = cedar.validate({ schema, policies: { staticPolicies: policies }, validationSettings: { mode: 'strict' } });
+    expect(answer.type).toBe('success');
+    if (answer.type === 'success') expect(answer.validationErrors).toEqual([]);
+  });
+
+  it('TPU-4 a third party with access on works in the organization but holds none of the own org admins\' powers', () => {
+    expect(allowed('thirdParty', 'viewOrganization', organization)).toBe(true);
+    expect(allowed('thirdParty', 'createTask', organization)).toBe(true);
+    for (const power of ['requestThirdPartyAccess', 'setThirdPartyAccess', 'removeThirdParty', 'viewAccessLedger', 'revokeGrant'] as const) {
+      expect({ power, allowed: allowed('thirdParty', power, organization) }).toEqual({ power, allowed: false });
+      expect({ power, allowed: allowed('orgAdmin', power, organization) }).toEqual({ power, allowed: true });
+    }
+  });
+
+  it('TPU-2 TPU-4 org contacts request third parties; only org admins toggle them', () => {
+    expect(allowed('productAdmin', 'requestThirdPartyAccess', organization)).toBe(true);
+    expect(allowed('member', 'requestThirdPartyAccess', organization)).toBe(false);
+    expect(allowed('productAdmin', 'setThirdPartyAccess', organization)).toBe(false);
+    expect(allowed('support', 'reviewThirdParty', organization)).toBe(true);
+    expect(allowed('orgAdmin', 'reviewThirdParty', organization)).toBe(false);
+  });
+
+  it('AM-2 a manager grants access to staff only under an active relationship, and never to themself', () => {
+    const active = relationship({ active: true, pending: false });
+    const grant = (who: Person, invitee: Person, rel = active) =>
+      allowed(who, 'grantOrganizationAccess', rel, [], { invitee: { __entity: people[invitee].uid } });
+    expect(grant('userManager', 'staff')).toBe(true);
+    expect(grant('userManager', 'userManager')).toBe(false);
+    expect(grant('staff', 'staff')).toBe(false);
+    expect(grant('userManager', 'member')).toBe(false);
+    expect(grant('userManager', 'staff', relationship({ active: false, pending: false }))).toBe(false);
+  });
+
+  it("AM-2 only the client's org admins approve; either side terminates", () => {
+    const pending = relationship({ active: false, pending: true });
+    expect(allowed('orgAdmin', 'approveClientRelationship', pending)).toBe(true);
+    expect(allowed('accountOwner', 'approveClientRelationship', pending)).toBe(false);
+    expect(allowed('orgAdmin', 'terminateClientRelationship', pending)).toBe(true);
+    expect(allowed('accountOwner', 'terminateClientRelationship', pending)).toBe(true);
+    expect(allowed('userManager', 'terminateClientRelationship', pending)).toBe(false);
+  });
+
+  it('AM-3 a deactivated account does nothing, whatever it still holds', () => {
+    expect(allowed('deactivatedAdmin', 'viewOrganization', organization)).toBe(false);
+    expect(allowed('deactivatedAdmin', 'revokeGrant', organization)).toBe(false);
+  });
+});
