@@ -5,6 +5,9 @@ import { createActivities } from '../../activities';
 import { createDatabase } from '../../platform/database';
 import { createMailer } from '../../platform/mail';
 import { config, uniqueSuffix } from './services';
+import { connectTemporal } from '../../platform/temporal';
+import { InvitationsClient } from '../../workflows/invitation/client';
+import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 
 export interface TestWorker {
   taskQueue: string;
@@ -16,12 +19,19 @@ export async function startTestWorker(workflowsPath = require.resolve('../../wor
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The workflows an activity drives (AM-1 cascades) run on this worker's own task queue.
+  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const queue = { TEMPORAL_TASK_QUEUE: taskQueue };
+  const engine = {
+    invitations: InvitationsClient.fromConfig(temporal, { ...config, ...queue }),
+    thirdPartyAccess: ThirdPartyAccessClient.fromConfig(temporal, { ...config, ...queue }),
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath,
-    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, engine }),
   });
   const running = worker.run();
   return {
@@ -30,6 +40,7 @@ export async function startTestWorker(workflowsPath = require.resolve('../../wor
       worker.shutdown();
       await running;
       await connection.close();
+      await temporal.connection.close();
       await db.$disconnect();
       mailer.close();
     },
