@@ -91,6 +91,8 @@ export async function enforce(authorizer: Authorizer, actor: Actor, check: Check
 
 export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: express.RequestHandler, authorizer: Authorizer): void {
   for (const spec of routes) {
+    // Fail closed: a route that does not say how it is authorized is not mounted at all.
+    if (typeof spec.authorize !== 'function' && !spec.authorize?.anyone) throw new Error(`${spec.path}: no authorize`);
     if (typeof spec.authorize === 'function' && !spec.auth) throw new Error(`${spec.path}: a checked route needs auth`);
     const handlers: express.RequestHandler[] = spec.auth ? [authenticate] : [];
     handlers.push(async (req, res) => {

@@ -1,18 +1,18 @@
-// TPU-1..TPU-7 over HTTP. The routes resolve who the caller is from the database and hand commands
-// to the relationship's workflow; the workflow's Update validators decide (role and state) and
-// refuse without writing anything. Lists read the relationship rows the workflow records.
+// TPU-1..TPU-7 over HTTP. The routes resolve who the caller is from the database, decide whether
+// they may send the command (authorizeTpuCommand), and hand it to the relationship's workflow with
+// the caller's id only; the workflow's Update validators refuse a wrong state without writing
+// anything. Lists read the relationship rows the workflow records.
 import { z } from 'zod';
 import type { ThirdPartyRelationship } from '@prisma/client';
 import type { Database } from '../../platform/database';
-import { can, effectiveAccess } from '../../domain/access';
 import { isOnOrganizationDomain } from '../../domain/third-party-access';
 import { orgRoleOf, type Actor } from '../../domain/actor';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { RequestThirdPartyAccessV1, ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
 import { ThirdPartyAccessV1 } from '../../domain/messages/queries/third-party-access.v1';
-import { Refusal, type CommandActor } from '../../workflows/third-party-access/messages';
+import { ACCESS_ENDED, Refusal } from '../../workflows/third-party-access/messages';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
-import { route } from '../routes';
+import { route, type Check } from '../routes';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
@@ -23,7 +23,10 @@ const ThirdPartyAccessListV1 = z.object({ items: z.array(ThirdPartyAccessV1) }).
 /** TPU-6: a plain sentence about where the relationship stands and what to do next. */
 export function plainReason(r: Pick<ThirdPartyRelationship, 'state' | 'reason'>, organizationName: string): string {
   switch (r.state) {
-    case 'LISTED': return `Access is off: ask an org admin of ${organizationName} to turn it on.`;
+    case 'LISTED':
+      // AM-5: access that ended on its end date says so.
+      if (r.reason.startsWith(ACCESS_ENDED)) return r.reason.replace('of the organization', `of ${organizationName}`);
+      return `Access is off: ask an org admin of ${organizationName} to turn it on.`;
     case 'ACCESS_ON': return `Access is on: you can work in ${organizationName}.`;
     case 'REQUESTED': return `Requested: waiting for support to review the request from ${organizationName}.`;
     case 'AWAITING_ACCOUNT': return `Waiting for your own account: create one with the email ${organizationName} gave, using your business email.`;
@@ -42,13 +45,9 @@ function toView(r: ThirdPartyRelationship & { organization: { name: string } }):
     state: r.state,
     origin: r.origin,
     reason: plainReason(r, r.organization.name),
+    accessEndsAt: r.accessEndsAt?.toISOString() ?? null,
     updatedAt: r.updatedAt.toISOString(),
   };
-}
-
-function commandActor(actor: Actor, organizationId: string): CommandActor {
-  const role = orgRoleOf(actor, organizationId);
-  return { userId: actor.userId, orgRole: role, isSupportAgent: actor.isSupportAgent };
 }
 
 const command = <T>(run: () => Promise<T>) =>
@@ -73,6 +72,12 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
     return org;
   };
   const tags = ['third-party access'];
+  const onOrganization = (action: Check['action'], denial: string) =>
+    ({ params }: { params: { organizationId: string } }): Check => ({
+      action,
+      resource: { type: 'Organization', id: params.organizationId },
+      denial,
+    });
 
   return [
     route({
@@ -88,12 +93,12 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
         200: { description: 'This third party was already requested: the running relationship', schema: ThirdPartyAccessV1 },
       },
       problems: ['forbidden', 'not-found', 'unsupported-media-type', 'not-ready'],
+      authorize: onOrganization(
+        'requestThirdPartyAccess',
+        'Only an org admin or a product admin of the organization can request third-party access.',
+      ),
       handler: async ({ actor, params, body }) => {
         const org = await requireOrganization(params.organizationId);
-        const access = await effectiveAccess(db, actor.userId, org.id);
-        if (!can(access?.level ?? null, 'request-third-party-access')) {
-          throw new Problem('forbidden', 'Only an org admin or a product admin of the organization can request third-party access.');
-        }
         const domain = body.email.split('@')[1];
         if (isOnOrganizationDomain(body.email, org.domains)) {
           throw new Problem('validation-failed', `A third party needs an account with their own business email, not one on ${org.name}'s domain ${domain}.`, {
@@ -119,12 +124,8 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: OrgPath,
       responses: { 200: { description: 'The TPU list', schema: ThirdPartyAccessListV1 } },
       problems: ['forbidden', 'not-found'],
-      handler: async ({ actor, params }) => {
-        await requireOrganization(params.organizationId);
-        const access = await effectiveAccess(db, actor.userId, params.organizationId);
-        if (!actor.isSupportAgent && !can(access?.level ?? null, 'request-third-party-access')) {
-          throw new Problem('forbidden', "Only the organization's admins and support see its third-party users.");
-        }
+      authorize: onOrganization('listThirdParties', "Only the organization's admins and support see its third-party users."),
+      handler: async ({ params }) => {
         const rows = await db.thirdPartyRelationship.findMany({
           where: { organizationId: params.organizationId },
           include: { organization: { select: { name: true } } },
@@ -142,15 +143,12 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: RelationshipPath,
       responses: { 200: { description: 'The relationship', schema: ThirdPartyAccessV1 } },
       problems: ['forbidden', 'not-found'],
-      handler: async ({ actor, params }) => {
-        const view = await row(params.organizationId, params.relationshipId);
-        const access = await effectiveAccess(db, actor.userId, params.organizationId);
-        const isTheThirdParty = view.thirdPartyUserId === actor.userId;
-        if (!actor.isSupportAgent && !isTheThirdParty && !can(access?.level ?? null, 'request-third-party-access')) {
-          throw new Problem('forbidden', 'You may not see this relationship.');
-        }
-        return { status: 200, body: view };
-      },
+      authorize: ({ params }) => ({
+        action: 'viewThirdParty',
+        resource: { type: 'ThirdPartyRelationship', organizationId: params.organizationId, relationshipId: params.relationshipId },
+        denial: 'You may not see this relationship.',
+      }),
+      handler: async ({ params }) => ({ status: 200, body: await row(params.organizationId, params.relationshipId) }),
     }),
     route({
       method: 'post',
@@ -162,23 +160,29 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       body: ReviewThirdPartyAccessV1,
       responses: { 200: { description: 'The relationship after the decision', schema: ThirdPartyAccessV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type', 'not-ready'],
+      authorize: onOrganization('reviewThirdParty', 'Only support reviews third-party-user requests.'),
       handler: async ({ actor, params, body }) => {
-        await command(() => tpu.review(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId), body));
+        await command(() => tpu.review(params.organizationId, params.relationshipId, { userId: actor.userId }, body));
         return { status: 200, body: await row(params.organizationId, params.relationshipId) };
       },
     }),
     route({
       method: 'put',
       path: '/organizations/:organizationId/third-party-users/:relationshipId/access',
-      summary: "TPU-4: an org admin turns the third party's access on or off",
+      summary: "TPU-4: an org admin turns the third party's access on or off; AM-5: on until an end date",
       tags,
       auth: true,
       params: RelationshipPath,
       body: SetThirdPartyAccessV1,
       responses: { 200: { description: 'The relationship after the change', schema: ThirdPartyAccessV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type', 'not-ready'],
+      authorize: ({ params, body }) =>
+        onOrganization('setThirdPartyAccess', `Only an org admin of the organization can turn third-party access ${body.access}.`)({
+          params,
+        }),
       handler: async ({ actor, params, body }) => {
-        await command(() => tpu.setAccess(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId), body.access));
+        const { organizationId, relationshipId } = params;
+        await command(() => tpu.setAccess(organizationId, relationshipId, { userId: actor.userId }, body));
         return { status: 200, body: await row(params.organizationId, params.relationshipId) };
       },
     }),
@@ -191,8 +195,12 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: RelationshipPath,
       responses: { 200: { description: 'The relationship, removed', schema: ThirdPartyAccessV1 } },
       problems: ['forbidden', 'not-found', 'conflict'],
+      authorize: onOrganization('removeThirdParty', 'Only an org admin of the organization or support can remove a third party.'),
       handler: async ({ actor, params }) => {
-        await command(() => tpu.remove(params.organizationId, params.relationshipId, commandActor(actor, params.organizationId)));
+        const { organizationId, relationshipId } = params;
+        // Wording only ("Removed by support." or "by an org admin."): an org admin speaks for the organization.
+        const removedBy = orgRoleOf(actor, organizationId) === 'ORG_ADMIN' ? 'organization' : 'support';
+        await command(() => tpu.remove(organizationId, relationshipId, { userId: actor.userId }, removedBy));
         return { status: 200, body: await row(params.organizationId, params.relationshipId) };
       },
     }),
@@ -203,6 +211,7 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       tags,
       auth: true,
       responses: { 200: { description: 'Your relationships', schema: ThirdPartyAccessListV1 } },
+      authorize: { anyone: 'your own relationships' },
       handler: async ({ actor }) => {
         const rows = await db.thirdPartyRelationship.findMany({
           where: { thirdPartyUserId: actor.userId },
@@ -224,6 +233,7 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
           schema: z.object({ items: z.array(z.object({ organizationId: OrganizationId, name: z.string() })) }).meta({ id: 'ClientOrganizationsV1' }),
         },
       },
+      authorize: { anyone: 'your own organizations' },
       handler: async ({ actor }) => {
         const rows = await db.thirdPartyRelationship.findMany({
           where: { thirdPartyUserId: actor.userId, state: 'ACCESS_ON' },

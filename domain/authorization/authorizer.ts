@@ -18,7 +18,7 @@ export type Action =
   | 'listFirmClientRelationships' | 'downloadCertificate'
   | 'approveClientRelationship' | 'declineClientRelationship' | 'terminateClientRelationship'
   | 'viewClientRelationship' | 'grantOrganizationAccess'
-  | 'manageBusinessPartners' | 'viewTask' | 'shareTask'
+  | 'manageBusinessPartners' | 'viewTask' | 'shareTask' | 'viewThirdParty'
   | 'viewInvitation' | 'resendInvitation' | 'revokeInvitation' | 'listInvitations'
   | 'managePortalPartners' | 'submitTicket' | 'freePortalEmail';
 

@@ -18,6 +18,7 @@ export type ResourceRef =
   | { type: 'ClientRelationship'; id: string }
   | { type: 'BusinessPartnerCompany'; id: string }
   | { type: 'Task'; id: string }
+  | { type: 'ThirdPartyRelationship'; organizationId: string; relationshipId: string }
   | { type: 'Invitation'; id: string }
   /** A list of invitations (kind and scope), decided as an invitation of that kind and scope. */
   | { type: 'InvitationList'; kind: InvitationKindName; scopeId: string; partnerFirmId?: string }
@@ -116,8 +117,10 @@ export class MissingResource extends Error {
 export async function resourceEntities(db: Reader, resource: ResourceRef): Promise<{ uid: EntityUidJson; entities: EntityJson[] }> {
   switch (resource.type) {
     case 'Organization':
+      if (!(await db.organization.findUnique({ where: { id: resource.id }, select: { id: true } }))) throw new MissingResource(resource);
       return { uid: uid('Organization', resource.id), entities: [organization(resource.id)] };
     case 'PartnerFirm':
+      if (!(await db.partnerFirm.findUnique({ where: { id: resource.id }, select: { id: true } }))) throw new MissingResource(resource);
       return { uid: uid('PartnerFirm', resource.id), entities: [firm(resource.id)] };
     case 'ClientRelationship': {
       const row = await db.clientRelationship.findUnique({ where: { id: resource.id } });
@@ -143,6 +146,17 @@ export async function resourceEntities(db: Reader, resource: ResourceRef): Promi
       if (!row) throw new MissingResource(resource);
       const attrs = { organization: ref('Organization', row.organizationId), sharedWith: row.grants.map((g) => ref('User', g.userId)) };
       return { uid: uid('Task', row.id), entities: [entity('Task', row.id, attrs), organization(row.organizationId)] };
+    }
+    case 'ThirdPartyRelationship': {
+      const key = { organizationId: resource.organizationId, relationshipId: resource.relationshipId };
+      const row = await db.thirdPartyRelationship.findUnique({ where: { organizationId_relationshipId: key } });
+      if (!row) throw new MissingResource(resource);
+      const attrs = {
+        organization: ref('Organization', row.organizationId),
+        ...(row.thirdPartyUserId ? { thirdParty: ref('User', row.thirdPartyUserId) } : {}),
+      };
+      const id = `${row.organizationId}/${row.relationshipId}`;
+      return { uid: uid('ThirdPartyRelationship', id), entities: [entity('ThirdPartyRelationship', id, attrs), organization(row.organizationId)] };
     }
     case 'Invitation': {
       const row = await db.invitation.findUnique({ where: { id: resource.id }, select: { kind: true, scopeId: true, offer: true } });

@@ -2,7 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { createApp } from '../../api/app';
+import { allRoutes, createApp, type ApiDeps } from '../../api/app';
+import type { AnyRoute } from '../../api/routes';
 import { mintToken } from '../../api/identity';
 import { createDatabase, type Database } from '../../platform/database';
 import { createLogger } from '../../platform/logger';
@@ -13,6 +14,8 @@ import { TicketKinds } from '../../events/inbound/support-tickets';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { InvitationsClient } from '../../workflows/invitation/client';
 import { OffboardingClient } from '../../workflows/offboarding/client';
+import { AccessReviewsClient } from '../../workflows/access-review/client';
+import { ClientRelationshipsClient } from '../../workflows/client-relationship/client';
 import { createMailer } from '../../platform/mail';
 import type { InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
@@ -25,6 +28,8 @@ export interface TestApi {
   temporal: Client;
   thirdPartyAccess: ThirdPartyAccessClient;
   invitations: InvitationsClient;
+  /** Every route the app mounts, as defined (the authorization matrix walks them). */
+  routes: AnyRoute[];
   token(userId: string): Promise<string>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
@@ -59,10 +64,16 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     commandTimeoutMs: o.commandTimeoutMs,
   });
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
-  const app = createApp({
+  const deps: ApiDeps = {
     db,
     invitations,
+    accessReviews: new AccessReviewsClient({ temporal, taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE, commandTimeoutMs: o.commandTimeoutMs }),
     offboarding: new OffboardingClient({ temporal, taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE, commandTimeoutMs: o.commandTimeoutMs }),
+    clientRelationships: new ClientRelationshipsClient({
+      temporal,
+      taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+      commandTimeoutMs: o.commandTimeoutMs,
+    }),
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     logger: createLogger('test-api', (process.env.TEST_LOG as never) ?? 'silent'),
@@ -70,7 +81,8 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     ticketKinds: o.ticketKinds ?? new TicketKinds(),
     thirdPartyAccess,
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
-  });
+  };
+  const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -81,6 +93,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     temporal,
     thirdPartyAccess,
     invitations,
+    routes: allRoutes(deps),
     token: (userId) => mintToken(tokens, userId),
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = {};
