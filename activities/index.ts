@@ -6,6 +6,7 @@ import { notificationActivities } from './notifications';
 import { thirdPartyAccessActivities } from './third-party-access';
 import { invitationActivities } from './invitations';
 import { offboardingActivities } from './offboarding';
+import { clientRelationshipActivities } from './client-relationships';
 
 export interface ActivityDeps {
   db: Database;
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...thirdPartyAccessActivities(deps.db),
     ...invitationActivities(deps.db, deps.mailer, deps.publicBaseUrl),
     ...offboardingActivities(deps.db),
+    ...clientRelationshipActivities(deps.db, deps.mailer),
   };
 }
 

@@ -1,6 +1,7 @@
 // The demo world, created only when the database has no users: two customer organizations, a
-// partner firm with its Practice Staff (working for both, one of them certified), a support agent, a
-// portal owner and a portal partner.
+// partner firm with its Practice Staff (working for both under approved client relationships, one of
+// them certified), a support agent, a portal owner and a portal partner.
+import { randomUUID } from 'node:crypto';
 import { createDatabase, type Database } from '../platform/database';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
@@ -27,6 +28,8 @@ export const DemoWorld = {
       { email: 'uma.usermanager@northwind.example', displayName: 'Uma Usermanager', role: 'USER_MANAGER' },
       { email: 'sid.staff@northwind.example', displayName: 'Sid Staff', role: 'STAFF' },
     ],
+    /** AM-2: the terms of its relationship with each client organization. */
+    clientRelationship: { roleCeiling: 'PRODUCT_ADMIN', durationDays: 365, autoExtend: true },
   },
   supportAgent: { email: 'sam.support@vendor.example', displayName: 'Sam Support' },
   portalOwner: { email: 'pat.portal@vendor.example', displayName: 'Pat Portal' },
@@ -69,12 +72,48 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
       });
       staffIds.set(s.email, user.id);
     }
-    // PS-4: Northwind works for both organizations. PS-5: Sid works in Acme and holds two assignments
-    // there (offboard him with Mark as the replacement). PS-6: Ava is certified.
-    for (const orgId of orgIds.values()) await tx.partnerFirmClient.create({ data: { partnerFirmId: firm.id, organizationId: orgId } });
+    // PS-4, AM-2: Northwind works for both organizations, under relationships each organization's
+    // first org admin approved (the worker adopts them into their workflows at start). PS-5, AM-1: Sid
+    // works in Acme by Northwind's delegation, granted by Uma, and holds two assignments there
+    // (offboard him with Mark as the replacement). PS-6: Ava is certified.
+    const relationshipIds = new Map<string, string>();
+    for (const [orgName, orgId] of orgIds) {
+      const approver = DemoWorld.people.find((p) => p.org === orgName && p.role === 'ORG_ADMIN')!;
+      const approvedBy = await tx.user.findUniqueOrThrow({ where: { email: approver.email }, select: { id: true } });
+      const id = randomUUID();
+      const { durationDays, ...terms } = DemoWorld.partnerFirm.clientRelationship;
+      const approvedAt = new Date();
+      await tx.clientRelationship.create({
+        data: {
+          id,
+          workflowId: `client-relationship-${id}`,
+          partnerFirmId: firm.id,
+          organizationId: orgId,
+          state: 'ACTIVE',
+          durationDays,
+          ...terms,
+          approvedById: approvedBy.id,
+          approvedAt,
+          expiresAt: new Date(approvedAt.getTime() + durationDays * 24 * 3600 * 1000),
+          reason:
+            `Approved by an org admin; active for ${durationDays} days, then extends itself by 180 days at a time.`,
+          transition: 2,
+        },
+      });
+      relationshipIds.set(orgName, id);
+    }
     const sid = staffIds.get('sid.staff@northwind.example')!;
     const acme = orgIds.get('Acme Corporation')!;
-    await tx.membership.create({ data: { userId: sid, organizationId: acme, role: 'MEMBER' } });
+    await tx.membership.create({
+      data: {
+        userId: sid,
+        organizationId: acme,
+        role: 'MEMBER',
+        source: 'DELEGATION',
+        clientRelationshipId: relationshipIds.get('Acme Corporation')!,
+        grantedById: staffIds.get('uma.usermanager@northwind.example')!,
+      },
+    });
     await tx.assignment.createMany({ data: ['Month-end close', 'Payroll review'].map((title) => ({ organizationId: acme, title, ownerUserId: sid })) });
     await tx.certification.create({ data: { userId: staffIds.get('ava.owner@northwind.example')!, program: CERTIFICATION_PROGRAM, certifiedAt: new Date('2026-03-02T00:00:00Z') } });
     await tx.user.create({ data: { ...DemoWorld.supportAgent, supportAgent: { create: {} } } });

@@ -13,6 +13,7 @@ import { startEventRuntime } from '../events/runtime';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { accountOwnerToThirdPartyAccess } from '../events/inbound/account-owner-to-tpu';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
+import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -53,6 +54,12 @@ async function main(): Promise<void> {
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  // AM-2: client relationships without a workflow (migrated, seeded) get one, which holds their
+  // timers. Idempotent, so every start does it; a failure is retried by the next start.
+  ClientRelationshipsClient.fromConfig(temporal, config)
+    .adoptAll(db)
+    .then((adopted) => logger.info({ adopted }, 'client relationships adopted'))
+    .catch((err) => logger.error({ err }, 'client relationship adoption failed; the next start retries it'));
   try {
     await worker.run();
   } finally {

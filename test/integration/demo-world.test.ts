@@ -22,7 +22,7 @@ it("TPU-2 PS-4 PS-5 PS-6 PP-1 npm start's demo world is created once and holds w
 
   expect(await db.user.count()).toBe(DemoWorld.people.length + DemoWorld.partnerFirm.staff.length + 3);
   const firm = await db.partnerFirm.findFirstOrThrow({ where: { name: DemoWorld.partnerFirm.name } });
-  expect(await db.partnerFirmClient.count({ where: { partnerFirmId: firm.id } })).toBe(2);
+  expect(await db.clientRelationship.count({ where: { partnerFirmId: firm.id, state: 'ACTIVE' } })).toBe(2);
   const sid = await db.user.findUniqueOrThrow({ where: { email: 'sid.staff@northwind.example' } });
   expect(await db.assignment.count({ where: { ownerUserId: sid.id } })).toBe(2);
   expect(await db.membership.count({ where: { userId: sid.id } })).toBe(1);

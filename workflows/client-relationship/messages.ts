@@ -1,0 +1,114 @@
+// The client-relationship workflow's contract (AM-2), shared by the workflow and its callers (API,
+// worker adoption): input, updates and the query. Pure definitions, safe to bundle.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { OrganizationId, PartnerFirmId, UserId } from '../../domain/messages/values/identifiers';
+
+const DAY_SECONDS = 24 * 3600;
+
+export const ClientRelationshipState = z.enum(['PENDING_APPROVAL', 'ACTIVE', 'DECLINED', 'TERMINATED', 'EXPIRED']);
+export type ClientRelationshipState = z.infer<typeof ClientRelationshipState>;
+export const CLOSED_STATES: readonly ClientRelationshipState[] = ['DECLINED', 'TERMINATED', 'EXPIRED'];
+
+export const RoleCeiling = z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']);
+export type RoleCeiling = z.infer<typeof RoleCeiling>;
+
+/** AM-2: at most two years, like Microsoft's GDAP. */
+export const MAX_DURATION_DAYS = 730;
+
+export const ClientRelationshipTimings = z.strictObject({
+  /** How long the organization has to answer a request before it is declined unanswered. */
+  approvalWindowSeconds: z.number().int().positive().max(90 * DAY_SECONDS).default(30 * DAY_SECONDS),
+  /** Both sides are told this many days before the end date (each once per end date). */
+  noticeDays: z.array(z.number().int().positive().max(MAX_DURATION_DAYS)).max(10).default([30, 7, 1]),
+  /** What an auto-extending relationship adds to its end date when it reaches it. */
+  extensionDays: z.number().int().positive().max(MAX_DURATION_DAYS).default(180),
+});
+export type ClientRelationshipTimings = z.input<typeof ClientRelationshipTimings>;
+
+/** What the workflow carries across continue-as-new. Times are epoch milliseconds. */
+export const CarriedClientRelationship = z.object({
+  state: ClientRelationshipState,
+  reason: z.string(),
+  /** The row's transition counter: every recorded change (notices too) is one step. */
+  transition: z.number().int().nonnegative(),
+  /** The terms as the row holds them (an adopted row's win over the input's). */
+  roleCeiling: RoleCeiling,
+  durationDays: z.number().int().positive(),
+  autoExtend: z.boolean(),
+  /** PENDING_APPROVAL: when the request is declined unanswered. */
+  decideBy: z.number().nullable(),
+  /** ACTIVE: the end date. */
+  expiresAt: z.number().nullable(),
+  /** ACTIVE: the notices still due before `expiresAt`, in days before it, largest first. */
+  noticesDue: z.array(z.number().int().positive()),
+});
+export type CarriedClientRelationship = z.infer<typeof CarriedClientRelationship>;
+
+export const ClientRelationshipInput = z.strictObject({
+  /** Chosen by the caller: the row's id and the workflow id's tail. */
+  relationshipId: z.uuid(),
+  partnerFirmId: PartnerFirmId,
+  organizationId: OrganizationId,
+  /** The highest organization role the firm may hand its staff in the organization. */
+  roleCeiling: RoleCeiling,
+  /** How long it lasts once approved. */
+  durationDays: z.number().int().min(1).max(MAX_DURATION_DAYS),
+  autoExtend: z.boolean(),
+  requestedByUserId: UserId.nullable(),
+  timings: ClientRelationshipTimings.prefault({}),
+  continueAsNewAfterEvents: z.number().int().min(20).default(2000),
+  carried: CarriedClientRelationship.optional(),
+});
+export type ClientRelationshipInput = z.input<typeof ClientRelationshipInput>;
+
+export function clientRelationshipWorkflowId(relationshipId: string): string {
+  return `client-relationship-${relationshipId}`;
+}
+
+export interface ClientRelationshipView {
+  relationshipId: string;
+  partnerFirmId: string;
+  organizationId: string;
+  state: ClientRelationshipState;
+  roleCeiling: RoleCeiling;
+  /** ISO 8601; set while ACTIVE. */
+  expiresAt: string | null;
+  autoExtend: boolean;
+  reason: string;
+  /**
+   * Set when the request could not be opened at all (e.g. the pair already has an open one); nothing
+   * was created, and the state reads DECLINED so no caller takes it for an open request.
+   */
+  refused: { reason: string; message: string } | null;
+}
+
+/** Failure types the API maps to HTTP statuses (api/workflow-command.ts). */
+export const ClientRelationshipRefusal = {
+  /** The command does not fit the current state (409). */
+  conflict: 'Conflict',
+  /** The command does not fit its contract (400). */
+  invalid: 'InvalidInput',
+  /** The relationship's row is gone (its organization or firm was deleted): nothing left to change. */
+  gone: 'ClientRelationshipGone',
+} as const;
+
+/** Commands carry only who sends them: the caller's policy decision point decided they may. */
+export const ApproveCommand = z.strictObject({ actorUserId: UserId });
+export const DeclineCommand = z.strictObject({ actorUserId: UserId, reason: z.string().trim().min(1).max(500) });
+export const TerminateCommand = z.strictObject({
+  actorUserId: UserId,
+  /** Which side ends it: the organization, or the firm (which also withdraws a pending request). */
+  side: z.enum(['organization', 'firm']),
+  reason: z.string().trim().min(1).max(500),
+});
+export type ApproveCommand = z.infer<typeof ApproveCommand>;
+export type DeclineCommand = z.infer<typeof DeclineCommand>;
+export type TerminateCommand = z.infer<typeof TerminateCommand>;
+
+/** Starts the workflow (update-with-start) or joins it; answers once the first state is known. */
+export const openUpdate = defineUpdate<ClientRelationshipView, []>('open');
+export const approveUpdate = defineUpdate<ClientRelationshipView, [ApproveCommand]>('approve');
+export const declineUpdate = defineUpdate<ClientRelationshipView, [DeclineCommand]>('decline');
+export const terminateUpdate = defineUpdate<ClientRelationshipView, [TerminateCommand]>('terminate');
+export const relationshipQuery = defineQuery<ClientRelationshipView>('relationship');

@@ -1,0 +1,393 @@
+// AM-2: one workflow per client relationship. A partner firm works for a client organization only
+// under a relationship the organization's org admins approved, with a role ceiling and an end date
+// (modelled on Microsoft's GDAP).
+//
+//   PENDING_APPROVAL ──approve (org admin)──▶ ACTIVE ──terminate (either side)──▶ TERMINATED
+//     │ │ decline, or no answer                │  ▲
+//     │ │ within the approval window           │  │ end date, auto-extend: +180 days, notices again
+//     │ ▼                                      │  │
+//     │ DECLINED                               ├──┘
+//     │                                        └──end date──▶ EXPIRED
+//     └──terminate (the firm withdraws)──▶ TERMINATED
+//
+// While ACTIVE both sides (the organization's org admins, the firm's Account Owners and Account
+// Managers) are told 30, 7 and 1 days before the end date, each notice an expiry-notice event.
+// Ending (DECLINED, TERMINATED, EXPIRED) revokes every membership delegated under the relationship in
+// the transition's own transaction (AM-1: revoking the source revokes what derives from it).
+// Commands are Updates carrying only the actor's id: who may send them was decided by the caller's
+// policy decision point; the validators refuse a wrong state before anything reaches the history.
+// AM-7: a command records its transition and answers. Its emails are queued and sent by the main
+// loop afterwards, so ending a relationship never waits behind SMTP.
+// A row without a workflow (migrated, seeded) is adopted: the first activity finds it, and the run
+// goes on from the row's state and end date. Deterministic: every read and write is an activity.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import type { Activities } from '../../activities';
+import type { ClientRelationshipNews, ClientRelationshipSide } from '../../activities/client-relationships';
+import { acts, refuse, serializer } from '../shared';
+import { describeDuration } from '../../domain/invitations';
+import { ProcessStateKey } from '../../domain/search-attributes';
+import {
+  ApproveCommand,
+  approveUpdate,
+  ClientRelationshipInput,
+  ClientRelationshipRefusal,
+  CLOSED_STATES,
+  DeclineCommand,
+  declineUpdate,
+  openUpdate,
+  relationshipQuery,
+  TerminateCommand,
+  terminateUpdate,
+  type CarriedClientRelationship,
+  type ClientRelationshipState,
+  type ClientRelationshipView,
+} from './messages';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Emails, from the main loop's sender. A day at most: SMTP that is down longer than that loses the
+ * email, not the relationship. A permanent refusal is not retried (activities/notifications.ts).
+ */
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** An email to send about a recorded transition: who hears of it, and what it says. */
+interface News {
+  news: ClientRelationshipNews;
+  transition: number;
+  sides: ClientRelationshipSide[];
+  date: number | null;
+  daysLeft: number | null;
+  reason: string;
+}
+
+const BOTH: ClientRelationshipSide[] = ['organization', 'firm'];
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function clientRelationship(rawInput: ClientRelationshipInput): Promise<ClientRelationshipView> {
+  const parsed = ClientRelationshipInput.safeParse(rawInput);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw refuse(ClientRelationshipRefusal.invalid, `invalid workflow input: ${fields}`);
+  }
+  const input = parsed.data;
+  const t = input.timings;
+  const { relationshipId, partnerFirmId, organizationId } = input;
+  const noticeDays = [...new Set(t.noticeDays)].sort((a, b) => b - a);
+
+  const s: CarriedClientRelationship = input.carried ?? {
+    state: 'PENDING_APPROVAL',
+    reason: 'Waiting for an org admin of the organization to approve.',
+    transition: 0,
+    roleCeiling: input.roleCeiling,
+    durationDays: input.durationDays,
+    autoExtend: input.autoExtend,
+    decideBy: null,
+    expiresAt: null,
+    noticesDue: [],
+  };
+  let initialized = input.carried !== undefined;
+  let refused: ClientRelationshipView['refused'] = null;
+  /** Set when the row is gone (its organization or firm was deleted): the run ends. */
+  let gone = false;
+  /** Bumped by every recorded change, so the main loop's wait ends when something happened. */
+  let version = 0;
+
+  const view = (): ClientRelationshipView => ({
+    relationshipId,
+    partnerFirmId,
+    organizationId,
+    state: refused ? 'DECLINED' : s.state,
+    roleCeiling: s.roleCeiling,
+    expiresAt: s.state === 'ACTIVE' && s.expiresAt !== null ? iso(s.expiresAt) : null,
+    autoExtend: s.autoExtend,
+    reason: refused?.message ?? s.reason,
+    refused,
+  });
+
+  const serialized = serializer();
+
+  // ---- emails (AM-7): queued by transitions, sent by one sender the main loop starts, never by a command
+  const outbox: News[] = [];
+  let sending = false;
+  function tell(news: ClientRelationshipNews, sides: ClientRelationshipSide[], extra: Partial<News> = {}): void {
+    const { transition, expiresAt: date, reason } = s;
+    outbox.push({ news, sides, transition, date, daysLeft: null, reason, ...extra });
+  }
+  const warn = (what: string, n: News, err: unknown) =>
+    log.warn(what, { relationshipId, news: n.news, transition: n.transition, error: String(err) });
+
+  /** One activity per recipient: one bad address or slow retry holds up nobody else. Failures are logged. */
+  async function deliver({ sides, date, ...n }: News): Promise<void> {
+    const audience = await mail.clientRelationshipAudience({ relationshipId, sides });
+    const { firmName, organizationName, recipients } = audience;
+    const about = { relationshipId, ...n, date: date === null ? null : iso(date), firmName, organizationName };
+    await Promise.all(
+      recipients.map((recipient) =>
+        mail
+          .sendClientRelationshipEmail({ ...about, recipient })
+          .catch((err) => warn('client relationship email failed', { sides, date, ...n }, err)),
+      ),
+    );
+  }
+  function startSending(): void {
+    if (sending || outbox.length === 0) return;
+    sending = true;
+    void (async () => {
+      try {
+        while (outbox.length > 0) {
+          const n = outbox.shift()!;
+          await deliver(n).catch((err) => warn('client relationship audience failed', n, err));
+        }
+      } finally {
+        sending = false;
+      }
+    })();
+  }
+  // Before continuing as new or ending: no command in flight and every queued email out.
+  const quiet = () => allHandlersFinished() && !sending && outbox.length === 0;
+
+  /** The notices still due before `expiresAt`, seen from `now` (those already past are not sent late). */
+  const noticesBefore = (expiresAt: number, now: number) => noticeDays.filter((d) => expiresAt - d * DAY_MS > now);
+
+  async function record(
+    to: ClientRelationshipState,
+    reason: string,
+    actorUserId: string | null,
+    extra: { expiresAt?: number; daysLeft?: number } = {},
+  ): Promise<void> {
+    const transition = s.transition + 1;
+    try {
+      await acts.recordClientRelationshipTransition({
+        relationshipId,
+        transition,
+        to,
+        reason,
+        actorUserId,
+        at: iso(Date.now()),
+        expiresAt: extra.expiresAt === undefined ? undefined : iso(extra.expiresAt),
+        daysLeft: extra.daysLeft,
+      });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === ClientRelationshipRefusal.gone) {
+        gone = true;
+        s.reason = 'This client relationship no longer exists: its organization or partner firm was deleted.';
+        version++;
+        throw refuse(ClientRelationshipRefusal.gone, s.reason);
+      }
+      throw err;
+    }
+    s.transition = transition;
+    s.state = to;
+    // A notice leaves the state and its reason as they are.
+    if (extra.daysLeft === undefined) s.reason = reason;
+    if (extra.expiresAt !== undefined) s.expiresAt = extra.expiresAt;
+    if (to !== 'PENDING_APPROVAL') s.decideBy = null;
+    if (to !== 'ACTIVE') s.noticesDue = [];
+    version++;
+    upsertSearchAttributes([{ key: ProcessStateKey, value: to }]);
+  }
+
+  // ---- validators' checks: the contract and the state, nothing else
+  const { conflict } = ClientRelationshipRefusal;
+  const requireState = (allowed: ClientRelationshipState[], what: string) => {
+    if (!allowed.includes(s.state)) {
+      throw refuse(conflict, `Cannot ${what}: the relationship is ${s.state}.`, { state: s.state });
+    }
+  };
+  const requireContract = (schema: z.ZodType, cmd: unknown, name: string) => {
+    if (!schema.safeParse(cmd).success) {
+      throw refuse(ClientRelationshipRefusal.invalid, `The command does not fit the ${name} contract.`);
+    }
+  };
+  const checkApprove = (cmd: ApproveCommand) => {
+    requireContract(ApproveCommand, cmd, 'approve');
+    requireState(['PENDING_APPROVAL'], 'approve');
+  };
+  const checkDecline = (cmd: DeclineCommand) => {
+    requireContract(DeclineCommand, cmd, 'decline');
+    requireState(['PENDING_APPROVAL'], 'decline');
+  };
+  const checkTerminate = (cmd: TerminateCommand) => {
+    requireContract(TerminateCommand, cmd, 'terminate');
+    if (s.state === 'PENDING_APPROVAL' && cmd.side === 'organization') {
+      const message = "The relationship waits for the organization's approval: decline it instead.";
+      throw refuse(conflict, message, { state: s.state });
+    }
+    requireState(['PENDING_APPROVAL', 'ACTIVE'], 'terminate');
+  };
+
+  // ---- queries and updates
+  setHandler(relationshipQuery, view);
+  // Answers once the relationship exists (new or adopted) or was refused.
+  setHandler(openUpdate, async () => {
+    await condition(() => initialized);
+    return view();
+  });
+
+  /**
+   * A command: the validator refuses it before it reaches the history; the handler checks again in
+   * turn (an earlier command or timer may have moved the state), records, queues its emails, answers.
+   */
+  type Update<C> = UpdateDefinition<ClientRelationshipView, [C]>;
+  function command<C>(update: Update<C>, check: (cmd: C) => void, run: (cmd: C) => Promise<void>): void {
+    const handle = (cmd: C) =>
+      serialized(async () => {
+        check(cmd);
+        await run(cmd);
+        return view();
+      });
+    setHandler(update, handle, { validator: check });
+  }
+
+  command(approveUpdate, checkApprove, async (cmd) => {
+    const now = Date.now();
+    const expiresAt = now + s.durationDays * DAY_MS;
+    const then = s.autoExtend ? `, then extends itself by ${t.extensionDays} days at a time` : '';
+    const reason = `Approved by an org admin; active for ${s.durationDays} days${then}.`;
+    await record('ACTIVE', reason, cmd.actorUserId, { expiresAt });
+    s.noticesDue = noticesBefore(expiresAt, now);
+    tell('approved', ['firm']);
+  });
+
+  command(declineUpdate, checkDecline, async (cmd) => {
+    await record('DECLINED', `Declined by an org admin: ${cmd.reason}`, cmd.actorUserId);
+    tell('declined', ['firm']);
+  });
+
+  command(terminateUpdate, checkTerminate, async (cmd) => {
+    const byFirm = s.state === 'PENDING_APPROVAL' ? 'Withdrawn by the partner firm' : 'Ended by the partner firm';
+    const by = cmd.side === 'firm' ? byFirm : 'Ended by the organization';
+    await record('TERMINATED', `${by}: ${cmd.reason}`, cmd.actorUserId);
+    tell('terminated', BOTH);
+  });
+
+  /** What the main loop's timer was for: the approval window, a notice, or the end date. */
+  async function onDue(): Promise<void> {
+    const now = Date.now();
+    if (s.state === 'PENDING_APPROVAL' && s.decideBy !== null && now >= s.decideBy) {
+      const window = describeDuration(t.approvalWindowSeconds);
+      await record('DECLINED', `Declined: no org admin answered within ${window}.`, null);
+      tell('declined', ['firm']);
+      return;
+    }
+    if (s.state !== 'ACTIVE' || s.expiresAt === null) return;
+    if (now >= s.expiresAt) {
+      if (s.autoExtend) {
+        // From the old end date, not from now: a late worker does not stretch the relationship.
+        const expiresAt = s.expiresAt + t.extensionDays * DAY_MS;
+        const reason = `Active: it extended itself by ${t.extensionDays} days, as agreed.`;
+        await record('ACTIVE', reason, null, { expiresAt });
+        s.noticesDue = noticesBefore(expiresAt, now);
+        tell('extended', BOTH);
+      } else {
+        await record('EXPIRED', 'Expired: it reached its end date. The organization can approve a new one.', null);
+        tell('expired', BOTH);
+      }
+      return;
+    }
+    const expiresAt = s.expiresAt;
+    const passed = s.noticesDue.filter((d) => expiresAt - d * DAY_MS <= now);
+    if (passed.length === 0) return;
+    // Several past at once (a worker that was down): only the nearest one is worth sending.
+    const daysLeft = Math.min(...passed);
+    const reason = `Ends in ${daysLeft} day${daysLeft === 1 ? '' : 's'}, on ${iso(expiresAt)}.`;
+    await record('ACTIVE', reason, null, { daysLeft });
+    s.noticesDue = s.noticesDue.filter((d) => !passed.includes(d));
+    tell('expiry-notice', BOTH, { daysLeft });
+  }
+
+  /** When the main loop must act next by itself, if ever. */
+  function nextDue(): number | null {
+    if (s.state === 'PENDING_APPROVAL') return s.decideBy;
+    if (s.state !== 'ACTIVE' || s.expiresAt === null) return null;
+    return s.noticesDue.length > 0 ? s.expiresAt - s.noticesDue[0] * DAY_MS : s.expiresAt;
+  }
+
+  // ---- the process
+  if (!input.carried) {
+    await serialized(async () => {
+      const o = await acts.openClientRelationship({
+        relationshipId,
+        workflowId: workflowInfo().workflowId,
+        partnerFirmId,
+        organizationId,
+        roleCeiling: input.roleCeiling,
+        durationDays: input.durationDays,
+        autoExtend: input.autoExtend,
+        requestedByUserId: input.requestedByUserId,
+        at: iso(Date.now()),
+      });
+      if (o.refused) {
+        refused = o.refused;
+        upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
+        return;
+      }
+      // New, or adopted: the row's state, terms and end date win over the input's.
+      s.state = o.state;
+      s.reason = o.reason;
+      s.transition = o.transition;
+      s.roleCeiling = o.roleCeiling;
+      s.durationDays = o.durationDays;
+      s.autoExtend = o.autoExtend;
+      if (o.state === 'PENDING_APPROVAL') s.decideBy = Date.parse(o.requestedAt) + t.approvalWindowSeconds * 1000;
+      if (o.state === 'ACTIVE' && o.expiresAt) {
+        s.expiresAt = Date.parse(o.expiresAt);
+        s.noticesDue = noticesBefore(s.expiresAt, Date.now());
+      }
+      upsertSearchAttributes([{ key: ProcessStateKey, value: o.state }]);
+      if (o.created) tell('requested', ['organization'], { date: s.decideBy });
+    });
+    initialized = true;
+    if (refused) {
+      await condition(allHandlersFinished);
+      return view();
+    }
+  }
+
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
+
+  while (!CLOSED_STATES.includes(s.state) && !gone) {
+    startSending();
+    if (shouldContinueAsNew()) {
+      await condition(quiet);
+      await continueAsNew<typeof clientRelationship>({ ...input, carried: s });
+    }
+    const seen = version;
+    const changed = () => version !== seen || shouldContinueAsNew() || (outbox.length > 0 && !sending);
+    const dueAt = nextDue();
+    if (dueAt === null) {
+      await condition(changed);
+      continue;
+    }
+    if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
+    await serialized(async () => {
+      // A command got in first: the loop looks again at what is due now.
+      if (version === seen) await onDue();
+    }).catch((err) => {
+      if (!gone) throw err;
+    });
+  }
+  startSending();
+  await condition(quiet);
+  return view();
+}
