@@ -9,11 +9,14 @@ import { ThirdPartyAccessChangedV1 } from './messages/events/third-party-access.
 import { CertificationInvitedV1, OffboardingChangedV1, OffboardingOrganizationDoneV1, PracticeRoleChangedV1, PracticeStaffRemovedV1 } from './messages/events/practice-staff.v1';
 import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/access.v1';
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
+import { AccessReviewChangedV1, AccessReviewGrantDecidedV1 } from './messages/events/access-review.v1';
 
 const invitation = (summary: string) => ({ aggregateType: 'invitation', data: InvitationChangedV1, summary }) as const;
 const grant = (summary: string) => ({ aggregateType: 'organization-access', data: GrantChangedV1, summary }) as const;
 const clientRelationship = (summary: string) =>
   ({ aggregateType: 'client-relationship', data: ClientRelationshipChangedV1, summary }) as const;
+const accessReview = <D extends z.ZodType>(data: D, summary: string) =>
+  ({ aggregateType: 'access-review', data, summary }) as const;
 const tpu = (summary: string) => ({ aggregateType: 'third-party-relationship', data: ThirdPartyAccessChangedV1, summary }) as const;
 
 export const EventCatalog = {
@@ -56,6 +59,18 @@ export const EventCatalog = {
   'partneraccess.client-relationship.extended.v1': clientRelationship('The relationship extended itself by 180 days (AM-2)'),
   'partneraccess.client-relationship.terminated.v1': clientRelationship('Either side ended the relationship; its delegated grants are revoked (AM-2)'),
   'partneraccess.client-relationship.expired.v1': clientRelationship('The relationship reached its end date; its delegated grants are revoked (AM-2)'),
+  'partneraccess.access-review.opened.v1': accessReview(
+    AccessReviewChangedV1,
+    "An access review opened: the organization's grants that are not own memberships, snapshotted (AM-6)",
+  ),
+  'partneraccess.access-review.grant-decided.v1': accessReview(
+    AccessReviewGrantDecidedV1,
+    'A grant under review was confirmed, revoked, lapsed (not confirmed in time) or kept (AM-6)',
+  ),
+  'partneraccess.access-review.completed.v1': accessReview(
+    AccessReviewChangedV1,
+    'An access review completed: every grant decided, or the policy applied at its deadline (AM-6)',
+  ),
   'partneraccess.portal.email-freed.v1': { aggregateType: 'portal-email', data: PortalEmailFreedV1, summary: 'Support freed a wrongly registered portal email (PP-2)' },
 } as const satisfies Record<string, { aggregateType: string; data: z.ZodType; summary: string }>;
 

@@ -4,3 +4,4 @@ export { thirdPartyAccess } from './third-party-access/workflow';
 export { invitation } from './invitation/workflow';
 export { offboarding } from './offboarding/workflow';
 export { clientRelationship } from './client-relationship/workflow';
+export { accessReview } from './access-review/workflow';

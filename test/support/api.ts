@@ -67,7 +67,11 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
   const deps: ApiDeps = {
     db,
     invitations,
-    accessReviews: new AccessReviewsClient({ temporal, taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE, commandTimeoutMs: o.commandTimeoutMs }),
+    accessReviews: new AccessReviewsClient({
+      temporal,
+      taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+      commandTimeoutMs: o.commandTimeoutMs,
+    }),
     offboarding: new OffboardingClient({ temporal, taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE, commandTimeoutMs: o.commandTimeoutMs }),
     clientRelationships: new ClientRelationshipsClient({
       temporal,
