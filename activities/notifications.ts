@@ -1,11 +1,35 @@
 // Email activities. Idempotent on retry where the receiving side honours Message-ID; each
 // workflow passes a Message-ID derived from its own id, so a retried send is recognisable.
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Mailer, OutgoingEmail } from '../platform/mail';
+
+/** The failure type of an email that no retry can deliver. */
+export const PERMANENT_EMAIL_FAILURE = 'PermanentEmailFailure';
+
+/**
+ * Whether SMTP refused an email for good: a 5xx reply, or a recipient (or envelope) refused without
+ * a temporary 4xx code. Anything else (connection refused, timeouts, 4xx) may pass on a retry.
+ */
+export function isPermanentSmtpFailure(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { responseCode, code } = err as { responseCode?: unknown; code?: unknown };
+  if (typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600) return true;
+  return code === 'EENVELOPE' && !(typeof responseCode === 'number' && responseCode >= 400 && responseCode < 500);
+}
 
 export function notificationActivities(mailer: Mailer) {
   return {
     async sendEmail(email: OutgoingEmail): Promise<{ messageId: string }> {
-      return mailer.send(email);
+      try {
+        return await mailer.send(email);
+      } catch (err) {
+        // Retrying a refusal only delays the workflow's log line by the whole schedule-to-close limit.
+        if (isPermanentSmtpFailure(err)) {
+          const reason = (err as Error).message;
+          throw ApplicationFailure.nonRetryable(`SMTP refused the email: ${reason}`, PERMANENT_EMAIL_FAILURE);
+        }
+        throw err;
+      }
     },
   };
 }

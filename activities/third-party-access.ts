@@ -21,6 +21,8 @@ export interface TransitionRecord {
   reason: string;
   transition: number;
   actorUserId: string | null;
+  /** AM-5: when access turned on now ends by itself (ISO 8601); absent in transitions recorded before it. */
+  accessEndsAt?: string | null;
 }
 
 function eventTypeFor(from: TpuState, to: TpuState): EventType {
@@ -77,6 +79,10 @@ export function thirdPartyAccessActivities(db: Database) {
           reason: t.reason,
           ticketId: t.ticketId,
           requestedById: t.requestedByUserId,
+          // AM-1, AM-5: who turned access on, when, and until when; access that is not on holds none of it.
+          accessGrantedById: t.to === 'ACCESS_ON' ? t.actorUserId : null,
+          accessGrantedAt: t.to === 'ACCESS_ON' ? new Date() : null,
+          accessEndsAt: t.to === 'ACCESS_ON' && t.accessEndsAt ? new Date(t.accessEndsAt) : null,
         };
         await tx.thirdPartyRelationship.upsert({ where: { organizationId_relationshipId: key }, create: { ...key, ...data }, update: data });
         await recordEvent(tx, eventTypeFor(t.from, t.to), {

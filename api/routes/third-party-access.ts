@@ -1,6 +1,6 @@
-// TPU-1..TPU-7 over HTTP. The routes resolve who the caller is from the database, decide whether
-// they may send the command (authorizeTpuCommand), and hand it to the relationship's workflow with
-// the caller's id only; the workflow's Update validators refuse a wrong state without writing
+// TPU-1..TPU-7 over HTTP. Each route's check, asked of the policy decision point (AM-3), decides
+// whether the caller may send the command; the command goes to the relationship's workflow with the
+// caller's id only, and the workflow's Update validators refuse a wrong state without writing
 // anything. Lists read the relationship rows the workflow records.
 import { z } from 'zod';
 import type { ThirdPartyRelationship } from '@prisma/client';

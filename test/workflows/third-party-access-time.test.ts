@@ -1,10 +1,16 @@
-// TPU-1 over days, in seconds: Temporal's time-skipping test server, the real workflow and the real
-// activities (test database, SMTP sink).
+// TPU-1 and AM-5 over days, in seconds: Temporal's time-skipping test server, the real workflow and
+// the real activities (test database, SMTP sink).
 import type { Database } from '../../platform/database';
+import { effectiveAccess } from '../../domain/access';
 import { relationshipIdFor } from '../../domain/third-party-access';
-import { relationshipQuery, thirdPartyAccessWorkflowId, type ThirdPartyAccessInput } from '../../workflows/third-party-access/messages';
-import { config, uniqueSuffix } from '../support/services';
-import { createOrganization } from '../support/world';
+import {
+  relationshipQuery,
+  setAccessUpdate,
+  thirdPartyAccessWorkflowId,
+  type ThirdPartyAccessInput,
+} from '../../workflows/third-party-access/messages';
+import { config, mailSink, uniqueSuffix } from '../support/services';
+import { createOrganization, createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
 import { startTimeSkipping, type TimeSkipping } from '../support/time-skipping';
 
@@ -62,4 +68,73 @@ it('TPU-1 a third party who never creates an account: after the default 14 days 
   const row = await db.thirdPartyRelationship.findFirstOrThrow({ where: { workflowId: handle.workflowId } });
   expect(row.reason).toMatch(/No account was created with this email within 14 days/);
   expect((await handle.describe()).status.name).toBe('COMPLETED');
+});
+
+const DAY = 24 * 3600 * 1000;
+
+it('AM-5 third-party access turns itself off on its end date', async () => {
+  const { org, members } = await createOrganization(db, { ORG_ADMIN: 1 });
+  const admin = members.ORG_ADMIN[0];
+  const partner = await createUser(db, { firmName: 'Northwind Advisory' });
+  const relationshipId = relationshipIdFor(config.RELATIONSHIP_ID_KEY, partner.email);
+  // A CRM Account Owner with an account is listed at once (no support step), which is all this needs.
+  const input: ThirdPartyAccessInput = {
+    organizationId: org.id,
+    relationshipId,
+    thirdParty: { name: 'Nora Owner', firmName: 'Northwind Advisory', email: partner.email },
+    origin: 'CRM',
+    requestedByUserId: null,
+    ticketId: null,
+  };
+  const workflowId = thirdPartyAccessWorkflowId(org.id, relationshipId);
+  const handle = await ts.env.client.workflow.start('thirdPartyAccess', {
+    taskQueue: ts.taskQueue,
+    workflowId,
+    args: [input],
+  });
+  const actor = { userId: admin.id };
+  const row = () => db.thirdPartyRelationship.findFirst({ where: { workflowId } });
+  await waitUntil('listed', async () => (await row())?.state === 'LISTED', 15000);
+
+  // The end date in the workflow's clock (the test server's, which moves only when told).
+  const startedAt = (await handle.describe()).startTime.getTime();
+  const until = new Date(startedAt + 30 * DAY).toISOString();
+  const on = await handle.executeUpdate(setAccessUpdate, { args: [{ actor, access: 'on', until }] });
+  expect(on).toMatchObject({ state: 'ACCESS_ON', accessEndsAt: until });
+  expect(await row()).toMatchObject({ accessGrantedById: admin.id, accessEndsAt: new Date(until) });
+  expect((await row())!.accessGrantedAt).toBeInstanceOf(Date);
+  const email = await mailSink.waitFor(partner.email, /third-party access was turned on/);
+  expect(email.text).toMatch(/It ends on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  // Skip time only once the workflow is parked on its timer (see third-party-access-time.test.ts).
+  await new Promise((r) => setTimeout(r, 500));
+
+  await ts.env.sleep('29 days');
+  expect((await handle.query(relationshipQuery)).state).toBe('ACCESS_ON');
+  expect(await effectiveAccess(db, partner.id, org.id)).toEqual({ level: 'THIRD_PARTY', via: 'third-party-access' });
+
+  await ts.env.sleep('2 days');
+  // The timer fired in skipped time; the transition activity still takes real time.
+  await waitUntil('access ended', async () => (await row())?.state === 'LISTED', 15000);
+  const ended = (await row())!;
+  expect(ended).toMatchObject({ accessGrantedById: null, accessGrantedAt: null, accessEndsAt: null });
+  expect(ended.reason).toMatch(/^Access ended on its end date \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
+  expect(await effectiveAccess(db, partner.id, org.id)).toBeNull();
+  expect(await handle.query(relationshipQuery)).toMatchObject({ state: 'LISTED', accessEndsAt: null });
+  // Recorded like an org admin's "off" (the same event), with no one as its actor: the engine did it.
+  const events = await db.outboxEvent.findMany({ where: { aggregateId: workflowId }, orderBy: { sequence: 'asc' } });
+  const types = events.map((e) => e.type.replace('partneraccess.tpu.', ''));
+  expect(types).toEqual(['listed.v1', 'access-enabled.v1', 'access-disabled.v1']);
+  expect(events[1].data).toMatchObject({ actorUserId: admin.id });
+  expect(events[2].data).toMatchObject({ actorUserId: null, state: 'LISTED' });
+
+  // Turned off before its end date, access stays off: the old end date does nothing.
+  const again = new Date(startedAt + 40 * DAY).toISOString();
+  await handle.executeUpdate(setAccessUpdate, { args: [{ actor, access: 'on', until: again }] });
+  await handle.executeUpdate(setAccessUpdate, { args: [{ actor, access: 'off' }] });
+  await new Promise((r) => setTimeout(r, 500));
+  await ts.env.sleep('10 days');
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await db.outboxEvent.count({ where: { aggregateId: workflowId } })).toBe(5);
+  expect((await row())!.reason).toBe('Access is off: ask an org admin of the organization to turn it on.');
+  await handle.terminate('test over');
 });

@@ -17,9 +17,13 @@ import {
   thirdPartyAccessWorkflowId,
   type CommandActor,
   type RelationshipView,
+  type RemovedBy,
   type ThirdPartyAccessInput,
 } from './messages';
-import type { ReviewThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
+import type {
+  ReviewThirdPartyAccessV1,
+  SetThirdPartyAccessV1,
+} from '../../domain/messages/commands/request-third-party-access.v1';
 
 export interface ThirdPartyAccessClientOptions {
   temporal: Client;
@@ -105,12 +109,15 @@ export class ThirdPartyAccessClient {
     return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(reviewUpdate, { args: [{ actor, ...decision }] }));
   }
 
-  setAccess(organizationId: string, relationshipId: string, actor: CommandActor, access: 'on' | 'off') {
-    return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(setAccessUpdate, { args: [{ actor, access }] }));
+  // Commands carry only who sends them: the caller has already decided that they may.
+  setAccess(organizationId: string, relationshipId: string, actor: CommandActor, change: SetThirdPartyAccessV1) {
+    const handle = this.handle(organizationId, relationshipId);
+    return this.within(() => handle.executeUpdate(setAccessUpdate, { args: [{ actor, ...change }] }));
   }
 
-  remove(organizationId: string, relationshipId: string, actor: CommandActor) {
-    return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(removeUpdate, { args: [{ actor }] }));
+  remove(organizationId: string, relationshipId: string, actor: CommandActor, removedBy: RemovedBy) {
+    const handle = this.handle(organizationId, relationshipId);
+    return this.within(() => handle.executeUpdate(removeUpdate, { args: [{ actor, removedBy }] }));
   }
 
   /** TPU-1: an account was created; a waiting relationship moves on at once. */

@@ -19,6 +19,8 @@ export const CarriedState = z.object({
   accountDeadline: z.number().int().nullable(),
   /** How many requests joined so far (a repeat after continue-as-new is still a repeat). */
   requests: z.number().int().nonnegative().default(0),
+  /** AM-5: when access turns itself off (epoch ms; null without an end date or with access off). */
+  accessEndsAt: z.number().int().nullable().default(null),
 });
 export type CarriedState = z.input<typeof CarriedState>;
 
@@ -41,12 +43,38 @@ export function thirdPartyAccessWorkflowId(organizationId: string, relationshipI
   return `tpu-${organizationId}-${relationshipId}`;
 }
 
-/** Who sends a command, as the API resolved it from the database (never from the request). */
+/**
+ * Who sends a command: only their id. Whether they may is decided by the caller before the command
+ * is sent (api/routes/third-party-access.ts); the workflow checks the state only.
+ */
 export interface CommandActor {
   userId: string;
-  orgRole: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' | null;
-  isSupportAgent: boolean;
 }
+
+/**
+ * An actor as commands recorded before AM-7 carry it: with the roles the caller asserted. Still
+ * accepted (histories replay them, and an API not yet upgraded may send them); only the removal's
+ * wording reads them, when a command has no `removedBy`.
+ */
+export const RecordedCommandActor = z.object({
+  userId: UserId,
+  orgRole: z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']).nullable().optional(),
+  isSupportAgent: z.boolean().optional(),
+});
+export type RecordedCommandActor = z.infer<typeof RecordedCommandActor>;
+
+/** The setAccess Update as the workflow checks it: `until` becomes a timer, so it must be a date. */
+export const SetAccessCommand = z.object({
+  actor: RecordedCommandActor,
+  access: z.enum(['on', 'off']),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Only changes the removal's wording ("Removed by support." or "Removed by an org admin."). */
+export type RemovedBy = 'organization' | 'support';
+
+/** AM-5: the reason recorded when access reaches its end date. */
+export const ACCESS_ENDED = 'Access ended on its end date';
 
 export interface RelationshipView {
   relationshipId: string;
@@ -55,6 +83,8 @@ export interface RelationshipView {
   origin: z.infer<typeof TpuOrigin>;
   thirdPartyUserId: string | null;
   reason: string | null;
+  /** AM-5: ISO 8601, or null. */
+  accessEndsAt: string | null;
 }
 
 /** Failure types the API maps to HTTP statuses. */
@@ -64,7 +94,7 @@ export const Refusal = { forbidden: 'Forbidden', conflict: 'Conflict' } as const
 export const joinUpdate = defineUpdate<RelationshipView & { requests: number }, [{ requestedByUserId: string | null }]>('join');
 export const reviewUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & ReviewThirdPartyAccessV1]>('review');
 export const setAccessUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & SetThirdPartyAccessV1]>('setAccess');
-export const removeUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor }]>('remove');
+export const removeUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor; removedBy: RemovedBy }]>('remove');
 export const accountRegisteredSignal = defineSignal<[{ userId: string }]>('accountRegistered');
 export const crmAccountOwnerSignal = defineSignal<[{ isAccountOwner: boolean }]>('crmAccountOwner');
 export const relationshipQuery = defineQuery<RelationshipView>('relationship');

@@ -1,21 +1,33 @@
 // TPU-1..TPU-5: one long-lived workflow per (organization, third party).
 //
 //   AWAITING_ACCOUNT ──account registered──▶ REQUESTED ──support approves──▶ LISTED ◀──▶ ACCESS_ON
-//        │ deadline                              │ support rejects            (org admins toggle)
-//        ▼                                       ▼                              │ removed
-//     EXPIRED                                 REJECTED                        REMOVED
+//        │ deadline                              │ support rejects            (org admins toggle;
+//        ▼                                       ▼                             AM-5: the end date
+//     EXPIRED                                 REJECTED                         turns it off)
+//                                                                                │ removed
+//                                                                                ▼
+//                                                                             REMOVED
 //
-// A CRM Account Owner skips the support step (LISTED directly). Commands are Updates whose
-// validators refuse the wrong role or the wrong state before anything is written to history.
-// Deterministic: every read and write of the world is an activity.
+// A CRM Account Owner skips the support step (LISTED directly). Commands are Updates carrying only
+// the caller's id: the caller decides who may (api/routes/third-party-access.ts), and the validators
+// refuse a wrong state before anything is written to history.
+// AM-7: a command records its transition and answers; its emails go out afterwards, from tasks that
+// hold no command, so turning access off never waits behind an email.
+// Deterministic: every read and write of the world is an activity. Each behaviour change is behind
+// a patch (patched(...)), so histories recorded by earlier code replay unchanged.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
+  patched,
+  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { OutgoingEmail } from '../../platform/mail';
 import { acts, refuse, serializer } from '../shared';
 import { FINAL_STATES, type TpuState } from '../../domain/messages/values/third-party-access';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
@@ -28,14 +40,37 @@ import {
   removeUpdate,
   reviewUpdate,
   setAccessUpdate,
+  SetAccessCommand,
   ThirdPartyAccessInput,
+  ACCESS_ENDED,
   type CarriedState,
-  type CommandActor,
+  type RecordedCommandActor,
   type RelationshipView,
 } from './messages';
 
 /** How often an account that has not been announced is looked up again while waiting (fallback). */
 const ACCOUNT_RECHECK_MS = 6 * 3600 * 1000;
+
+/** AM-7: emails go out after the transition, from notification tasks (histories without it await them). */
+const NOTIFY_AFTER_TRANSITION = 'am-7-notify-after-transition';
+/** AM-5: access turned on with an end date turns itself off then. */
+const ACCESS_END_DATE = 'am-5-access-end-date';
+
+/**
+ * Emails of the notification tasks. A day at most: SMTP that is down longer than that loses the
+ * email, not the process. A permanent refusal (5xx, bad recipient) is not retried at all
+ * (activities/notifications.ts).
+ */
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** The states a third party can be removed from. */
+const REMOVABLE: TpuState[] = ['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCESS_ON'];
+
+const utc = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise<RelationshipView> {
   const parsed = ThirdPartyAccessInput.safeParse(rawInput);
@@ -50,6 +85,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     origin: input.origin,
     transition: 0,
     accountDeadline: null,
+    accessEndsAt: null,
   };
   let announcedUserId: string | null = null;
   let initialized = input.carried !== undefined;
@@ -63,9 +99,22 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     origin: s.origin,
     thirdPartyUserId: s.thirdPartyUserId,
     reason: s.reason,
+    accessEndsAt: s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
   });
 
   const serialized = serializer();
+
+  // AM-7: a notification runs beside the commands, never inside one. Its failure (after a day of
+  // retries, or a permanent SMTP refusal) is logged; the relationship goes on.
+  let notificationsPending = 0;
+  function notify(what: string, send: () => Promise<unknown>): void {
+    notificationsPending += 1;
+    send()
+      .catch((err) => log.warn('third-party-access notification failed', { what, relationshipId, error: String(err) }))
+      .finally(() => (notificationsPending -= 1));
+  }
+  // Before continuing as new or ending: nothing of this run may be left half-done.
+  const quiet = () => allHandlersFinished() && notificationsPending === 0;
 
   async function moveTo(state: TpuState, reason: string, actorUserId: string | null = null): Promise<void> {
     const from = s.state;
@@ -91,23 +140,35 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       reason,
       transition: s.transition,
       actorUserId,
+      accessEndsAt: state === 'ACCESS_ON' && s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
     });
   }
 
   async function list(how: string): Promise<void> {
     await moveTo('LISTED', `Listed with access off (${how}); an org admin can turn access on.`);
     // TPU-3: every org admin of the organization is told, one email each (a retry resends only the failed one).
-    const { organizationName, admins } = await acts.organizationAdmins({ organizationId });
-    for (const admin of admins) {
-      await acts.sendEmail({
-        to: admin.email,
-        subject: `${input.thirdParty.name} (${input.thirdParty.firmName}) was added as a third-party user of ${organizationName}`,
-        text:
-          `${input.thirdParty.name} of ${input.thirdParty.firmName} is now on ${organizationName}'s third-party user list.\n` +
-          `Their access is off. As an org admin you can turn it on, or off again, at any time.`,
-        messageId: `<tpu-listed-${relationshipId}-${s.transition}-${admin.userId}@partner-access.example>`,
+    const transition = s.transition;
+    const { name, firmName } = input.thirdParty;
+    const listedEmail = (organizationName: string, admin: { userId: string; email: string }): OutgoingEmail => ({
+      to: admin.email,
+      subject: `${name} (${firmName}) was added as a third-party user of ${organizationName}`,
+      text:
+        `${name} of ${firmName} is now on ${organizationName}'s third-party user list.\n` +
+        `Their access is off. As an org admin you can turn it on, or off again, at any time.`,
+      messageId: `<tpu-listed-${relationshipId}-${transition}-${admin.userId}@partner-access.example>`,
+    });
+    if (patched(NOTIFY_AFTER_TRANSITION)) {
+      // Each admin's email on its own: one admin's bad address or a slow retry holds up no other.
+      notify('listed: org admins', async () => {
+        const { organizationName, admins } = await acts.organizationAdmins({ organizationId });
+        for (const admin of admins) {
+          notify(`listed: org admin ${admin.userId}`, () => mail.sendEmail(listedEmail(organizationName, admin)));
+        }
       });
+      return;
     }
+    const { organizationName, admins } = await acts.organizationAdmins({ organizationId });
+    for (const admin of admins) await acts.sendEmail(listedEmail(organizationName, admin));
   }
 
   async function afterAccount(): Promise<void> {
@@ -133,10 +194,8 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   const requireState = (allowed: TpuState[], what: string) => {
     if (!allowed.includes(s.state)) throw refuse(Refusal.conflict, `Cannot ${what}: the relationship is ${s.state}.`);
   };
-  const requireOrgAdmin = (actor: CommandActor, what: string) => {
-    if (actor.orgRole !== 'ORG_ADMIN') throw refuse(Refusal.forbidden, `Only an org admin of the organization can ${what}.`);
-  };
 
+  // Who may send a command was decided by the caller; the validators check only that the state allows it.
   setHandler(
     reviewUpdate,
     (cmd) =>
@@ -146,12 +205,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         else await moveTo('REJECTED', `Rejected by support: ${cmd.reason}`, cmd.actor.userId);
         return view();
       }),
-    {
-      validator: (cmd) => {
-        if (!cmd.actor.isSupportAgent) throw refuse(Refusal.forbidden, 'Only support reviews third-party-user requests.');
-        requireState(['REQUESTED'], 'review the request');
-      },
-    },
+    { validator: (_cmd) => requireState(['REQUESTED'], 'review the request') },
   );
 
   setHandler(
@@ -160,21 +214,32 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       serialized(async () => {
         requireState(cmd.access === 'on' ? ['LISTED'] : ['ACCESS_ON'], `turn access ${cmd.access}`);
         if (cmd.access === 'on') {
+          // AM-5: the end date is a timer of the main loop (histories from before it never carry one).
+          s.accessEndsAt = cmd.until !== undefined && patched(ACCESS_END_DATE) ? Date.parse(cmd.until) : null;
           await moveTo('ACCESS_ON', 'Access is on: everything a product admin can do and most of what an org admin can do.', cmd.actor.userId);
-          await acts.sendEmail({
+          const ends = s.accessEndsAt ? ` It ends on ${utc(s.accessEndsAt)}, unless turned off sooner.` : '';
+          const email: OutgoingEmail = {
             to: input.thirdParty.email,
             subject: 'Your third-party access was turned on',
-            text: `An org admin turned on your third-party access. You can now work in the organization from your own account.`,
+            text:
+              'An org admin turned on your third-party access. ' +
+              `You can now work in the organization from your own account.${ends}`,
             messageId: `<tpu-access-on-${relationshipId}-${s.transition}@partner-access.example>`,
-          });
+          };
+          if (patched(NOTIFY_AFTER_TRANSITION)) notify('access on: the third party', () => mail.sendEmail(email));
+          else await acts.sendEmail(email);
         } else {
+          s.accessEndsAt = null;
           await moveTo('LISTED', 'Access is off: ask an org admin of the organization to turn it on.', cmd.actor.userId);
         }
         return view();
       }),
     {
       validator: (cmd) => {
-        requireOrgAdmin(cmd.actor, `turn third-party access ${cmd.access}`);
+        // `until` becomes a timer: a command whose date cannot be read is refused before it is recorded.
+        if (!SetAccessCommand.safeParse(cmd).success) {
+          throw refuse('InvalidInput', 'The command does not fit the setAccess contract.');
+        }
         if (cmd.access === 'on') requireState(['LISTED'], 'turn access on');
         else requireState(['ACCESS_ON'], 'turn access off');
       },
@@ -185,18 +250,17 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     removeUpdate,
     (cmd) =>
       serialized(async () => {
-        requireState(['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCESS_ON'], 'remove the third party');
-        await moveTo('REMOVED', cmd.actor.isSupportAgent && cmd.actor.orgRole !== 'ORG_ADMIN' ? 'Removed by support.' : 'Removed by an org admin.', cmd.actor.userId);
+        requireState(REMOVABLE, 'remove the third party');
+        // Commands recorded before AM-7 have no `removedBy`: their wording came from the asserted roles.
+        const recorded = cmd.actor as RecordedCommandActor;
+        const bySupport = cmd.removedBy
+          ? cmd.removedBy === 'support'
+          : !!recorded.isSupportAgent && recorded.orgRole !== 'ORG_ADMIN';
+        s.accessEndsAt = null;
+        await moveTo('REMOVED', bySupport ? 'Removed by support.' : 'Removed by an org admin.', cmd.actor.userId);
         return view();
       }),
-    {
-      validator: (cmd) => {
-        if (cmd.actor.orgRole !== 'ORG_ADMIN' && !cmd.actor.isSupportAgent) {
-          throw refuse(Refusal.forbidden, 'Only an org admin of the organization or support can remove a third party.');
-        }
-        requireState(['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCESS_ON'], 'remove the third party');
-      },
-    },
+    { validator: (_cmd) => requireState(REMOVABLE, 'remove the third party') },
   );
 
   // ---- the process
@@ -220,21 +284,32 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
 
   while (!FINAL_STATES.includes(s.state)) {
     if (shouldContinueAsNew()) {
-      await condition(allHandlersFinished);
+      await condition(quiet);
       await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...s, requests } });
     }
     const waitingForAccount = s.state === 'AWAITING_ACCOUNT';
+    // AM-5: access with an end date sleeps until then (or until anything else happens first).
+    const accessEndsAt = s.state === 'ACCESS_ON' ? (s.accessEndsAt ?? null) : null;
     const stateBefore = s.state;
     const wake = () =>
       s.state !== stateBefore ||
       crmNews.length > 0 ||
       (waitingForAccount && announcedUserId !== null) ||
       shouldContinueAsNew();
-    const woken = waitingForAccount
-      ? await condition(wake, Math.max(1, Math.min(ACCOUNT_RECHECK_MS, s.accountDeadline! - Date.now())))
-      : (await condition(wake), true);
+    let woken = true;
+    if (waitingForAccount) {
+      woken = await condition(wake, Math.max(1, Math.min(ACCOUNT_RECHECK_MS, s.accountDeadline! - Date.now())));
+    } else if (accessEndsAt !== null) await condition(wake, Math.max(1, accessEndsAt - Date.now()));
+    else await condition(wake);
 
     await serialized(async () => {
+      // AM-5: the end date has come and nobody turned access off before: the engine does, like an org admin would.
+      if (s.state === 'ACCESS_ON' && s.accessEndsAt && Date.now() >= s.accessEndsAt) {
+        const endedOn = utc(s.accessEndsAt);
+        s.accessEndsAt = null;
+        const reason = `${ACCESS_ENDED} (${endedOn}); ask an org admin of the organization to turn it on again.`;
+        await moveTo('LISTED', reason);
+      }
       if (s.state === 'AWAITING_ACCOUNT') {
         let userId = announcedUserId;
         if (!userId && !woken) userId = (await acts.lookUpThirdParty({ organizationId, email: input.thirdParty.email })).userId;
@@ -260,6 +335,6 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       }
     });
   }
-  await condition(allHandlersFinished);
+  await condition(quiet);
   return view();
 }

@@ -21,6 +21,37 @@ export const ReviewThirdPartyAccessV1 = z
   .meta({ id: 'ReviewThirdPartyAccessV1' });
 export type ReviewThirdPartyAccessV1 = z.infer<typeof ReviewThirdPartyAccessV1>;
 
-/** TPU-4: an org admin turns access on or off. */
-export const SetThirdPartyAccessV1 = z.strictObject({ access: z.enum(['on', 'off']) }).meta({ id: 'SetThirdPartyAccessV1' });
+/** AM-5: how far ahead an end date may lie. */
+export const MAX_ACCESS_YEARS = 2;
+
+/** The latest end date a grant made at `now` may have (AM-5). */
+export function latestAccessEnd(now: Date): Date {
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_ACCESS_YEARS);
+  return latest;
+}
+
+/** TPU-4: an org admin turns access on or off; AM-5: "on" may end by itself on a date. */
+export const SetThirdPartyAccessV1 = z
+  .discriminatedUnion('access', [
+    z
+      .strictObject({
+        access: z.literal('on'),
+        /** AM-5: when the access turns itself off. Without it, access lasts until turned off. */
+        until: z.iso.datetime({ offset: true }).optional(),
+      })
+      // Checked against the caller's clock when the command is made: an end date must still lie ahead.
+      .superRefine((v, ctx) => {
+        if (v.until === undefined) return;
+        const until = new Date(v.until);
+        const now = new Date();
+        if (until <= now) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be in the future' });
+        else if (until > latestAccessEnd(now)) {
+          const message = `must be at most ${MAX_ACCESS_YEARS} years ahead`;
+          ctx.addIssue({ code: 'custom', path: ['until'], message });
+        }
+      }),
+    z.strictObject({ access: z.literal('off') }),
+  ])
+  .meta({ id: 'SetThirdPartyAccessV1' });
 export type SetThirdPartyAccessV1 = z.infer<typeof SetThirdPartyAccessV1>;

@@ -15,6 +15,8 @@ export const ThirdPartyAccessV1 = z
     origin: TpuOrigin,
     /** A plain sentence saying where things stand and what to do next (TPU-6). */
     reason: z.string(),
+    /** AM-5: when access turns itself off (null: no end date, or access is off). */
+    accessEndsAt: z.iso.datetime().nullable(),
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: 'ThirdPartyAccessV1' });
