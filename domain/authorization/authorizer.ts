@@ -2,6 +2,7 @@
 // workflow command and consumer asks it. The policies are Cedar files beside this one
 // (policies/*.cedar, typed by schema.cedarschema); the entities come from the database for each
 // decision (entities.ts). Cedar runs embedded (WebAssembly), so a decision is a function call.
+import './wasm-calls';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -71,16 +72,17 @@ export class Authorizer {
   }
 
   async decide(request: Request): Promise<Decision> {
-    let resource: Awaited<ReturnType<typeof resourceEntities>>;
-    try {
-      resource = await resourceEntities(this.db, request.resource);
-    } catch (err) {
-      if (err instanceof MissingResource) return { allowed: false, policies: [], missing: true };
-      throw err;
-    }
     const contextIds = Object.entries(request.contextUsers ?? {});
     const people = [request.principalId, ...contextIds.map(([, id]) => id)];
-    const principals = await Promise.all([...new Set(people)].map((id) => principalEntity(this.db, id)));
+    // The resource and the people are read at once: a decision costs one round of queries.
+    const [resource, principals] = await Promise.all([
+      resourceEntities(this.db, request.resource).catch((err: unknown) => {
+        if (err instanceof MissingResource) return null;
+        throw err;
+      }),
+      Promise.all([...new Set(people)].map((id) => principalEntity(this.db, id))),
+    ]);
+    if (!resource) return { allowed: false, policies: [], missing: true };
     return decideWith({
       principal: uid('User', request.principalId),
       action: request.action,
