@@ -9,7 +9,8 @@ import type { AccessReviewDecision, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
 import { recordEvent } from '../events/outbox';
-import { AccessLedger, LedgerRefusal } from '../domain/access-ledger';
+import { AccessLedger } from '../domain/access-ledger';
+import { UseCaseRefusal } from '../domain/refusal';
 import type { AccessReviewChangedV1 } from '../domain/messages/events/access-review.v1';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { AccessReviewRefusal, type Unconfirmed } from '../workflows/access-review/messages';
@@ -100,8 +101,8 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
       await ledger.revoke(s.actorUserId, s.organizationId, s.grantId, s.reason);
     } catch (err) {
       // Gone already (revoked by hand, its relationship ended, or an earlier attempt of this one).
-      if (err instanceof LedgerRefusal && err.kind === 'not-found') return;
-      if (err instanceof LedgerRefusal) throw ApplicationFailure.nonRetryable(err.message, notRevocable);
+      if (err instanceof UseCaseRefusal && err.kind === 'not-found') return;
+      if (err instanceof UseCaseRefusal) throw ApplicationFailure.nonRetryable(err.message, notRevocable);
       throw err;
     }
   }

@@ -10,7 +10,7 @@ import { hashToken, newToken } from '../platform/secrets';
 import type { EventType } from '../domain/events';
 import type { InvitationChangedV1 } from '../domain/messages/events/invitation.v1';
 import { InvitationRefusal } from '../workflows/invitation/messages';
-import { checkDelegation } from '../domain/delegation';
+import { grantDelegation } from '../domain/delegation';
 
 type Tx = Prisma.TransactionClient;
 type SendKind = 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER';
@@ -134,25 +134,11 @@ const KINDS: Record<Kind, {
       const withdrawn = (message: string) =>
         ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
       if (!offer.partnerFirmId || !row.invitedById) throw withdrawn('This offer names no partner firm; ask for a new one.');
-      const delegation = { partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId };
-      const { refused, relationship } = await checkDelegation(tx, delegation);
-      if (refused) throw withdrawn(`This offer no longer holds: ${refused.message}`);
-      if (await tx.membership.findUnique({ where: { userId_organizationId: { userId, organizationId: row.scopeId } } })) {
-        throw withdrawn('You already have access to this organization.');
-      }
-      const membership = await tx.membership.create({
-        data: {
-          userId, organizationId: row.scopeId, role, source: 'DELEGATION', clientRelationshipId: relationship.id,
-          grantedById: row.invitedById, invitationId: row.id,
-        },
+      const granted = await grantDelegation(tx, {
+        partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId,
+        invitationId: row.id,
       });
-      await recordEvent(tx, 'partneraccess.access.grant-given.v1', {
-        aggregateId: row.scopeId,
-        data: {
-          grantId: `membership:${membership.id}`, organizationId: row.scopeId, userId, source: 'DELEGATION',
-          clientRelationshipId: relationship.id, role, actorUserId: row.invitedById, reason: 'Accepted the firm\'s offer.',
-        },
-      });
+      if ('refused' in granted) throw withdrawn(granted.refused);
     },
     async release() {},
     async scope(db, scopeId) {

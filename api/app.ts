@@ -20,12 +20,18 @@ import { partnerPortalRoutes } from './routes/partner-portal';
 import { businessPartnerRoutes } from './routes/business-partners';
 import { taskRoutes } from './routes/tasks';
 import { practiceStaffRoutes } from './routes/practice-staff';
+import { accessReviewRoutes } from './routes/access-reviews';
+import type { AccessReviewsClient } from '../workflows/access-review/client';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import type { OffboardingClient } from '../workflows/offboarding/client';
 import type { Mailer } from '../platform/mail';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { asyncApiDocument } from '../events/asyncapi';
 import type { TicketKinds } from '../events/inbound/support-tickets';
+import { Authorizer } from '../domain/authorization/authorizer';
+import type { ClientRelationshipsClient } from '../workflows/client-relationship/client';
+import { clientRelationshipRoutes } from './routes/client-relationships';
+import { accessLedgerRoutes } from './routes/access-ledger';
 
 export interface ApiDeps {
   db: Database;
@@ -36,9 +42,14 @@ export interface ApiDeps {
   thirdPartyAccess: ThirdPartyAccessClient;
   invitations: InvitationsClient;
   offboarding: OffboardingClient;
+  /** AM-6: access reviews and their schedules. */
+  accessReviews: AccessReviewsClient;
+  clientRelationships: ClientRelationshipsClient;
   /** Password reset links go straight out (no workflow: one email, nothing to wait for). */
   mailer: Mailer;
   publicBaseUrl: string;
+  /** The policy decision point (AM-3); one per process. */
+  authorizer?: Authorizer;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -55,6 +66,9 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...taskRoutes(deps.db),
     ...partnerPortalRoutes(deps.db, deps.invitations),
     ...practiceStaffRoutes(deps),
+    ...accessReviewRoutes(deps.db, deps.accessReviews, deps.thirdPartyAccess),
+    ...clientRelationshipRoutes(deps.db, deps.clientRelationships),
+    ...accessLedgerRoutes(deps.db, deps.thirdPartyAccess),
   ];
 }
 
@@ -96,7 +110,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
 
   const router = express.Router();
-  mountRoutes(router, routes, authenticate(deps.db, deps.tokens));
+  mountRoutes(router, routes, authenticate(deps.db, deps.tokens), deps.authorizer ?? new Authorizer(deps.db));
   app.use(router);
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));

@@ -10,6 +10,8 @@ import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { InvitationsClient } from '../workflows/invitation/client';
 import { OffboardingClient } from '../workflows/offboarding/client';
+import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
+import { AccessReviewsClient } from '../workflows/access-review/client';
 import { createMailer } from '../platform/mail';
 
 async function main(): Promise<void> {
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
     thirdPartyAccess,
     invitations: InvitationsClient.fromConfig(temporal, config),
     offboarding: new OffboardingClient({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    clientRelationships: ClientRelationshipsClient.fromConfig(temporal, config),
+    accessReviews: AccessReviewsClient.fromConfig(temporal, config),
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     db,

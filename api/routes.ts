@@ -31,6 +31,24 @@ export interface Check extends Omit<AuthorizationRequest, 'principalId'> {
   hideAs404?: boolean;
 }
 
+/** The check of a route on the organization in its path. */
+export const onOrganization =
+  (action: Check['action'], denial?: string) =>
+  ({ params }: { params: { organizationId: string } }): Check => ({
+    action,
+    resource: { type: 'Organization', id: params.organizationId },
+    denial,
+  });
+
+/** The check of a route on the partner firm in its path. */
+export const onFirm =
+  (action: Check['action'], denial?: string) =>
+  ({ params }: { params: { partnerFirmId: string } }): Check => ({
+    action,
+    resource: { type: 'PartnerFirm', id: params.partnerFirmId },
+    denial,
+  });
+
 /**
  * How a route is authorized. Every route says it: either the check the decision point answers, or,
  * for routes that act only on the caller's own data or need no account, why anyone may call them.

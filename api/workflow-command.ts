@@ -4,6 +4,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Problem, type ProblemType } from './problem';
+import { UseCaseRefusal } from '../domain/refusal';
 
 export interface CommandAnswers {
   /** What the caller is told to check again after a timeout ("the invitation"). */
@@ -18,6 +19,8 @@ export async function workflowCommand<T>(run: () => Promise<T>, answers: Command
   try {
     return await run();
   } catch (err) {
+    // A use case said no before or after driving a workflow: its own answer.
+    if (err instanceof UseCaseRefusal) throw new Problem(err.kind, err.message, err.details);
     if (err instanceof WorkflowNotFoundError && answers.notFound) throw answers.notFound;
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
       throw new Problem('not-ready', `The engine did not answer in time; the command may still complete. Check ${answers.subject} again shortly.`);

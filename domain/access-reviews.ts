@@ -8,20 +8,10 @@ import type { Database } from '../platform/database';
 import type { AccessReviewsClient } from '../workflows/access-review/client';
 import type { DecideCommand } from '../workflows/access-review/messages';
 import type { AccessLedger } from './access-ledger';
+import { UseCaseRefusal, type RefusalKind } from './refusal';
 
-/** A refusal of a use case, in the domain's words; the API maps `kind` to its problem. */
-export class AccessReviewUseCaseRefusal extends Error {
-  constructor(
-    readonly kind: 'not-found' | 'conflict',
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-const refuse = (kind: AccessReviewUseCaseRefusal['kind'], message: string, details?: Record<string, unknown>) =>
-  new AccessReviewUseCaseRefusal(kind, message, details);
+const refuse = (kind: RefusalKind, message: string, details?: Record<string, unknown>) =>
+  new UseCaseRefusal(kind, message, details);
 
 /** The schema's defaults: quarterly, two weeks to decide, and unconfirmed grants stay. */
 export const POLICY_DEFAULTS = { everyDays: 90, deadlineDays: 14, unconfirmed: 'KEEP' as UnconfirmedGrants };
@@ -84,7 +74,7 @@ export class AccessReviews {
     const { progress } = await this.deps.reviews.start(terms, actorUserId);
     if (progress.refused) {
       const { message, openReviewId } = progress.refused;
-      throw new AccessReviewUseCaseRefusal('conflict', message, { openReviewId });
+      throw new UseCaseRefusal('conflict', message, { openReviewId });
     }
     return this.review(organizationId, progress.reviewId);
   }

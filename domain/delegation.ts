@@ -1,7 +1,8 @@
 // AM-2, PS-4: the rules of a partner firm's delegation into a client organization, asked when a
 // manager offers access (refused before any invitation is sent), when the staff user accepts (the
 // offer may no longer hold), and when an offboarding hands access over.
-import type { ClientRelationship, OrgRole } from '@prisma/client';
+import type { ClientRelationship, OrgRole, Prisma } from '@prisma/client';
+import { recordEvent } from '../events/outbox';
 import { Authorizer } from './authorization/authorizer';
 import type { Reader } from './authorization/entities';
 
@@ -60,4 +61,43 @@ export async function checkDelegation(
     return { refused: { kind: 'not-allowed', message }, relationship: null };
   }
   return { refused: null, relationship };
+}
+
+/**
+ * PS-4 at accept: the delegated membership with its provenance and its event, in the caller's
+ * transaction; or why the offer no longer holds (nothing written).
+ */
+export async function grantDelegation(
+  tx: Prisma.TransactionClient,
+  d: Delegation & { invitationId: string | null },
+): Promise<{ refused: string } | { membershipId: string }> {
+  const { refused, relationship } = await checkDelegation(tx, d);
+  if (refused) return { refused: `This offer no longer holds: ${refused.message}` };
+  const key = { userId_organizationId: { userId: d.inviteeId, organizationId: d.organizationId } };
+  if (await tx.membership.findUnique({ where: key })) return { refused: 'You already have access to this organization.' };
+  const membership = await tx.membership.create({
+    data: {
+      userId: d.inviteeId,
+      organizationId: d.organizationId,
+      role: d.role,
+      source: 'DELEGATION',
+      clientRelationshipId: relationship.id,
+      grantedById: d.granterId,
+      invitationId: d.invitationId,
+    },
+  });
+  await recordEvent(tx, 'partneraccess.access.grant-given.v1', {
+    aggregateId: d.organizationId,
+    data: {
+      grantId: `membership:${membership.id}`,
+      organizationId: d.organizationId,
+      userId: d.inviteeId,
+      source: 'DELEGATION',
+      clientRelationshipId: relationship.id,
+      role: d.role,
+      actorUserId: d.granterId,
+      reason: "Accepted the firm's offer.",
+    },
+  });
+  return { membershipId: membership.id };
 }

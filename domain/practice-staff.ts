@@ -10,18 +10,9 @@ import type { InvitationsClient } from '../workflows/invitation/client';
 import { CERTIFICATION_PROGRAM, renderCertificatePdf } from './certificate';
 import { checkDelegation } from './delegation';
 import { replacementProblem } from './offboarding';
+import { UseCaseRefusal, type RefusalKind } from './refusal';
 
-/** A refusal of a use case, in the domain's words; the API maps `kind` to its problem. */
-export class PracticeStaffRefusal extends Error {
-  constructor(
-    readonly kind: 'not-found' | 'conflict' | 'unprocessable' | 'forbidden',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const refuse = (kind: PracticeStaffRefusal['kind'], message: string) => new PracticeStaffRefusal(kind, message);
+const refuse = (kind: RefusalKind, message: string) => new UseCaseRefusal(kind, message);
 
 /** The offers a firm made a user who has left its staff are revoked (PS-5, after the offboarding). */
 export function revokeOffersOnLeaving(db: Database, invitations: InvitationsClient) {

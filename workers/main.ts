@@ -13,6 +13,7 @@ import { startEventRuntime } from '../events/runtime';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { accountOwnerToThirdPartyAccess } from '../events/inbound/account-owner-to-tpu';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
+import { InvitationsClient } from '../workflows/invitation/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 
 async function main(): Promise<void> {
@@ -51,7 +52,12 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    activities: createActivities({
+      db,
+      mailer,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      engine: { invitations: InvitationsClient.fromConfig(temporal, config), thirdPartyAccess },
+    }),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // AM-2: client relationships without a workflow (migrated, seeded) get one, which holds their

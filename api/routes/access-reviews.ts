@@ -6,11 +6,11 @@ import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import { OrganizationId, UserId } from '../../domain/messages/values/identifiers';
 import { AccessLedger } from '../../domain/access-ledger';
-import { AccessReviews, AccessReviewUseCaseRefusal } from '../../domain/access-reviews';
+import { AccessReviews } from '../../domain/access-reviews';
 import type { AccessReviewsClient } from '../../workflows/access-review/client';
 import { AccessReviewRefusal, MAX_DEADLINE_DAYS } from '../../workflows/access-review/messages';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
-import { route, type Check } from '../routes';
+import { onOrganization, route } from '../routes';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
@@ -92,14 +92,7 @@ export function accessReviewRoutes(
   /** The use case's refusals and the workflow's, as problems. */
   const run = <T>(fn: () => Promise<T>) =>
     workflowCommand(
-      async () => {
-        try {
-          return await fn();
-        } catch (err) {
-          if (err instanceof AccessReviewUseCaseRefusal) throw new Problem(err.kind, err.message, err.details);
-          throw err;
-        }
-      },
+      fn,
       {
         subject: 'the access review',
         // A run that is gone has completed; the row says so too, and decide() answers from it first.
@@ -112,13 +105,8 @@ export function accessReviewRoutes(
         },
       },
     );
-  const onOrganization =
-    (action: 'manageAccessReviews' | 'decideAccessReview') =>
-    ({ params }: { params: { organizationId: string } }): Check => ({
-      action,
-      resource: { type: 'Organization', id: params.organizationId },
-      denial: "Only the organization's own org admins manage and decide its access reviews.",
-    });
+  const orgAdmins = (action: 'manageAccessReviews' | 'decideAccessReview') =>
+    onOrganization(action, "Only the organization's own org admins manage and decide its access reviews.");
 
   return [
     route({
@@ -131,7 +119,7 @@ export function accessReviewRoutes(
       body: SetAccessReviewPolicyV1,
       responses: { 200: { description: 'The policy; its schedule set or removed', schema: AccessReviewPolicyV1 } },
       problems: ['forbidden', 'not-found', 'unsupported-media-type'],
-      authorize: onOrganization('manageAccessReviews'),
+      authorize: orgAdmins('manageAccessReviews'),
       handler: async ({ actor, params, body }) => ({
         status: 200,
         body: await reviews.setPolicy(actor.userId, params.organizationId, body),
@@ -146,7 +134,7 @@ export function accessReviewRoutes(
       params: OrgPath,
       responses: { 200: { description: 'The policy', schema: AccessReviewPolicyV1 } },
       problems: ['forbidden', 'not-found'],
-      authorize: onOrganization('manageAccessReviews'),
+      authorize: orgAdmins('manageAccessReviews'),
       handler: async ({ params }) => ({ status: 200, body: await reviews.policy(params.organizationId) }),
     }),
     route({
@@ -158,7 +146,7 @@ export function accessReviewRoutes(
       params: OrgPath,
       responses: { 201: { description: 'The review, open', schema: AccessReviewV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'not-ready'],
-      authorize: onOrganization('manageAccessReviews'),
+      authorize: orgAdmins('manageAccessReviews'),
       handler: async ({ actor, params }) => ({
         status: 201,
         body: await run(() => reviews.start(actor.userId, params.organizationId)),
@@ -173,7 +161,7 @@ export function accessReviewRoutes(
       params: ReviewPath,
       responses: { 200: { description: 'The review', schema: AccessReviewV1 } },
       problems: ['forbidden', 'not-found'],
-      authorize: onOrganization('decideAccessReview'),
+      authorize: orgAdmins('decideAccessReview'),
       handler: async ({ params }) => ({
         status: 200,
         body: await run(() => reviews.review(params.organizationId, params.reviewId)),
@@ -189,7 +177,7 @@ export function accessReviewRoutes(
       body: DecideAccessReviewV1,
       responses: { 200: { description: 'The review after the decision', schema: AccessReviewV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'unprocessable', 'unsupported-media-type', 'not-ready'],
-      authorize: onOrganization('decideAccessReview'),
+      authorize: orgAdmins('decideAccessReview'),
       handler: async ({ actor, params, body }) => ({
         status: 200,
         body: await run(() => reviews.decide(actor.userId, params.organizationId, params.reviewId, body)),

@@ -3,7 +3,7 @@
 // Managers; only the Account Owner offers a role above staff (PS-3).
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
-import { PracticeStaff, PracticeStaffRefusal } from '../../domain/practice-staff';
+import { PracticeStaff } from '../../domain/practice-staff';
 import { PartnerFirmId } from '../../domain/messages/values/identifiers';
 import {
   ChangePracticeRoleV1,
@@ -19,7 +19,7 @@ import type { Mailer } from '../../platform/mail';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
-import { route, type Check } from '../routes';
+import { onFirm, route } from '../routes';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
@@ -79,23 +79,8 @@ export interface PracticeStaffDeps {
 export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: PracticeStaffDeps) {
   const tags = ['practice staff'];
   const practice = new PracticeStaff({ db, invitations, mailer });
-  /** The use case's refusals as problems; workflow outcomes as problems too. */
-  const run = <T>(fn: () => Promise<T>) =>
-    invitationCommand(async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        if (err instanceof PracticeStaffRefusal) throw new Problem(err.kind, err.message);
-        throw err;
-      }
-    });
-  const onFirm =
-    (action: Check['action'], denial: string) =>
-    ({ params }: { params: { partnerFirmId: string } }): Check => ({
-      action,
-      resource: { type: 'PartnerFirm', id: params.partnerFirmId },
-      denial,
-    });
+  /** The use case's refusals and the invitation workflow's outcomes, as problems. */
+  const run = invitationCommand;
   const opener = onFirm('openPracticeStaff', OPENERS_ONLY);
   const offboardingView = (o: {
     id: string; state: 'RUNNING' | 'COMPLETED' | 'REFUSED'; userId: string; replacementUserId: string;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { CreateTaskV1, GrantTaskV1 } from '../../domain/messages/commands/business-partners.v1';
-import { route } from '../routes';
+import { onOrganization, route } from '../routes';
 import { Problem } from '../problem';
 
 const TaskV1 = z.object({ taskId: z.uuid(), organizationId: OrganizationId, title: z.string(), sharedWith: z.array(z.uuid()) }).meta({ id: 'TaskV1' });
@@ -14,12 +14,7 @@ const TaskPath = z.strictObject({ taskId: z.uuid() });
 export function taskRoutes(db: Database) {
   const tags = ['tasks'];
   const view = (t: { id: string; organizationId: string; title: string; grants: Array<{ userId: string }> }) => ({ taskId: t.id, organizationId: t.organizationId, title: t.title, sharedWith: t.grants.map((g) => g.userId) });
-  const inOrganization = (action: 'createTask' | 'listTasks') =>
-    ({ params }: { params: { organizationId: string } }) => ({
-      action,
-      resource: { type: 'Organization' as const, id: params.organizationId },
-      denial: 'You have no access to this organization.',
-    });
+  const inOrganization = (action: 'createTask' | 'listTasks') => onOrganization(action, 'You have no access to this organization.');
 
   return [
     route({

@@ -12,7 +12,7 @@ import { RequestThirdPartyAccessV1, ReviewThirdPartyAccessV1, SetThirdPartyAcces
 import { ThirdPartyAccessV1 } from '../../domain/messages/queries/third-party-access.v1';
 import { ACCESS_ENDED, Refusal } from '../../workflows/third-party-access/messages';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
-import { route, type Check } from '../routes';
+import { onOrganization, route } from '../routes';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
@@ -72,12 +72,6 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
     return org;
   };
   const tags = ['third-party access'];
-  const onOrganization = (action: Check['action'], denial: string) =>
-    ({ params }: { params: { organizationId: string } }): Check => ({
-      action,
-      resource: { type: 'Organization', id: params.organizationId },
-      denial,
-    });
 
   return [
     route({
