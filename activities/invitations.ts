@@ -129,7 +129,7 @@ const KINDS: Record<Kind, {
     // AM-2: the offer is checked again now. Since it was sent the relationship may have ended or
     // shrunk, the invitee may have left the staff, the inviter may have lost the right to grant.
     async grant(tx, row, userId) {
-      const offer = row.offer as { role?: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER'; partnerFirmId?: string };
+      const offer = row.offer as { role?: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER'; partnerFirmId?: string; until?: string };
       const role = offer.role ?? 'MEMBER';
       const withdrawn = (message: string) =>
         ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
@@ -137,6 +137,7 @@ const KINDS: Record<Kind, {
       const granted = await grantDelegation(tx, {
         partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId,
         invitationId: row.id,
+        expiresAt: offer.until ? new Date(offer.until) : undefined,
       });
       if ('refused' in granted) throw withdrawn(granted.refused);
     },

@@ -144,6 +144,11 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
     const problems = new Set<ProblemType>(spec.problems ?? []);
     if (spec.body || spec.params || spec.query) problems.add('validation-failed');
     if (spec.auth) problems.add('unauthenticated');
+    // A checked route answers the decision point's refusal, and 404 for a resource that is not there.
+    if (typeof spec.authorize === 'function') {
+      problems.add('forbidden');
+      problems.add('not-found');
+    }
     const problemResponses: Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> = {};
     for (const kind of problems) {
       const { status, title } = ProblemTypes[kind];

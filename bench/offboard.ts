@@ -35,7 +35,20 @@ async function world(db: Database, label: string) {
   });
   const orgIds = Array.from({ length: ORGS }, () => randomUUID());
   await db.organization.createMany({ data: orgIds.map((id, i) => ({ id, name: `Bench org ${label} ${i}` })) });
-  await db.membership.createMany({ data: orgIds.map((organizationId) => ({ userId: leaving.id, organizationId, role: 'MEMBER' as const })) });
+  // AM-1: memberships the firm delegated, each under its relationship with that client.
+  const relationships = orgIds.map((organizationId) => ({ id: randomUUID(), organizationId }));
+  await db.clientRelationship.createMany({
+    data: relationships.map((r) => ({
+      id: r.id, workflowId: `client-relationship-${r.id}`, partnerFirmId: firm.id, organizationId: r.organizationId,
+      state: 'ACTIVE' as const, roleCeiling: 'MEMBER' as const, durationDays: 365, autoExtend: false,
+      expiresAt: new Date(Date.now() + 365 * 86400_000), reason: 'Bench.', transition: 1,
+    })),
+  });
+  await db.membership.createMany({
+    data: relationships.map((r) => ({
+      userId: leaving.id, organizationId: r.organizationId, role: 'MEMBER' as const, source: 'DELEGATION' as const, clientRelationshipId: r.id,
+    })),
+  });
   await db.assignment.createMany({ data: orgIds.flatMap((organizationId) => Array.from({ length: PER_ORG }, (_, n) => ({ organizationId, title: `Assignment ${n}`, ownerUserId: leaving.id }))) });
   return { firm, owner, leaving, replacement, orgIds };
 }
@@ -64,7 +77,7 @@ async function main() {
 
   // The real worker process, on a task queue of its own.
   const taskQueue = `bench-offboard-${Date.now()}`;
-  const worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'workers', 'main.ts')], { env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'error' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'workers', 'main.ts')], { env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'error', CLIENT_RELATIONSHIP_ADOPTION: 'off' }, stdio: ['ignore', 'inherit', 'inherit'] });
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   try {
     const client = new OffboardingClient({ temporal, taskQueue, commandTimeoutMs: 120000 });

@@ -69,10 +69,11 @@ export async function checkDelegation(
  */
 export async function grantDelegation(
   tx: Prisma.TransactionClient,
-  d: Delegation & { invitationId: string | null },
+  d: Delegation & { invitationId: string | null; expiresAt?: Date },
 ): Promise<{ refused: string } | { membershipId: string }> {
   const { refused, relationship } = await checkDelegation(tx, d);
   if (refused) return { refused: `This offer no longer holds: ${refused.message}` };
+  if (d.expiresAt && d.expiresAt <= new Date()) return { refused: 'The access this offer gave has already ended.' };
   const key = { userId_organizationId: { userId: d.inviteeId, organizationId: d.organizationId } };
   if (await tx.membership.findUnique({ where: key })) return { refused: 'You already have access to this organization.' };
   const membership = await tx.membership.create({
@@ -84,6 +85,7 @@ export async function grantDelegation(
       clientRelationshipId: relationship.id,
       grantedById: d.granterId,
       invitationId: d.invitationId,
+      expiresAt: d.expiresAt,
     },
   });
   await recordEvent(tx, 'partneraccess.access.grant-given.v1', {

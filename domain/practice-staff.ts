@@ -36,6 +36,8 @@ export function revokeOffersOnLeaving(db: Database, invitations: InvitationsClie
 export interface OrganizationOffer {
   organizationId: string;
   role: OrgRole;
+  /** AM-5: when the access ends (ISO 8601). */
+  until?: string;
 }
 
 export class PracticeStaff {
@@ -182,7 +184,12 @@ export class PracticeStaff {
           scopeId: offer.organizationId,
           invitee: { email: member.user.email, firstName: first || member.user.displayName, lastName: rest.join(' ') || '-' },
           invitedByUserId: actorUserId,
-          offer: { role: offer.role, partnerFirmId, clientRelationshipId: relationship.id },
+          offer: {
+            role: offer.role,
+            partnerFirmId,
+            clientRelationshipId: relationship.id,
+            ...(offer.until ? { until: offer.until } : {}),
+          },
         }),
       );
     }

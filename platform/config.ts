@@ -43,6 +43,9 @@ export const EnvSchema = z
     RELATIONSHIP_ID_KEY: secret(DEV_RELATIONSHIP_ID_KEY),
     /** TPU-1: how long a request waits for the third party's account (default 14 days). */
     TPU_ACCOUNT_WAIT_SECONDS: z.coerce.number().int().positive().max(30 * 24 * 3600).default(14 * 24 * 3600),
+    // AM-2: at start the worker gives every open client relationship without a workflow its workflow.
+    // Off only for a worker that shares a database it does not own (a benchmark's, a test's).
+    CLIENT_RELATIONSHIP_ADOPTION: z.enum(['on', 'off']).default('on'),
   })
   .superRefine(
     (env, ctx) => {

@@ -62,8 +62,11 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   // AM-2: client relationships without a workflow (migrated, seeded) get one, which holds their
   // timers. Idempotent, so every start does it; a failure is retried by the next start.
-  ClientRelationshipsClient.fromConfig(temporal, config)
-    .adoptAll(db)
+  const adopt =
+    config.CLIENT_RELATIONSHIP_ADOPTION === 'on'
+      ? ClientRelationshipsClient.fromConfig(temporal, config).adoptAll(db)
+      : Promise.resolve(0);
+  adopt
     .then((adopted) => logger.info({ adopted }, 'client relationships adopted'))
     .catch((err) => logger.error({ err }, 'client relationship adoption failed; the next start retries it'));
   try {

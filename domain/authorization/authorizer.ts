@@ -21,7 +21,10 @@ export type Action =
   | 'viewClientRelationship' | 'grantOrganizationAccess'
   | 'manageBusinessPartners' | 'viewTask' | 'shareTask' | 'viewThirdParty'
   | 'viewInvitation' | 'resendInvitation' | 'revokeInvitation' | 'listInvitations'
-  | 'managePortalPartners' | 'submitTicket' | 'freePortalEmail';
+  | 'managePortalPartners' | 'submitTicket' | 'freePortalEmail' | 'reportAccountOwner';
+
+/** Another system that talks to the engine through Kafka (INT-1, INT-2). */
+export type Service = 'help-desk' | 'crm';
 
 export interface Request {
   principalId: string;
@@ -91,6 +94,28 @@ export class Authorizer {
       entities: [...principals, ...resource.entities],
     });
   }
+}
+
+export interface ServiceRequest {
+  service: Service;
+  action: Action;
+  resource: ResourceRef;
+}
+
+/**
+ * The same decision for a consumer, whose principal is the system that produced the message. Until
+ * the broker authenticates producers (SASL), the topic is the identity: each topic has one producer.
+ */
+export async function decideForService(db: Reader, request: ServiceRequest): Promise<Decision> {
+  const resource = await resourceEntities(db, request.resource);
+  const principal = { uid: uid('Service', request.service), attrs: {}, parents: [] };
+  return decideWith({
+    principal: principal.uid,
+    action: request.action,
+    resource: resource.uid,
+    context: {},
+    entities: [principal, ...resource.entities],
+  });
 }
 
 export interface PreparedRequest {

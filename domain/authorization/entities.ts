@@ -23,7 +23,8 @@ export type ResourceRef =
   /** A list of invitations (kind and scope), decided as an invitation of that kind and scope. */
   | { type: 'InvitationList'; kind: InvitationKindName; scopeId: string; partnerFirmId?: string }
   | { type: 'Portal' }
-  | { type: 'SupportDesk' };
+  | { type: 'SupportDesk' }
+  | { type: 'Integration' };
 
 type InvitationKindName = 'BUSINESS_PARTNER' | 'PORTAL_USER' | 'PRACTICE_STAFF' | 'ORGANIZATION_ACCESS';
 
@@ -170,6 +171,8 @@ export async function resourceEntities(db: Reader, resource: ResourceRef): Promi
       return { uid: uid('Portal', 'portal'), entities: [entity('Portal', 'portal', { admins: role(roleIds.portalAdmins) })] };
     case 'SupportDesk':
       return { uid: uid('SupportDesk', 'desk'), entities: [entity('SupportDesk', 'desk', { agents: role(roleIds.support) })] };
+    case 'Integration':
+      return { uid: uid('Integration', 'inbound'), entities: [entity('Integration', 'inbound', {})] };
   }
 }
 

@@ -4,7 +4,8 @@ import type { Prisma } from '@prisma/client';
 import { CrmAccountOwnerStatusV1 } from '../../domain/messages/events/crm.v1';
 import { InboundTypes } from '../../domain/events';
 import { recordEvent } from '../outbox';
-import type { InboundHandler } from '../consumer';
+import { PoisonMessage, type InboundHandler } from '../consumer';
+import { decideForService } from '../../domain/authorization/authorizer';
 
 export type AccountOwnerChange = {
   organizationExternalId: string;
@@ -23,6 +24,13 @@ export function crmAccountOwnerHandler(onChange: OnAccountOwnerChange[] = []): I
     type: InboundTypes.crmAccountOwnerStatus,
     data: CrmAccountOwnerStatusV1,
     async handle(event, tx) {
+      // AM-3: the consumer asks the decision point too, as the system that produced the message.
+      const decision = await decideForService(tx, {
+        service: 'crm',
+        action: 'reportAccountOwner',
+        resource: { type: 'Integration' },
+      });
+      if (!decision.allowed) throw new PoisonMessage('the policies do not let the CRM report Account Owners');
       const d = event.data;
       const asOf = new Date(d.asOf);
       const key = { organizationExternalId: d.organizationExternalId, partnerEmail: d.partnerEmail };

@@ -1,6 +1,7 @@
 // INT-1: support tickets start or drive workflows. Each workflow registers the ticket kinds it
 // handles; the same intake serves the Kafka topic and POST /support/tickets. The help desk's ticket
 // id is the idempotency key: a repeated ticket changes nothing.
+import { decideForService } from '../../domain/authorization/authorizer';
 import type { Prisma } from '@prisma/client';
 import type { z } from 'zod';
 import { isDeepStrictEqual } from 'node:util';
@@ -103,6 +104,13 @@ export function supportTicketHandler(kinds: TicketKinds): InboundHandler<Support
     type: InboundTypes.supportTicketSubmitted,
     data: SupportTicketV1,
     async handle(event, tx) {
+      // AM-3: the consumer asks the decision point too, as the system that produced the message.
+      const decision = await decideForService(tx, {
+        service: 'help-desk',
+        action: 'submitTicket',
+        resource: { type: 'SupportDesk' },
+      });
+      if (!decision.allowed) throw new PoisonMessage('the policies do not let the help desk submit tickets');
       try {
         await intakeTicket(tx, kinds, event.data, 'kafka');
       } catch (err) {

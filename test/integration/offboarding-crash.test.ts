@@ -2,7 +2,7 @@
 // offboarding over 50 organizations and started again. The offboarding completes, and every
 // assignment moved exactly once.
 import { startTestApi, type TestApi } from '../support/api';
-import { createOrganization } from '../support/world';
+import { createClientRelationship, createOrganization } from '../support/world';
 import { waitUntil } from '../support/kafka';
 import { uniqueSuffix } from '../support/services';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -35,7 +35,11 @@ it('PS-5 a worker killed at a random point of an offboarding over 50 organizatio
   for (let i = 0; i < 50; i++) {
     const { org } = await createOrganization(api.db, {});
     orgIds.push(org.id);
-    await api.db.membership.create({ data: { userId: leaving.id, organizationId: org.id, role: 'MEMBER' } });
+    // AM-1: what the firm delegated under its relationship with each client (what an offboarding moves).
+    const relationship = await createClientRelationship(api.db, firm.id, org.id);
+    await api.db.membership.create({
+      data: { userId: leaving.id, organizationId: org.id, role: 'MEMBER', source: 'DELEGATION', clientRelationshipId: relationship.id },
+    });
     await api.db.assignment.createMany({ data: Array.from({ length: 10 }, (_, n) => ({ organizationId: org.id, title: `Assignment ${n}`, ownerUserId: leaving.id })) });
   }
 

@@ -227,3 +227,22 @@ it('PS-6 certification: status and date per user; invite those not certified (an
   expect((await api.call('GET', `/partner-firms/${w.firm.id}/staff/${w.by.ACCOUNT_MANAGER.id}/certificate`, { token: w.by.ACCOUNT_MANAGER.token })).status).toBe(200);
   expect((await api.call('GET', `/partner-firms/${w.firm.id}/staff/${w.by.ACCOUNT_MANAGER.id}/certificate`, { token: w.by.STAFF.token })).status).toBe(403);
 });
+
+it('AM-5 a delegated grant with an end date counts until then, and not a second after', async () => {
+  const w = await practice();
+  const user = w.by.STAFF;
+  const [client] = w.clients;
+  const until = new Date(Date.now() + 4000).toISOString();
+  const base = `/partner-firms/${w.firm.id}/staff/${user.id}/organization-access`;
+  const given = await api.call('POST', base, { token: w.by.USER_MANAGER.token, body: { organizations: [{ organizationId: client.id, role: 'MEMBER', until }] } });
+  expect(given.status).toBe(201);
+  const link = linkIn((await mailSink.waitFor(user.email, new RegExp(`You are invited to work in ${client.name}`))).text);
+  expect((await api.call('POST', `/invitations/${link.id}/accept`, { token: user.token, body: { token: link.token } })).status).toBe(200);
+  expect((await api.db.membership.findFirstOrThrow({ where: { userId: user.id, organizationId: client.id } })).expiresAt?.toISOString()).toBe(until);
+  expect((await api.call('GET', `/organizations/${client.id}`, { token: user.token })).status).toBe(200);
+  await waitUntil('ended', () => Date.now() > Date.parse(until) + 50, 10000);
+  expect((await api.call('GET', `/organizations/${client.id}`, { token: user.token })).status).toBe(403);
+  const admin = await api.token((await api.db.membership.findFirstOrThrow({ where: { organizationId: client.id, role: 'ORG_ADMIN' } })).userId);
+  const ledger = (await api.call('GET', `/organizations/${client.id}/access-ledger`, { token: admin })).body.items;
+  expect(ledger.some((e: { userId: string }) => e.userId === user.id)).toBe(false);
+});

@@ -14,7 +14,8 @@ export function startWorkerProcess(taskQueue: string): WorkerProcess {
   // node itself with tsx as a loader (not the tsx wrapper): the signal reaches the worker, not a parent.
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers', 'main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+    // The test database is shared: its relationships are the other tests' to drive.
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', CLIENT_RELATIONSHIP_ADOPTION: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

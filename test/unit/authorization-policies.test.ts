@@ -109,6 +109,23 @@ describe('AM-3 policies', () => {
     expect(allowed('userManager', 'terminateClientRelationship', pending)).toBe(false);
   });
 
+  it('AM-3 INT-1 INT-2 consumers decide too: each system may report only what its topic carries', () => {
+    const desk: EntityJson = { uid: uid('SupportDesk', 'desk'), attrs: { agents: role(roleIds.support) }, parents: [] };
+    const inbound: EntityJson = { uid: uid('Integration', 'inbound'), attrs: {}, parents: [] };
+    const service = (id: string, action: Action, resource: EntityJson) =>
+      decideWith({
+        principal: uid('Service', id) as ReturnType<typeof uid>,
+        action,
+        resource: resource.uid as ReturnType<typeof uid>,
+        context: {},
+        entities: [{ uid: uid('Service', id), attrs: {}, parents: [] }, resource],
+      }).allowed;
+    expect(service('help-desk', 'submitTicket', desk)).toBe(true);
+    expect(service('crm', 'submitTicket', desk)).toBe(false);
+    expect(service('crm', 'reportAccountOwner', inbound)).toBe(true);
+    expect(service('help-desk', 'reportAccountOwner', inbound)).toBe(false);
+  });
+
   it('AM-3 a deactivated account does nothing, whatever it still holds', () => {
     expect(allowed('deactivatedAdmin', 'viewOrganization', organization)).toBe(false);
     expect(allowed('deactivatedAdmin', 'revokeGrant', organization)).toBe(false);

@@ -18,7 +18,18 @@ export const ChangePracticeRoleV1 = z.strictObject({ role: InvitablePracticeRole
 export const GrantOrganizationAccessV1 = z
   .strictObject({
     organizations: z
-      .array(z.strictObject({ organizationId: OrganizationId, role: z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']) }))
+      .array(
+        z.strictObject({
+          organizationId: OrganizationId,
+          role: z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']),
+          /** AM-5: the access ends then (it ends with the client relationship in any case). */
+          until: z.iso
+            .datetime()
+            .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+            .refine((at) => Date.parse(at) <= Date.now() + 730 * 86400_000, 'at most two years ahead')
+            .optional(),
+        }),
+      )
       .min(1)
       .max(100)
       .refine((list) => new Set(list.map((o) => o.organizationId)).size === list.length, 'each organization once'),
