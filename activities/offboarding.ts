@@ -25,7 +25,16 @@ type Grant = EventData<'partneraccess.access.grant-revoked.v1'>;
 export type RevokeOffers = (partnerFirmId: string, userId: string, actorUserId: string) => Promise<void>;
 
 export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers) {
-  const changed = (o: { id: string; partnerFirmId: string; userId: string; replacementUserId: string; state: 'RUNNING' | 'COMPLETED' | 'REFUSED'; total: number; done: number; reason: string }) => ({
+  const changed = (o: {
+    id: string;
+    partnerFirmId: string;
+    userId: string;
+    replacementUserId: string;
+    state: 'RUNNING' | 'COMPLETED' | 'REFUSED';
+    total: number;
+    done: number;
+    reason: string;
+  }) => ({
     offboardingId: o.id,
     partnerFirmId: o.partnerFirmId,
     userId: o.userId,
@@ -38,26 +47,54 @@ export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers)
 
   return {
     /** Checks the replacement and lists the organizations to hand over; or refuses with nothing changed. */
-    async openOffboarding(w: Who & { requestedByUserId: string }): Promise<{ refused: string | null; organizationIds: string[] }> {
+    async openOffboarding(
+      w: Who & { requestedByUserId: string },
+    ): Promise<{ refused: string | null; organizationIds: string[] }> {
       return db.$transaction(async (tx) => {
         const existing = await tx.offboarding.findUnique({ where: { id: w.offboardingId } });
         if (existing?.state === 'REFUSED') return { refused: existing.reason, organizationIds: [] };
-        const problem = existing ? null : await replacementProblem(tx, w.partnerFirmId, w.leavingUserId, w.replacementUserId);
-        const base = { id: w.offboardingId, workflowId: w.workflowId, partnerFirmId: w.partnerFirmId, userId: w.leavingUserId, replacementUserId: w.replacementUserId, requestedById: w.requestedByUserId };
+        const problem = existing
+          ? null
+          : await replacementProblem(tx, w.partnerFirmId, w.leavingUserId, w.replacementUserId);
+        const base = {
+          id: w.offboardingId,
+          workflowId: w.workflowId,
+          partnerFirmId: w.partnerFirmId,
+          userId: w.leavingUserId,
+          replacementUserId: w.replacementUserId,
+          requestedById: w.requestedByUserId,
+        };
         if (problem) {
           const row = await tx.offboarding.create({ data: { ...base, state: 'REFUSED', reason: problem, total: 0 } });
-          await recordEvent(tx, 'partneraccess.practice.offboarding-refused.v1', { aggregateId: row.id, data: changed(row) });
+          await recordEvent(tx, 'partneraccess.practice.offboarding-refused.v1', {
+            aggregateId: row.id,
+            data: changed(row),
+          });
           return { refused: problem, organizationIds: [] };
         }
         const memberships = await tx.membership.findMany({
-          where: { userId: w.leavingUserId, source: 'DELEGATION', clientRelationship: { partnerFirmId: w.partnerFirmId } },
+          where: {
+            userId: w.leavingUserId,
+            source: 'DELEGATION',
+            clientRelationship: { partnerFirmId: w.partnerFirmId },
+          },
           select: { organizationId: true },
           orderBy: { organizationId: 'asc' },
         });
         const organizationIds = memberships.map((m) => m.organizationId);
         if (!existing) {
-          const row = await tx.offboarding.create({ data: { ...base, state: 'RUNNING', reason: 'Handing over, one organization at a time.', total: organizationIds.length } });
-          await recordEvent(tx, 'partneraccess.practice.offboarding-started.v1', { aggregateId: row.id, data: changed(row) });
+          const row = await tx.offboarding.create({
+            data: {
+              ...base,
+              state: 'RUNNING',
+              reason: 'Handing over, one organization at a time.',
+              total: organizationIds.length,
+            },
+          });
+          await recordEvent(tx, 'partneraccess.practice.offboarding-started.v1', {
+            aggregateId: row.id,
+            data: changed(row),
+          });
         }
         return { refused: null, organizationIds };
       });
@@ -66,33 +103,67 @@ export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers)
     /** One organization, whole or not at all: assignments moved, role given where lacking, membership removed. */
     async offboardOrganization(w: Who & { organizationId: string }): Promise<{ moved: number; skipped: boolean }> {
       return db.$transaction(async (tx) => {
-        const key = { offboardingId_organizationId: { offboardingId: w.offboardingId, organizationId: w.organizationId } };
+        const key = {
+          offboardingId_organizationId: { offboardingId: w.offboardingId, organizationId: w.organizationId },
+        };
         if (await tx.offboardingStep.findUnique({ where: key })) return { moved: 0, skipped: true };
-        const held = await tx.assignment.findMany({ where: { organizationId: w.organizationId, ownerUserId: w.leavingUserId }, select: { id: true } });
+        const held = await tx.assignment.findMany({
+          where: { organizationId: w.organizationId, ownerUserId: w.leavingUserId },
+          select: { id: true },
+        });
         if (held.length > 0) {
           // The handover key (assignment, offboarding) makes "moved twice" impossible, not just unlikely.
-          await tx.assignmentHandover.createMany({ data: held.map((a) => ({ assignmentId: a.id, offboardingId: w.offboardingId, fromUserId: w.leavingUserId, toUserId: w.replacementUserId })) });
-          await tx.assignment.updateMany({ where: { id: { in: held.map((a) => a.id) } }, data: { ownerUserId: w.replacementUserId } });
+          await tx.assignmentHandover.createMany({
+            data: held.map((a) => ({
+              assignmentId: a.id,
+              offboardingId: w.offboardingId,
+              fromUserId: w.leavingUserId,
+              toUserId: w.replacementUserId,
+            })),
+          });
+          await tx.assignment.updateMany({
+            where: { id: { in: held.map((a) => a.id) } },
+            data: { ownerUserId: w.replacementUserId },
+          });
         }
         const found = await tx.membership.findUnique({
           where: { userId_organizationId: { userId: w.leavingUserId, organizationId: w.organizationId } },
           include: { clientRelationship: { select: { partnerFirmId: true } } },
         });
         // Only this firm's delegation; anything else they hold there is not the firm's to move.
-        const leaving = found?.source === 'DELEGATION' && found.clientRelationship?.partnerFirmId === w.partnerFirmId ? found : null;
-        const replacement = await tx.membership.findUnique({ where: { userId_organizationId: { userId: w.replacementUserId, organizationId: w.organizationId } } });
+        const leaving =
+          found?.source === 'DELEGATION' && found.clientRelationship?.partnerFirmId === w.partnerFirmId
+            ? found
+            : null;
+        const replacement = await tx.membership.findUnique({
+          where: { userId_organizationId: { userId: w.replacementUserId, organizationId: w.organizationId } },
+        });
         const relationship = leaving ? await relationshipInForce(tx, w.partnerFirmId, w.organizationId) : null;
-        const roleGiven = leaving && !replacement && relationship ? cappedAt(leaving.role, relationship.roleCeiling) : null;
-        const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId }, select: { requestedById: true } });
+        const roleGiven =
+          leaving && !replacement && relationship ? cappedAt(leaving.role, relationship.roleCeiling) : null;
+        const row = await tx.offboarding.findUniqueOrThrow({
+          where: { id: w.offboardingId },
+          select: { requestedById: true },
+        });
         const grant = (membershipId: string, userId: string, role: typeof roleGiven, reason: string): Grant => ({
-          grantId: `membership:${membershipId}`, organizationId: w.organizationId, userId, source: 'DELEGATION',
-          clientRelationshipId: relationship?.id ?? leaving?.clientRelationshipId ?? null, role, actorUserId: row.requestedById, reason,
+          grantId: `membership:${membershipId}`,
+          organizationId: w.organizationId,
+          userId,
+          source: 'DELEGATION',
+          clientRelationshipId: relationship?.id ?? leaving?.clientRelationshipId ?? null,
+          role,
+          actorUserId: row.requestedById,
+          reason,
         });
         if (roleGiven && relationship) {
           const given = await tx.membership.create({
             data: {
-              userId: w.replacementUserId, organizationId: w.organizationId, role: roleGiven, source: 'DELEGATION',
-              clientRelationshipId: relationship.id, grantedById: row.requestedById,
+              userId: w.replacementUserId,
+              organizationId: w.organizationId,
+              role: roleGiven,
+              source: 'DELEGATION',
+              clientRelationshipId: relationship.id,
+              grantedById: row.requestedById,
             },
           });
           await recordEvent(tx, 'partneraccess.access.grant-given.v1', {
@@ -107,12 +178,28 @@ export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers)
             data: grant(leaving.id, w.leavingUserId, leaving.role, 'Offboarded from the firm.'),
           });
         }
-        await tx.offboardingStep.create({ data: { offboardingId: w.offboardingId, organizationId: w.organizationId, reassigned: held.length, roleGiven, roleRemoved: leaving?.role ?? null } });
+        await tx.offboardingStep.create({
+          data: {
+            offboardingId: w.offboardingId,
+            organizationId: w.organizationId,
+            reassigned: held.length,
+            roleGiven,
+            roleRemoved: leaving?.role ?? null,
+          },
+        });
         await tx.offboarding.update({ where: { id: w.offboardingId }, data: { done: { increment: 1 } } });
         await recordEvent(tx, 'partneraccess.practice.offboarding-organization-done.v1', {
           aggregateId: w.offboardingId,
           subject: w.organizationId,
-          data: { offboardingId: w.offboardingId, organizationId: w.organizationId, userId: w.leavingUserId, replacementUserId: w.replacementUserId, assignmentsMoved: held.length, roleGiven, roleRemoved: leaving?.role ?? null },
+          data: {
+            offboardingId: w.offboardingId,
+            organizationId: w.organizationId,
+            userId: w.leavingUserId,
+            replacementUserId: w.replacementUserId,
+            assignmentsMoved: held.length,
+            roleGiven,
+            roleRemoved: leaving?.role ?? null,
+          },
         });
         return { moved: held.length, skipped: false };
       });
@@ -123,19 +210,42 @@ export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers)
       const result = await db.$transaction(async (tx) => {
         const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } });
         if (row.state === 'COMPLETED') return { reason: row.reason };
-        const removed = await tx.practiceStaffMember.deleteMany({ where: { userId: w.leavingUserId, partnerFirmId: w.partnerFirmId } });
+        const removed = await tx.practiceStaffMember.deleteMany({
+          where: { userId: w.leavingUserId, partnerFirmId: w.partnerFirmId },
+        });
         const done = await tx.offboarding.update({
           where: { id: w.offboardingId },
-          data: { state: 'COMPLETED', completedAt: new Date(), reason: `Offboarded from ${row.total} organization${row.total === 1 ? '' : 's'}; everything they held went to the replacement.` },
+          data: {
+            state: 'COMPLETED',
+            completedAt: new Date(),
+            reason:
+              `Offboarded from ${row.total} organization${row.total === 1 ? '' : 's'}; ` +
+              'everything they held went to the replacement.',
+          },
         });
         if (removed.count > 0) {
-          await recordEvent(tx, 'partneraccess.practice.staff-removed.v1', { aggregateId: `${w.partnerFirmId}:${w.leavingUserId}`, data: { partnerFirmId: w.partnerFirmId, userId: w.leavingUserId, actorUserId: row.requestedById, offboardingId: row.id } });
+          await recordEvent(tx, 'partneraccess.practice.staff-removed.v1', {
+            aggregateId: `${w.partnerFirmId}:${w.leavingUserId}`,
+            data: {
+              partnerFirmId: w.partnerFirmId,
+              userId: w.leavingUserId,
+              actorUserId: row.requestedById,
+              offboardingId: row.id,
+            },
+          });
         }
-        await recordEvent(tx, 'partneraccess.practice.offboarding-completed.v1', { aggregateId: row.id, data: changed(done) });
+        await recordEvent(tx, 'partneraccess.practice.offboarding-completed.v1', {
+          aggregateId: row.id,
+          data: changed(done),
+        });
         return { reason: done.reason };
       });
       // Off the staff now, so any offer the firm made them is dead at accept anyway; revoking says so.
-      await revokeOffers?.(w.partnerFirmId, w.leavingUserId, (await db.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } })).requestedById);
+      await revokeOffers?.(
+        w.partnerFirmId,
+        w.leavingUserId,
+        (await db.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } })).requestedById,
+      );
       return result;
     },
   };

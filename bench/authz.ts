@@ -43,11 +43,28 @@ async function main() {
   };
   console.log(`bench:authz — ${N} samples each after ${WARMUP} warm-up, one caller at a time`);
   const baseline = await measure('GET /me (signed in, no decision)', () => ok('/me'));
-  const decided = await measure('GET /organizations/{id} (signed in, decided first)', () => ok(`/organizations/${tenant.organizationId}`));
-  const request = { principalId: admin, action: 'viewOrganization' as const, resource: { type: 'Organization' as const, id: tenant.organizationId } };
-  const decision = await measure('Authorizer.decide (entities read from the database)', () => authorizer.decide(request));
-  const [principal, resource] = await Promise.all([principalEntity(api.db, admin), resourceEntities(api.db, request.resource)]);
-  const prepared = { principal: principal.uid as never, action: request.action, resource: resource.uid as never, context: {}, entities: [principal, ...resource.entities] };
+  const decided = await measure('GET /organizations/{id} (signed in, decided first)', () =>
+    ok(`/organizations/${tenant.organizationId}`),
+  );
+  const request = {
+    principalId: admin,
+    action: 'viewOrganization' as const,
+    resource: { type: 'Organization' as const, id: tenant.organizationId },
+  };
+  const decision = await measure('Authorizer.decide (entities read from the database)', () =>
+    authorizer.decide(request),
+  );
+  const [principal, resource] = await Promise.all([
+    principalEntity(api.db, admin),
+    resourceEntities(api.db, request.resource),
+  ]);
+  const prepared = {
+    principal: principal.uid as never,
+    action: request.action,
+    resource: resource.uid as never,
+    context: {},
+    entities: [principal, ...resource.entities],
+  };
   const cedarOnly = await measure('Cedar evaluation alone (entities in hand)', () => decideWith(prepared));
   console.log(
     `ratio decided/baseline: p50 ${(decided.p50 / baseline.p50).toFixed(2)}x, p99 ${(decided.p99 / baseline.p99).toFixed(2)}x; ` +

@@ -32,7 +32,6 @@ export interface LedgerEntry {
   revocable: boolean;
 }
 
-
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 export class AccessLedger {
@@ -61,7 +60,8 @@ export class AccessLedger {
       ...shares.flatMap((s) => [s.userId, ...(s.grantedById ? [s.grantedById] : [])]),
     ]);
     const by = (id: string | null) => (id ? { userId: id, name: people.get(id) ?? 'someone' } : null);
-    const granted = (id: string | null, at: Date) => (id ? `granted by ${people.get(id) ?? 'someone'} on ${day(at)}` : `since ${day(at)}`);
+    const granted = (id: string | null, at: Date) =>
+      id ? `granted by ${people.get(id) ?? 'someone'} on ${day(at)}` : `since ${day(at)}`;
     const until = (at: Date | null) => (at ? `, until ${day(at)}` : '');
 
     const entries: LedgerEntry[] = [];
@@ -69,14 +69,18 @@ export class AccessLedger {
       const relationship = m.clientRelationship;
       if (m.source === 'DELEGATION') {
         // Only what still stands: an active relationship, and a holder still on the firm's staff.
-        const onStaff = relationship && m.user.practiceRoles.some((r) => r.partnerFirmId === relationship.partnerFirmId);
+        const onStaff =
+          relationship && m.user.practiceRoles.some((r) => r.partnerFirmId === relationship.partnerFirmId);
         if (!relationship || relationship.state !== 'ACTIVE' || !onStaff) continue;
       }
-      const firm = relationship ? { partnerFirmId: relationship.partnerFirmId, name: relationship.partnerFirm.name } : null;
+      const firm = relationship
+        ? { partnerFirmId: relationship.partnerFirmId, name: relationship.partnerFirm.name }
+        : null;
       const why = firm
         ? `${m.user.displayName}, ${m.role}, delegated by ${firm.name} under relationship ${relationship!.id}, ` +
           `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt ?? relationship!.expiresAt)}`
-        : `${m.user.displayName}, ${m.role}, a member of the organization ${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`;
+        : `${m.user.displayName}, ${m.role}, a member of the organization ` +
+          `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`;
       entries.push({
         grantId: `membership:${m.id}`,
         userId: m.userId,
@@ -108,7 +112,9 @@ export class AccessLedger {
         grantedAt: since.toISOString(),
         expiresAt: t.accessEndsAt?.toISOString() ?? null,
         objectId: null,
-        why: `${t.thirdPartyName} (${t.firmName}), third-party user with access on, ${granted(t.accessGrantedById, since)}${until(t.accessEndsAt)}`,
+        why:
+          `${t.thirdPartyName} (${t.firmName}), third-party user with access on, ` +
+          `${granted(t.accessGrantedById, since)}${until(t.accessEndsAt)}`,
         revocable: true,
       });
     }
@@ -134,7 +140,10 @@ export class AccessLedger {
   }
 
   private async names(ids: string[]): Promise<Map<string, string>> {
-    const users = await this.deps.db.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, displayName: true } });
+    const users = await this.deps.db.user.findMany({
+      where: { id: { in: [...new Set(ids)] } },
+      select: { id: true, displayName: true },
+    });
     return new Map(users.map((u) => [u.id, u.displayName]));
   }
 
@@ -143,7 +152,10 @@ export class AccessLedger {
     const entry = (await this.entries(organizationId)).find((e) => e.grantId === grantId);
     if (!entry) throw new UseCaseRefusal('not-found', 'No such grant in this organization (it may already be gone).');
     if (!entry.revocable) {
-      throw new UseCaseRefusal('unprocessable', "This is the organization's own membership: change or remove the member instead.");
+      throw new UseCaseRefusal(
+        'unprocessable',
+        "This is the organization's own membership: change or remove the member instead.",
+      );
     }
     const { db } = this.deps;
     const event = {
@@ -152,25 +164,39 @@ export class AccessLedger {
       userId: entry.userId,
       source: entry.source,
       clientRelationshipId: entry.clientRelationshipId,
-      role: entry.level === 'ORG_ADMIN' || entry.level === 'PRODUCT_ADMIN' || entry.level === 'MEMBER' ? entry.level : null,
+      role:
+        entry.level === 'ORG_ADMIN' || entry.level === 'PRODUCT_ADMIN' || entry.level === 'MEMBER'
+          ? entry.level
+          : null,
       actorUserId,
       reason,
     };
     if (entry.source === 'THIRD_PARTY') {
       // The relationship's workflow removes it, and records the removal and its event.
-      await this.deps.thirdPartyAccess.remove(organizationId, grantId.slice('third-party:'.length), { userId: actorUserId }, 'organization');
+      await this.deps.thirdPartyAccess.remove(
+        organizationId,
+        grantId.slice('third-party:'.length),
+        { userId: actorUserId },
+        'organization',
+      );
       return entry;
     }
     await db.$transaction(async (tx) => {
       if (entry.source === 'DELEGATION') {
-        const gone = await tx.membership.deleteMany({ where: { id: grantId.slice('membership:'.length), source: 'DELEGATION' } });
+        const gone = await tx.membership.deleteMany({
+          where: { id: grantId.slice('membership:'.length), source: 'DELEGATION' },
+        });
         if (gone.count === 0) return;
       } else {
         const [, taskId, userId] = grantId.split(':');
         const gone = await tx.taskGrant.deleteMany({ where: { taskId, userId } });
         if (gone.count === 0) return;
       }
-      await recordEvent(tx, 'partneraccess.access.grant-revoked.v1', { aggregateId: organizationId, subject: entry.userId, data: event });
+      await recordEvent(tx, 'partneraccess.access.grant-revoked.v1', {
+        aggregateId: organizationId,
+        subject: entry.userId,
+        data: event,
+      });
     });
     return entry;
   }

@@ -10,7 +10,6 @@ import { roleIds, rolesOf } from './authorization/entities';
 import type { OrgRole } from '@prisma/client';
 import { UseCaseRefusal } from './refusal';
 
-
 export interface RelationshipRequest {
   organizationId: string;
   roleCeiling: OrgRole;
@@ -43,7 +42,11 @@ export class ClientRelationships {
   }
 
   async list(where: { partnerFirmId: string } | { organizationId: string }): Promise<ClientRelationshipV1[]> {
-    const rows = await this.deps.db.clientRelationship.findMany({ where, orderBy: { createdAt: 'desc' }, select: { id: true } });
+    const rows = await this.deps.db.clientRelationship.findMany({
+      where,
+      orderBy: { createdAt: 'desc' },
+      select: { id: true },
+    });
     return Promise.all(rows.map((r) => this.view(r.id)));
   }
 
@@ -53,7 +56,12 @@ export class ClientRelationships {
       throw new UseCaseRefusal('not-found', 'No such organization.');
     }
     const relationshipId = randomUUID();
-    const view = await this.deps.relationships.request({ relationshipId, partnerFirmId, requestedByUserId: actorUserId, ...r });
+    const view = await this.deps.relationships.request({
+      relationshipId,
+      partnerFirmId,
+      requestedByUserId: actorUserId,
+      ...r,
+    });
     if (view.refused) throw new UseCaseRefusal('conflict', view.refused.message);
     return this.view(relationshipId);
   }

@@ -14,7 +14,12 @@ export const withinCeiling = (role: OrgRole, ceiling: OrgRole) => RANK[role] <= 
 export const cappedAt = (role: OrgRole, ceiling: OrgRole): OrgRole => (withinCeiling(role, ceiling) ? role : ceiling);
 
 /** The firm's relationship with the organization that is in force now, if any. */
-export async function relationshipInForce(db: Reader, partnerFirmId: string, organizationId: string, now = new Date()) {
+export async function relationshipInForce(
+  db: Reader,
+  partnerFirmId: string,
+  organizationId: string,
+  now = new Date(),
+) {
   const row = await db.clientRelationship.findFirst({ where: { partnerFirmId, organizationId, state: 'ACTIVE' } });
   return row && (!row.expiresAt || row.expiresAt > now) ? row : null;
 }
@@ -41,7 +46,8 @@ export async function checkDelegation(
 ): Promise<{ refused: DelegationRefusal; relationship: null } | { refused: null; relationship: ClientRelationship }> {
   const relationship = await relationshipInForce(db, d.partnerFirmId, d.organizationId);
   if (!relationship) {
-    const message = 'The firm has no client relationship in force with this organization: its org admins approve one first.';
+    const message =
+      'The firm has no client relationship in force with this organization: its org admins approve one first.';
     return { refused: { kind: 'no-relationship', message }, relationship: null };
   }
   if (!withinCeiling(d.role, relationship.roleCeiling)) {
@@ -55,9 +61,10 @@ export async function checkDelegation(
     contextUsers: { invitee: d.inviteeId },
   });
   if (!decision.allowed) {
-    const message = d.granterId === d.inviteeId
-      ? 'Nobody grants organization access to themself.'
-      : "Only the firm's Account Owner, Account Managers and User Managers grant access, to a user on the firm's staff.";
+    const message =
+      d.granterId === d.inviteeId
+        ? 'Nobody grants organization access to themself.'
+        : "Only the firm's Account Owner, Account Managers and User Managers grant access, to a user on the firm's staff.";
     return { refused: { kind: 'not-allowed', message }, relationship: null };
   }
   return { refused: null, relationship };
@@ -75,7 +82,8 @@ export async function grantDelegation(
   if (refused) return { refused: `This offer no longer holds: ${refused.message}` };
   if (d.expiresAt && d.expiresAt <= new Date()) return { refused: 'The access this offer gave has already ended.' };
   const key = { userId_organizationId: { userId: d.inviteeId, organizationId: d.organizationId } };
-  if (await tx.membership.findUnique({ where: key })) return { refused: 'You already have access to this organization.' };
+  if (await tx.membership.findUnique({ where: key }))
+    return { refused: 'You already have access to this organization.' };
   const membership = await tx.membership.create({
     data: {
       userId: d.inviteeId,

@@ -59,7 +59,11 @@ export class PracticeStaff {
   /** PS-1, PS-2: members, and everyone invited who has not joined, with their status. */
   async staffList(partnerFirmId: string) {
     const [members, invites] = await Promise.all([
-      this.db.practiceStaffMember.findMany({ where: { partnerFirmId }, include: { user: true }, orderBy: { createdAt: 'asc' } }),
+      this.db.practiceStaffMember.findMany({
+        where: { partnerFirmId },
+        include: { user: true },
+        orderBy: { createdAt: 'asc' },
+      }),
       this.db.invitation.findMany({
         where: { kind: 'PRACTICE_STAFF', scopeId: partnerFirmId, state: { in: ['PENDING', 'EXPIRED', 'REJECTED'] } },
         include: { sends: true },
@@ -149,7 +153,9 @@ export class PracticeStaff {
   /** Revokes open organization-access offers; one already closed meanwhile is left as it is. */
   async revokeOffers(invitations: Array<{ id: string; workflowId: string }>, actorUserId: string | null) {
     for (const invitation of invitations) {
-      await this.deps.invitations.revoke(invitation.workflowId, invitation.id, { userId: actorUserId }).catch(() => undefined);
+      await this.deps.invitations
+        .revoke(invitation.workflowId, invitation.id, { userId: actorUserId })
+        .catch(() => undefined);
     }
   }
 
@@ -163,11 +169,22 @@ export class PracticeStaff {
    * its ceiling, and a manager granting to someone else on the staff. Nothing is sent unless every
    * organization passes, so a refused request leaves nothing behind.
    */
-  async offerOrganizationAccess(actorUserId: string, partnerFirmId: string, userId: string, offers: OrganizationOffer[]) {
+  async offerOrganizationAccess(
+    actorUserId: string,
+    partnerFirmId: string,
+    userId: string,
+    offers: OrganizationOffer[],
+  ) {
     const member = await this.member(partnerFirmId, userId);
     const checked = [];
     for (const offer of offers) {
-      const delegation = { partnerFirmId, organizationId: offer.organizationId, role: offer.role, granterId: actorUserId, inviteeId: userId };
+      const delegation = {
+        partnerFirmId,
+        organizationId: offer.organizationId,
+        role: offer.role,
+        granterId: actorUserId,
+        inviteeId: userId,
+      };
       const { refused, relationship } = await checkDelegation(this.db, delegation);
       if (refused) {
         const kind = refused.kind === 'not-allowed' ? 'forbidden' : 'unprocessable';
@@ -182,7 +199,11 @@ export class PracticeStaff {
         await this.deps.invitations.open({
           kind: 'ORGANIZATION_ACCESS',
           scopeId: offer.organizationId,
-          invitee: { email: member.user.email, firstName: first || member.user.displayName, lastName: rest.join(' ') || '-' },
+          invitee: {
+            email: member.user.email,
+            firstName: first || member.user.displayName,
+            lastName: rest.join(' ') || '-',
+          },
           invitedByUserId: actorUserId,
           offer: {
             role: offer.role,
@@ -203,7 +224,11 @@ export class PracticeStaff {
 
   /** PS-6: each staff user's certification: certified (with date), invited, or not. */
   async certifications(partnerFirmId: string) {
-    const staff = await this.db.practiceStaffMember.findMany({ where: { partnerFirmId }, include: { user: true }, orderBy: { createdAt: 'asc' } });
+    const staff = await this.db.practiceStaffMember.findMany({
+      where: { partnerFirmId },
+      include: { user: true },
+      orderBy: { createdAt: 'asc' },
+    });
     const ids = staff.map((s) => s.userId);
     const [certificates, invites] = await Promise.all([
       this.db.certification.findMany({ where: { userId: { in: ids } } }),
@@ -234,7 +259,11 @@ export class PracticeStaff {
       }
       await this.db.$transaction(async (tx) => {
         const data = { userId, partnerFirmId, invitedById: actorUserId, sentAt: new Date() };
-        await tx.certificationInvite.upsert({ where: { userId_partnerFirmId: { userId, partnerFirmId } }, create: data, update: data });
+        await tx.certificationInvite.upsert({
+          where: { userId_partnerFirmId: { userId, partnerFirmId } },
+          create: data,
+          update: data,
+        });
         await recordEvent(tx, 'partneraccess.practice.certification-invited.v1', {
           aggregateId: `${partnerFirmId}:${userId}`,
           data: { partnerFirmId, userId, actorUserId },
@@ -257,7 +286,11 @@ export class PracticeStaff {
     const member = await this.member(partnerFirmId, userId);
     const certification = await this.db.certification.findUnique({ where: { userId } });
     if (!certification) {
-      throw refuse('conflict', `${member.user.displayName} is not certified, so there is no certificate. Invite them to the certification first.`);
+      throw refuse(
+        'conflict',
+        `${member.user.displayName} is not certified, so there is no certificate. ` +
+          'Invite them to the certification first.',
+      );
     }
     const firm = await this.db.partnerFirm.findUniqueOrThrow({ where: { id: partnerFirmId } });
     const pdf = await renderCertificatePdf({

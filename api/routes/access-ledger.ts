@@ -27,7 +27,12 @@ export function accessLedgerRoutes(db: Database, thirdPartyAccess: ThirdPartyAcc
       tags,
       auth: true,
       params: OrgPath,
-      responses: { 200: { description: 'The ledger', schema: z.object({ items: z.array(LedgerEntryV1) }).meta({ id: 'AccessLedgerV1' }) } },
+      responses: {
+        200: {
+          description: 'The ledger',
+          schema: z.object({ items: z.array(LedgerEntryV1) }).meta({ id: 'AccessLedgerV1' }),
+        },
+      },
       problems: ['forbidden'],
       authorize: orgAdmins('viewAccessLedger'),
       handler: async ({ params }) => ({ status: 200, body: { items: await ledger.entries(params.organizationId) } }),

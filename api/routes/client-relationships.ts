@@ -26,14 +26,11 @@ export function clientRelationshipRoutes(db: Database, client: ClientRelationshi
   const relationships = new ClientRelationships({ db, relationships: client });
   const tags = ['client relationships'];
   const run = <T>(fn: () => Promise<T>) =>
-    workflowCommand(
-      fn,
-      {
-        subject: 'the client relationship',
-        notFound: new Problem('conflict', 'This client relationship has ended.'),
-        refusals: { [WorkflowRefusal.conflict]: 'conflict', [WorkflowRefusal.gone]: 'not-found' },
-      },
-    );
+    workflowCommand(fn, {
+      subject: 'the client relationship',
+      notFound: new Problem('conflict', 'This client relationship has ended.'),
+      refusals: { [WorkflowRefusal.conflict]: 'conflict', [WorkflowRefusal.gone]: 'not-found' },
+    });
   const onRelationship =
     (action: Check['action'], denial: string) =>
     ({ params }: { params: { clientRelationshipId: string } }): Check => ({
@@ -47,7 +44,8 @@ export function clientRelationshipRoutes(db: Database, client: ClientRelationshi
     route({
       method: 'post',
       path: '/partner-firms/:partnerFirmId/client-relationships',
-      summary: "AM-2: the firm's Account Owner asks a client organization for a relationship (its org admins approve)",
+      summary:
+        "AM-2: the firm's Account Owner asks a client organization for a relationship (its org admins approve)",
       tags,
       auth: true,
       params: FirmPath,
@@ -76,14 +74,17 @@ export function clientRelationshipRoutes(db: Database, client: ClientRelationshi
       authorize: ({ params }) => ({
         action: 'listFirmClientRelationships',
         resource: { type: 'PartnerFirm', id: params.partnerFirmId },
-        denial: 'Only Account Owners, Account Managers and User Managers see the firm\'s client relationships.',
+        denial: "Only Account Owners, Account Managers and User Managers see the firm's client relationships.",
       }),
-      handler: async ({ params }) => ({ status: 200, body: { items: await relationships.list({ partnerFirmId: params.partnerFirmId }) } }),
+      handler: async ({ params }) => ({
+        status: 200,
+        body: { items: await relationships.list({ partnerFirmId: params.partnerFirmId }) },
+      }),
     }),
     route({
       method: 'get',
       path: '/organizations/:organizationId/client-relationships',
-      summary: "AM-2: the partner firms working for the organization, or asking to (its org admins)",
+      summary: 'AM-2: the partner firms working for the organization, or asking to (its org admins)',
       tags,
       auth: true,
       params: OrgPath,
@@ -120,8 +121,12 @@ export function clientRelationshipRoutes(db: Database, client: ClientRelationshi
       params: RelationshipPath,
       responses: { 200: { description: 'Approved', schema: ClientRelationshipV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'not-ready'],
-      authorize: onRelationship('approveClientRelationship', "Only the client organization's org admins approve, while it waits."),
-      handler: async ({ actor, params }) => ok(await run(() => relationships.approve(actor.userId, params.clientRelationshipId))),
+      authorize: onRelationship(
+        'approveClientRelationship',
+        "Only the client organization's org admins approve, while it waits.",
+      ),
+      handler: async ({ actor, params }) =>
+        ok(await run(() => relationships.approve(actor.userId, params.clientRelationshipId))),
     }),
     route({
       method: 'post',
@@ -133,7 +138,10 @@ export function clientRelationshipRoutes(db: Database, client: ClientRelationshi
       body: DeclineClientRelationshipV1,
       responses: { 200: { description: 'Declined', schema: ClientRelationshipV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type', 'not-ready'],
-      authorize: onRelationship('declineClientRelationship', "Only the client organization's org admins decline, while it waits."),
+      authorize: onRelationship(
+        'declineClientRelationship',
+        "Only the client organization's org admins decline, while it waits.",
+      ),
       handler: async ({ actor, params, body }) =>
         ok(await run(() => relationships.decline(actor.userId, params.clientRelationshipId, body.reason))),
     }),

@@ -50,10 +50,25 @@ const OrganizationAccessV1 = z
   })
   .meta({ id: 'OrganizationAccessV1' });
 const OffboardingV1 = z
-  .object({ offboardingId: z.uuid(), state: z.enum(['RUNNING', 'COMPLETED', 'REFUSED']), userId: UserId, replacementUserId: UserId, total: z.number().int(), done: z.number().int(), reason: z.string() })
+  .object({
+    offboardingId: z.uuid(),
+    state: z.enum(['RUNNING', 'COMPLETED', 'REFUSED']),
+    userId: UserId,
+    replacementUserId: UserId,
+    total: z.number().int(),
+    done: z.number().int(),
+    reason: z.string(),
+  })
   .meta({ id: 'OffboardingV1' });
 const CertificationStatusV1 = z
-  .object({ userId: UserId, name: z.string(), status: z.enum(['CERTIFIED', 'INVITED', 'NOT_CERTIFIED']), certifiedAt: z.iso.datetime().nullable(), invitedAt: z.iso.datetime().nullable(), certificateId: z.uuid().nullable() })
+  .object({
+    userId: UserId,
+    name: z.string(),
+    status: z.enum(['CERTIFIED', 'INVITED', 'NOT_CERTIFIED']),
+    certifiedAt: z.iso.datetime().nullable(),
+    invitedAt: z.iso.datetime().nullable(),
+    certificateId: z.uuid().nullable(),
+  })
   .meta({ id: 'CertificationStatusV1' });
 
 const OPENERS_ONLY = 'Only Account Owners, Account Managers and User Managers open Practice Staff.';
@@ -83,11 +98,21 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
   const run = invitationCommand;
   const opener = onFirm('openPracticeStaff', OPENERS_ONLY);
   const offboardingView = (o: {
-    id: string; state: 'RUNNING' | 'COMPLETED' | 'REFUSED'; userId: string; replacementUserId: string;
-    total: number; done: number; reason: string;
+    id: string;
+    state: 'RUNNING' | 'COMPLETED' | 'REFUSED';
+    userId: string;
+    replacementUserId: string;
+    total: number;
+    done: number;
+    reason: string;
   }) => ({
-    offboardingId: o.id, state: o.state, userId: o.userId, replacementUserId: o.replacementUserId,
-    total: o.total, done: o.done, reason: o.reason,
+    offboardingId: o.id,
+    state: o.state,
+    userId: o.userId,
+    replacementUserId: o.replacementUserId,
+    total: o.total,
+    done: o.done,
+    reason: o.reason,
   });
 
   return [
@@ -98,14 +123,26 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       tags,
       auth: true,
       params: FirmPath,
-      responses: { 200: { description: 'Practice Staff', schema: z.object({ items: z.array(StaffEntryV1) }).meta({ id: 'PracticeStaffListV1' }) } },
+      responses: {
+        200: {
+          description: 'Practice Staff',
+          schema: z.object({ items: z.array(StaffEntryV1) }).meta({ id: 'PracticeStaffListV1' }),
+        },
+      },
       problems: ['forbidden', 'not-found'],
       authorize: opener,
       handler: async ({ params }) => {
         const { members, invites } = await practice.staffList(params.partnerFirmId);
         const status = { PENDING: 'INVITED', EXPIRED: 'EXPIRED', REJECTED: 'DECLINED' } as const;
         const items = [
-          ...members.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.displayName, role: m.role, status: 'ACTIVE' as const, invitation: null })),
+          ...members.map((m) => ({
+            userId: m.userId,
+            email: m.user.email,
+            name: m.user.displayName,
+            role: m.role,
+            status: 'ACTIVE' as const,
+            invitation: null,
+          })),
           ...invites.map((i) => ({
             userId: null,
             email: i.email,
@@ -126,13 +163,23 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       auth: true,
       params: FirmPath,
       body: InvitePracticeStaffV1,
-      responses: { 201: { description: 'Invitation sent', schema: z.object({ confirmation: z.string(), invitation: InvitationV1 }).meta({ id: 'PracticeStaffInvitedV1' }) } },
+      responses: {
+        201: {
+          description: 'Invitation sent',
+          schema: z
+            .object({ confirmation: z.string(), invitation: InvitationV1 })
+            .meta({ id: 'PracticeStaffInvitedV1' }),
+        },
+      },
       problems: ['validation-failed', 'forbidden', 'conflict', 'not-ready'],
       // PS-3: only the Account Owner offers a role above staff.
       authorize: ({ params, body }) =>
         body.role === 'STAFF'
           ? opener({ params })
-          : onFirm('offerRoleAboveStaff', 'Only the Account Owner offers a role above staff; invite as STAFF.')({ params }),
+          : onFirm(
+              'offerRoleAboveStaff',
+              'Only the Account Owner offers a role above staff; invite as STAFF.',
+            )({ params }),
       handler: async ({ actor, params, body }) => {
         const { view } = await invitationCommand(() =>
           invitations.open({
@@ -145,7 +192,10 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
         );
         if (view.refused) throw new Problem('conflict', view.refused.message);
         const row = (await loadInvitation(db, view.invitationId))!;
-        return { status: 201, body: { confirmation: `Invitation sent to ${row.email}.`, invitation: toInvitationV1(row) } };
+        return {
+          status: 201,
+          body: { confirmation: `Invitation sent to ${row.email}.`, invitation: toInvitationV1(row) },
+        };
       },
     }),
     route({
@@ -156,7 +206,12 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       auth: true,
       params: StaffUserPath,
       body: ChangePracticeRoleV1,
-      responses: { 200: { description: 'Changed', schema: z.object({ userId: UserId, role: PracticeRole }).meta({ id: 'PracticeRoleV1' }) } },
+      responses: {
+        200: {
+          description: 'Changed',
+          schema: z.object({ userId: UserId, role: PracticeRole }).meta({ id: 'PracticeRoleV1' }),
+        },
+      },
       problems: ['forbidden', 'not-found', 'conflict'],
       authorize: onFirm('changePracticeRole', OWNER_ONLY),
       handler: async ({ actor, params, body }) => {
@@ -167,7 +222,9 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
     route({
       method: 'delete',
       path: '/partner-firms/:partnerFirmId/staff/:userId',
-      summary: 'PS-3: remove a user from the Practice Staff (Account Owner only); someone who still holds access this firm delegated is offboarded instead',
+      summary:
+        'PS-3: remove a user from the Practice Staff (Account Owner only); ' +
+        'someone who still holds access this firm delegated is offboarded instead',
       tags,
       auth: true,
       params: StaffUserPath,
@@ -182,11 +239,17 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
     route({
       method: 'get',
       path: '/partner-firms/:partnerFirmId/clients',
-      summary: "PS-4, AM-2: the firm's client organizations now (approved relationships in force), with ceiling and end date",
+      summary:
+        "PS-4, AM-2: the firm's client organizations now (approved relationships in force), with ceiling and end date",
       tags,
       auth: true,
       params: FirmPath,
-      responses: { 200: { description: 'Client organizations', schema: z.object({ items: z.array(ClientV1) }).meta({ id: 'PartnerFirmClientsV1' }) } },
+      responses: {
+        200: {
+          description: 'Client organizations',
+          schema: z.object({ items: z.array(ClientV1) }).meta({ id: 'PartnerFirmClientsV1' }),
+        },
+      },
       problems: ['forbidden'],
       authorize: opener,
       handler: async ({ params }) => {
@@ -207,16 +270,30 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       tags,
       auth: true,
       params: StaffUserPath,
-      responses: { 200: { description: 'Per organization', schema: z.object({ items: z.array(OrganizationAccessV1) }).meta({ id: 'OrganizationAccessListV1' }) } },
+      responses: {
+        200: {
+          description: 'Per organization',
+          schema: z.object({ items: z.array(OrganizationAccessV1) }).meta({ id: 'OrganizationAccessListV1' }),
+        },
+      },
       problems: ['forbidden', 'not-found'],
       authorize: opener,
       handler: async ({ params }) => {
-        const { memberships, invitations: offers } = await run(() => practice.delegatedTo(params.partnerFirmId, params.userId));
-        const names = await db.organization.findMany({ where: { id: { in: offers.map((i) => i.scopeId) } }, select: { id: true, name: true } });
+        const { memberships, invitations: offers } = await run(() =>
+          practice.delegatedTo(params.partnerFirmId, params.userId),
+        );
+        const names = await db.organization.findMany({
+          where: { id: { in: offers.map((i) => i.scopeId) } },
+          select: { id: true, name: true },
+        });
         const name = (id: string) => names.find((o) => o.id === id)?.name ?? '';
         const items = [
           ...memberships.map((m) => ({
-            organizationId: m.organizationId, organizationName: m.organization.name, status: 'ACTIVE' as const, role: m.role, invitation: null,
+            organizationId: m.organizationId,
+            organizationName: m.organization.name,
+            status: 'ACTIVE' as const,
+            role: m.role,
+            invitation: null,
           })),
           ...offers
             .filter((i) => !memberships.some((m) => m.organizationId === i.scopeId))
@@ -235,18 +312,26 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       method: 'post',
       path: '/partner-firms/:partnerFirmId/staff/:userId/organization-access',
       summary:
-        'PS-4, AM-2: offer a staff user access to client organizations, each with a role within the relationship\'s ceiling: ' +
+        'PS-4, AM-2: offer a staff user access to client organizations, ' +
+        "each with a role within the relationship's ceiling: " +
         'one invitation per organization, which the user accepts',
       tags,
       auth: true,
       params: StaffUserPath,
       body: GrantOrganizationAccessV1,
-      responses: { 201: { description: 'Invitations sent', schema: z.object({ items: z.array(InvitationV1) }).meta({ id: 'OrganizationAccessInvitedV1' }) } },
+      responses: {
+        201: {
+          description: 'Invitations sent',
+          schema: z.object({ items: z.array(InvitationV1) }).meta({ id: 'OrganizationAccessInvitedV1' }),
+        },
+      },
       problems: ['forbidden', 'not-found', 'conflict', 'unprocessable', 'not-ready'],
       // Each organization is decided again by the use case: under its relationship, for this invitee.
       authorize: opener,
       handler: async ({ actor, params, body }) => {
-        const opened = await run(() => practice.offerOrganizationAccess(actor.userId, params.partnerFirmId, params.userId, body.organizations));
+        const opened = await run(() =>
+          practice.offerOrganizationAccess(actor.userId, params.partnerFirmId, params.userId, body.organizations),
+        );
         const items = [];
         for (const { view } of opened) {
           if (view.refused) throw new Problem('conflict', view.refused.message);
@@ -258,7 +343,9 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
     route({
       method: 'post',
       path: '/partner-firms/:partnerFirmId/offboardings',
-      summary: 'PS-5: offboard a user from every organization this firm delegated, handing what they hold to a replacement (Account Owner only)',
+      summary:
+        'PS-5: offboard a user from every organization this firm delegated, ' +
+        'handing what they hold to a replacement (Account Owner only)',
       tags,
       auth: true,
       params: FirmPath,
@@ -271,12 +358,22 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
         const problem = await practice.replacementProblem(params.partnerFirmId, body.userId, body.replacementUserId);
         if (problem) throw new Problem('unprocessable', problem);
         const { progress } = await workflowCommand(
-          () => offboarding.start({ partnerFirmId: params.partnerFirmId, leavingUserId: body.userId, replacementUserId: body.replacementUserId, requestedByUserId: actor.userId }),
+          () =>
+            offboarding.start({
+              partnerFirmId: params.partnerFirmId,
+              leavingUserId: body.userId,
+              replacementUserId: body.replacementUserId,
+              requestedByUserId: actor.userId,
+            }),
           { subject: 'the staff list', refusals: {} },
         );
         const row = await db.offboarding.findUnique({ where: { id: progress.offboardingId } });
         if (!row || row.state === 'REFUSED') throw new Problem('unprocessable', row?.reason ?? progress.reason);
-        return { status: 202, headers: { location: `/partner-firms/${params.partnerFirmId}/offboardings/${row.id}` }, body: offboardingView(row) };
+        return {
+          status: 202,
+          headers: { location: `/partner-firms/${params.partnerFirmId}/offboardings/${row.id}` },
+          body: offboardingView(row),
+        };
       },
     }),
     route({
@@ -291,7 +388,8 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       authorize: opener,
       handler: async ({ params }) => {
         const row = await db.offboarding.findUnique({ where: { id: params.offboardingId } });
-        if (!row || row.partnerFirmId !== params.partnerFirmId) throw new Problem('not-found', 'No such offboarding.');
+        if (!row || row.partnerFirmId !== params.partnerFirmId)
+          throw new Problem('not-found', 'No such offboarding.');
         return { status: 200, body: offboardingView(row) };
       },
     }),
@@ -302,7 +400,14 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       tags,
       auth: true,
       params: FirmPath,
-      responses: { 200: { description: 'Per user', schema: z.object({ program: z.string(), items: z.array(CertificationStatusV1) }).meta({ id: 'CertificationListV1' }) } },
+      responses: {
+        200: {
+          description: 'Per user',
+          schema: z
+            .object({ program: z.string(), items: z.array(CertificationStatusV1) })
+            .meta({ id: 'CertificationListV1' }),
+        },
+      },
       problems: ['forbidden'],
       authorize: opener,
       handler: async ({ params }) => ({
@@ -318,12 +423,23 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       auth: true,
       params: FirmPath,
       body: InviteToCertificationV1,
-      responses: { 200: { description: 'Who was invited, who was skipped and why', schema: z.object({ items: z.array(z.object({ userId: UserId, outcome: z.enum(['invited', 'already-certified']) })) }).meta({ id: 'CertificationInvitedListV1' }) } },
+      responses: {
+        200: {
+          description: 'Who was invited, who was skipped and why',
+          schema: z
+            .object({
+              items: z.array(z.object({ userId: UserId, outcome: z.enum(['invited', 'already-certified']) })),
+            })
+            .meta({ id: 'CertificationInvitedListV1' }),
+        },
+      },
       problems: ['forbidden', 'not-found'],
       authorize: onFirm('inviteToCertification', OPENERS_ONLY),
       handler: async ({ actor, params, body }) => ({
         status: 200,
-        body: { items: await run(() => practice.inviteToCertification(actor.userId, params.partnerFirmId, body.userIds)) },
+        body: {
+          items: await run(() => practice.inviteToCertification(actor.userId, params.partnerFirmId, body.userIds)),
+        },
       }),
     }),
     route({
@@ -333,7 +449,13 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
       tags,
       auth: true,
       params: StaffUserPath,
-      responses: { 200: { description: 'The certificate', schema: z.string().meta({ format: 'binary' }), contentType: 'application/pdf' } },
+      responses: {
+        200: {
+          description: 'The certificate',
+          schema: z.string().meta({ format: 'binary' }),
+          contentType: 'application/pdf',
+        },
+      },
       problems: ['forbidden', 'not-found', 'conflict'],
       // The managers who open Practice Staff, and the certified user themself.
       authorize: ({ params }) => ({
@@ -346,7 +468,10 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
         const { certificateId, pdf } = await run(() => practice.certificate(params.partnerFirmId, params.userId));
         return {
           status: 200,
-          headers: { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="certificate-${certificateId}.pdf"` },
+          headers: {
+            'content-type': 'application/pdf',
+            'content-disposition': `attachment; filename="certificate-${certificateId}.pdf"`,
+          },
           body: pdf,
         };
       },

@@ -10,18 +10,48 @@ import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { MissingResource, principalEntity, resourceEntities, uid, type Reader, type ResourceRef } from './entities';
 
 export type Action =
-  | 'viewOrganization' | 'requestThirdPartyAccess' | 'listThirdParties' | 'setThirdPartyAccess'
-  | 'removeThirdParty' | 'reviewThirdParty' | 'addBusinessPartner' | 'listTasks' | 'createTask'
-  | 'viewAccessLedger' | 'revokeGrant' | 'listClientRelationships' | 'listOrganizationAccessInvitations'
-  | 'manageAccessReviews' | 'decideAccessReview'
-  | 'openPracticeStaff' | 'invitePracticeStaff' | 'offerRoleAboveStaff' | 'changePracticeRole'
-  | 'removePracticeStaff' | 'offboardPracticeStaff' | 'inviteToCertification' | 'requestClientRelationship'
-  | 'listFirmClientRelationships' | 'downloadCertificate'
-  | 'approveClientRelationship' | 'declineClientRelationship' | 'terminateClientRelationship'
-  | 'viewClientRelationship' | 'grantOrganizationAccess'
-  | 'manageBusinessPartners' | 'viewTask' | 'shareTask' | 'viewThirdParty'
-  | 'viewInvitation' | 'resendInvitation' | 'revokeInvitation' | 'listInvitations'
-  | 'managePortalPartners' | 'submitTicket' | 'freePortalEmail' | 'reportAccountOwner';
+  | 'viewOrganization'
+  | 'requestThirdPartyAccess'
+  | 'listThirdParties'
+  | 'setThirdPartyAccess'
+  | 'removeThirdParty'
+  | 'reviewThirdParty'
+  | 'addBusinessPartner'
+  | 'listTasks'
+  | 'createTask'
+  | 'viewAccessLedger'
+  | 'revokeGrant'
+  | 'listClientRelationships'
+  | 'listOrganizationAccessInvitations'
+  | 'manageAccessReviews'
+  | 'decideAccessReview'
+  | 'openPracticeStaff'
+  | 'invitePracticeStaff'
+  | 'offerRoleAboveStaff'
+  | 'changePracticeRole'
+  | 'removePracticeStaff'
+  | 'offboardPracticeStaff'
+  | 'inviteToCertification'
+  | 'requestClientRelationship'
+  | 'listFirmClientRelationships'
+  | 'downloadCertificate'
+  | 'approveClientRelationship'
+  | 'declineClientRelationship'
+  | 'terminateClientRelationship'
+  | 'viewClientRelationship'
+  | 'grantOrganizationAccess'
+  | 'manageBusinessPartners'
+  | 'viewTask'
+  | 'shareTask'
+  | 'viewThirdParty'
+  | 'viewInvitation'
+  | 'resendInvitation'
+  | 'revokeInvitation'
+  | 'listInvitations'
+  | 'managePortalPartners'
+  | 'submitTicket'
+  | 'freePortalEmail'
+  | 'reportAccountOwner';
 
 /** Another system that talks to the engine through Kafka (INT-1, INT-2). */
 export type Service = 'help-desk' | 'crm';
@@ -47,7 +77,9 @@ export const AUTHORIZATION_DIR = join(__dirname);
 /** The policy files and the schema, as text (also read by the schema validation test). */
 export function policySources(): { schema: string; policies: string } {
   const dir = join(AUTHORIZATION_DIR, 'policies');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cedar')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cedar'))
+    .sort();
   return {
     schema: readFileSync(join(AUTHORIZATION_DIR, 'schema.cedarschema'), 'utf8'),
     policies: files.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n'),
@@ -141,7 +173,8 @@ export function decideWith(request: PreparedRequest): Decision {
     throw new Error(`authorization failed to evaluate: ${answer.errors.map((e) => e.message).join('; ')}`);
   }
   const errors = answer.response.diagnostics.errors;
-  if (errors.length > 0) throw new Error(`a policy failed to evaluate: ${errors.map((e) => e.error.message).join('; ')}`);
+  if (errors.length > 0)
+    throw new Error(`a policy failed to evaluate: ${errors.map((e) => e.error.message).join('; ')}`);
   return { allowed: answer.response.decision === 'allow', policies: answer.response.diagnostics.reason };
 }
 

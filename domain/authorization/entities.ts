@@ -42,7 +42,11 @@ export const roleIds = {
 };
 
 /** The roles a user holds now, each as the id of a Role group. */
-export async function rolesOf(db: Reader, userId: string, now = new Date()): Promise<{ active: boolean; roles: string[] }> {
+export async function rolesOf(
+  db: Reader,
+  userId: string,
+  now = new Date(),
+): Promise<{ active: boolean; roles: string[] }> {
   const user = await db.user.findUnique({
     where: { id: userId },
     select: {
@@ -52,7 +56,12 @@ export async function rolesOf(db: Reader, userId: string, now = new Date()): Pro
           OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
           AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: { state: 'ACTIVE' } }] }],
         },
-        select: { organizationId: true, role: true, source: true, clientRelationship: { select: { partnerFirmId: true } } },
+        select: {
+          organizationId: true,
+          role: true,
+          source: true,
+          clientRelationship: { select: { partnerFirmId: true } },
+        },
       },
       practiceRoles: { select: { partnerFirmId: true, role: true } },
       supportAgent: { select: { userId: true } },
@@ -62,7 +71,11 @@ export async function rolesOf(db: Reader, userId: string, now = new Date()): Pro
   if (!user) return { active: false, roles: [] };
   const firms = new Set(user.practiceRoles.map((r) => r.partnerFirmId));
   const thirdParty = await db.thirdPartyRelationship.findMany({
-    where: { thirdPartyUserId: userId, state: 'ACCESS_ON', OR: [{ accessEndsAt: null }, { accessEndsAt: { gt: now } }] },
+    where: {
+      thirdPartyUserId: userId,
+      state: 'ACCESS_ON',
+      OR: [{ accessEndsAt: null }, { accessEndsAt: { gt: now } }],
+    },
     select: { organizationId: true },
   });
   const roles = [
@@ -71,10 +84,15 @@ export async function rolesOf(db: Reader, userId: string, now = new Date()): Pro
       .filter((m) => m.source === 'OWN' || (m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId)))
       .map((m) => roleIds.organization(m.organizationId, m.role)),
     ...user.memberships
-      .filter((m) => m.source === 'DELEGATION' && m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId))
+      .filter(
+        (m) => m.source === 'DELEGATION' && m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId),
+      )
       .map((m) => roleIds.organization(m.organizationId, 'THIRD_PARTY')),
     ...thirdParty.map((t) => roleIds.organization(t.organizationId, 'THIRD_PARTY')),
-    ...user.practiceRoles.flatMap((r) => [roleIds.firm(r.partnerFirmId, r.role), roleIds.firm(r.partnerFirmId, 'STAFF')]),
+    ...user.practiceRoles.flatMap((r) => [
+      roleIds.firm(r.partnerFirmId, r.role),
+      roleIds.firm(r.partnerFirmId, 'STAFF'),
+    ]),
     ...(user.supportAgent ? [roleIds.support] : []),
     ...(user.portalAdmin ? [roleIds.portalAdmins] : []),
   ];
@@ -115,13 +133,18 @@ export class MissingResource extends Error {
  * The resource's uid and the entities the policies read about it. A staff member of the firm is
  * `in` the firm's STAFF role whatever their practice role, so "invitee is on the staff" is one test.
  */
-export async function resourceEntities(db: Reader, resource: ResourceRef): Promise<{ uid: EntityUidJson; entities: EntityJson[] }> {
+export async function resourceEntities(
+  db: Reader,
+  resource: ResourceRef,
+): Promise<{ uid: EntityUidJson; entities: EntityJson[] }> {
   switch (resource.type) {
     case 'Organization':
-      if (!(await db.organization.findUnique({ where: { id: resource.id }, select: { id: true } }))) throw new MissingResource(resource);
+      if (!(await db.organization.findUnique({ where: { id: resource.id }, select: { id: true } })))
+        throw new MissingResource(resource);
       return { uid: uid('Organization', resource.id), entities: [organization(resource.id)] };
     case 'PartnerFirm':
-      if (!(await db.partnerFirm.findUnique({ where: { id: resource.id }, select: { id: true } }))) throw new MissingResource(resource);
+      if (!(await db.partnerFirm.findUnique({ where: { id: resource.id }, select: { id: true } })))
+        throw new MissingResource(resource);
       return { uid: uid('PartnerFirm', resource.id), entities: [firm(resource.id)] };
     case 'ClientRelationship': {
       const row = await db.clientRelationship.findUnique({ where: { id: resource.id } });
@@ -134,19 +157,35 @@ export async function resourceEntities(db: Reader, resource: ResourceRef): Promi
       };
       return {
         uid: uid('ClientRelationship', row.id),
-        entities: [entity('ClientRelationship', row.id, attrs), firm(row.partnerFirmId), organization(row.organizationId)],
+        entities: [
+          entity('ClientRelationship', row.id, attrs),
+          firm(row.partnerFirmId),
+          organization(row.organizationId),
+        ],
       };
     }
     case 'BusinessPartnerCompany': {
       const row = await db.businessPartnerCompany.findUnique({ where: { id: resource.id } });
       if (!row) throw new MissingResource(resource);
-      return { uid: uid('BusinessPartnerCompany', row.id), entities: [companyEntity(row), organization(row.organizationId)] };
+      return {
+        uid: uid('BusinessPartnerCompany', row.id),
+        entities: [companyEntity(row), organization(row.organizationId)],
+      };
     }
     case 'Task': {
-      const row = await db.task.findUnique({ where: { id: resource.id }, include: { grants: { select: { userId: true } } } });
+      const row = await db.task.findUnique({
+        where: { id: resource.id },
+        include: { grants: { select: { userId: true } } },
+      });
       if (!row) throw new MissingResource(resource);
-      const attrs = { organization: ref('Organization', row.organizationId), sharedWith: row.grants.map((g) => ref('User', g.userId)) };
-      return { uid: uid('Task', row.id), entities: [entity('Task', row.id, attrs), organization(row.organizationId)] };
+      const attrs = {
+        organization: ref('Organization', row.organizationId),
+        sharedWith: row.grants.map((g) => ref('User', g.userId)),
+      };
+      return {
+        uid: uid('Task', row.id),
+        entities: [entity('Task', row.id, attrs), organization(row.organizationId)],
+      };
     }
     case 'ThirdPartyRelationship': {
       const key = { organizationId: resource.organizationId, relationshipId: resource.relationshipId };
@@ -157,30 +196,57 @@ export async function resourceEntities(db: Reader, resource: ResourceRef): Promi
         ...(row.thirdPartyUserId ? { thirdParty: ref('User', row.thirdPartyUserId) } : {}),
       };
       const id = `${row.organizationId}/${row.relationshipId}`;
-      return { uid: uid('ThirdPartyRelationship', id), entities: [entity('ThirdPartyRelationship', id, attrs), organization(row.organizationId)] };
+      return {
+        uid: uid('ThirdPartyRelationship', id),
+        entities: [entity('ThirdPartyRelationship', id, attrs), organization(row.organizationId)],
+      };
     }
     case 'Invitation': {
-      const row = await db.invitation.findUnique({ where: { id: resource.id }, select: { kind: true, scopeId: true, offer: true } });
+      const row = await db.invitation.findUnique({
+        where: { id: resource.id },
+        select: { kind: true, scopeId: true, offer: true },
+      });
       if (!row) throw new MissingResource(resource);
       const firmId = (row.offer as { partnerFirmId?: string } | null)?.partnerFirmId;
       return invitationEntities(db, resource.id, row.kind, row.scopeId, firmId);
     }
     case 'InvitationList':
-      return invitationEntities(db, `list/${resource.kind}/${resource.scopeId}`, resource.kind, resource.scopeId, resource.partnerFirmId);
+      return invitationEntities(
+        db,
+        `list/${resource.kind}/${resource.scopeId}`,
+        resource.kind,
+        resource.scopeId,
+        resource.partnerFirmId,
+      );
     case 'Portal':
-      return { uid: uid('Portal', 'portal'), entities: [entity('Portal', 'portal', { admins: role(roleIds.portalAdmins) })] };
+      return {
+        uid: uid('Portal', 'portal'),
+        entities: [entity('Portal', 'portal', { admins: role(roleIds.portalAdmins) })],
+      };
     case 'SupportDesk':
-      return { uid: uid('SupportDesk', 'desk'), entities: [entity('SupportDesk', 'desk', { agents: role(roleIds.support) })] };
+      return {
+        uid: uid('SupportDesk', 'desk'),
+        entities: [entity('SupportDesk', 'desk', { agents: role(roleIds.support) })],
+      };
     case 'Integration':
       return { uid: uid('Integration', 'inbound'), entities: [entity('Integration', 'inbound', {})] };
   }
 }
 
 function companyEntity(row: { id: string; ownerUserId: string; organizationId: string }): EntityJson {
-  return entity('BusinessPartnerCompany', row.id, { owner: ref('User', row.ownerUserId), organization: ref('Organization', row.organizationId) });
+  return entity('BusinessPartnerCompany', row.id, {
+    owner: ref('User', row.ownerUserId),
+    organization: ref('Organization', row.organizationId),
+  });
 }
 
-async function invitationEntities(db: Reader, id: string, kind: InvitationKindName, scopeId: string, firmId?: string) {
+async function invitationEntities(
+  db: Reader,
+  id: string,
+  kind: InvitationKindName,
+  scopeId: string,
+  firmId?: string,
+) {
   const attrs: Record<string, unknown> = { kind };
   const entities: EntityJson[] = [];
   if (kind === 'BUSINESS_PARTNER') {

@@ -34,7 +34,11 @@ async function firmWithClient(roleCeiling: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMB
     await api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
     return { ...user, token: await api.token(user.id) };
   };
-  const [owner, userManager, staff] = [await person('ACCOUNT_OWNER'), await person('USER_MANAGER'), await person('STAFF')];
+  const [owner, userManager, staff] = [
+    await person('ACCOUNT_OWNER'),
+    await person('USER_MANAGER'),
+    await person('STAFF'),
+  ];
   const client = await createOrganization(api.db, { ORG_ADMIN: 1 });
   const relationship = await createClientRelationship(api.db, firm.id, client.org.id, { roleCeiling });
   const clientAdmin = { id: client.members.ORG_ADMIN[0].id, token: await api.token(client.members.ORG_ADMIN[0].id) };
@@ -49,14 +53,24 @@ it('AM-2 hole 1: a User Manager cannot offer themself org admin of a client; abo
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
   });
-  expect(self).toMatchObject({ status: 403, body: { type: `${P}forbidden`, detail: expect.stringMatching(/themself/) } });
+  expect(self).toMatchObject({
+    status: 403,
+    body: { type: `${P}forbidden`, detail: expect.stringMatching(/themself/) },
+  });
   const above = await api.call('POST', offerPath(w.firm.id, w.staff.id), {
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'ORG_ADMIN' }] },
   });
-  expect(above).toMatchObject({ status: 422, body: { type: `${P}unprocessable`, detail: expect.stringMatching(/above what the organization allows/) } });
+  expect(above).toMatchObject({
+    status: 422,
+    body: { type: `${P}unprocessable`, detail: expect.stringMatching(/above what the organization allows/) },
+  });
   expect(await api.db.invitation.count({ where: { kind: 'ORGANIZATION_ACCESS', scopeId: w.client.id } })).toBe(0);
-  expect(await api.db.membership.count({ where: { organizationId: w.client.id, userId: { in: [w.userManager.id, w.staff.id] } } })).toBe(0);
+  expect(
+    await api.db.membership.count({
+      where: { organizationId: w.client.id, userId: { in: [w.userManager.id, w.staff.id] } },
+    }),
+  ).toBe(0);
 
   // Within the ceiling it goes out, and the client organization's own org admin sees it.
   const offered = await api.call('POST', offerPath(w.firm.id, w.staff.id), {
@@ -64,11 +78,16 @@ it('AM-2 hole 1: a User Manager cannot offer themself org admin of a client; abo
     body: { organizations: [{ organizationId: w.client.id, role: 'PRODUCT_ADMIN' }] },
   });
   expect(offered.status).toBe(201);
-  const seen = await api.call('GET', `/invitations?kind=ORGANIZATION_ACCESS&scopeId=${w.client.id}`, { token: w.clientAdmin.token });
-  expect(seen).toMatchObject({ status: 200, body: { items: [expect.objectContaining({ email: w.staff.email, state: 'PENDING' })] } });
+  const seen = await api.call('GET', `/invitations?kind=ORGANIZATION_ACCESS&scopeId=${w.client.id}`, {
+    token: w.clientAdmin.token,
+  });
+  expect(seen).toMatchObject({
+    status: 200,
+    body: { items: [expect.objectContaining({ email: w.staff.email, state: 'PENDING' })] },
+  });
 });
 
-it('AM-2 hole 2: an organization-access offer does not outlive its invitee\'s offboarding; the old link answers 409 and grants nothing', async () => {
+it("AM-2 hole 2: an organization-access offer does not outlive its invitee's offboarding; the old link answers 409 and grants nothing", async () => {
   const w = await firmWithClient();
   const offered = await api.call('POST', offerPath(w.firm.id, w.staff.id), {
     token: w.userManager.token,
@@ -83,10 +102,22 @@ it('AM-2 hole 2: an organization-access offer does not outlive its invitee\'s of
     body: { userId: w.staff.id, replacementUserId: w.userManager.id },
   });
   expect(started.status).toBe(202);
-  await waitUntil('offboarded', async () => (await api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state === 'COMPLETED', 30000);
-  await waitUntil('offer revoked', async () => (await api.db.invitation.findUnique({ where: { id: link.id } }))?.state === 'REVOKED', 30000);
+  await waitUntil(
+    'offboarded',
+    async () =>
+      (await api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state === 'COMPLETED',
+    30000,
+  );
+  await waitUntil(
+    'offer revoked',
+    async () => (await api.db.invitation.findUnique({ where: { id: link.id } }))?.state === 'REVOKED',
+    30000,
+  );
 
-  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, { token: w.staff.token, body: { token: link.token } });
+  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, {
+    token: w.staff.token,
+    body: { token: link.token },
+  });
   expect(accepted).toMatchObject({ status: 409, body: { type: `${P}invitation-closed` } });
   expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
 });
@@ -97,11 +128,19 @@ it('AM-2 hole 2, at accept: an offer whose relationship ended meanwhile answers 
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
   });
-  const link = linkIn((await mailSink.waitFor(w.staff.email, new RegExp(`You are invited to work in ${w.client.name}`))).text);
+  const link = linkIn(
+    (await mailSink.waitFor(w.staff.email, new RegExp(`You are invited to work in ${w.client.name}`))).text,
+  );
   // The relationship ends by a path that knows nothing of the offer (its row, as an expiry would leave it).
   await api.db.clientRelationship.update({ where: { id: w.relationship.id }, data: { state: 'EXPIRED' } });
-  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, { token: w.staff.token, body: { token: link.token } });
-  expect(accepted).toMatchObject({ status: 409, body: { type: `${P}conflict`, detail: expect.stringMatching(/no longer holds.*no client relationship in force/) } });
+  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, {
+    token: w.staff.token,
+    body: { token: link.token },
+  });
+  expect(accepted).toMatchObject({
+    status: 409,
+    body: { type: `${P}conflict`, detail: expect.stringMatching(/no longer holds.*no client relationship in force/) },
+  });
   expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
   expect((await api.db.invitation.findUniqueOrThrow({ where: { id: link.id } })).state).toBe('PENDING');
 });
@@ -109,14 +148,24 @@ it('AM-2 hole 2, at accept: an offer whose relationship ended meanwhile answers 
 it("AM-1 hole 3: offboarding never reaches an organization that is not the firm's client; the leaver's employer keeps its admin", async () => {
   const w = await firmWithClient();
   const employer = await createOrganization(api.db, {});
-  await api.db.membership.create({ data: { userId: w.staff.id, organizationId: employer.org.id, role: 'ORG_ADMIN' } });
+  await api.db.membership.create({
+    data: { userId: w.staff.id, organizationId: employer.org.id, role: 'ORG_ADMIN' },
+  });
   const started = await api.call('POST', `/partner-firms/${w.firm.id}/offboardings`, {
     token: w.owner.token,
     body: { userId: w.staff.id, replacementUserId: w.owner.id },
   });
   expect(started).toMatchObject({ status: 202, body: { total: 0 } });
-  await waitUntil('offboarded', async () => (await api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state === 'COMPLETED', 30000);
-  const admins = await api.db.membership.findMany({ where: { organizationId: employer.org.id }, select: { userId: true, role: true } });
+  await waitUntil(
+    'offboarded',
+    async () =>
+      (await api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state === 'COMPLETED',
+    30000,
+  );
+  const admins = await api.db.membership.findMany({
+    where: { organizationId: employer.org.id },
+    select: { userId: true, role: true },
+  });
   expect(admins).toEqual([{ userId: w.staff.id, role: 'ORG_ADMIN' }]);
   expect(await api.db.offboardingStep.count({ where: { offboardingId: started.body.offboardingId } })).toBe(0);
 });
@@ -126,7 +175,10 @@ it('AM-1 hole 5: a process refuses the development secrets unless NODE_ENV says 
   delete env.NODE_ENV;
   delete env.AUTH_JWT_SECRET;
   delete env.RELATIONSHIP_ID_KEY;
-  const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'api', 'main.ts')], { env, cwd: repoRoot });
+  const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'api', 'main.ts')], {
+    env,
+    cwd: repoRoot,
+  });
   let stderr = '';
   child.stdout.on('data', (d) => (stderr += d));
   child.stderr.on('data', (d) => (stderr += d));

@@ -50,7 +50,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('revoke' as const), staff, org }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('offboard' as const), staff, replacement: staff }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('rejoin' as const), staff }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('end' as const), org, how: fc.constantFrom('TERMINATED' as const, 'EXPIRED' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('end' as const),
+      org,
+      how: fc.constantFrom('TERMINATED' as const, 'EXPIRED' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reapprove' as const), org, ceiling: role }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('grantEnds' as const), staff, org }) },
 );
@@ -59,7 +66,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 async function world() {
   const firm = await db.partnerFirm.create({ data: { name: `Property firm ${uniqueSuffix()}` } });
   const person = async (role: 'USER_MANAGER' | 'ACCOUNT_OWNER' | 'STAFF') => {
-    const user = await db.user.create({ data: { email: `${role.toLowerCase()}-${uniqueSuffix()}@property.example`, displayName: role } });
+    const user = await db.user.create({
+      data: { email: `${role.toLowerCase()}-${uniqueSuffix()}@property.example`, displayName: role },
+    });
     await db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
     return user.id;
   };
@@ -84,45 +93,72 @@ async function apply(w: World, s: Step): Promise<void> {
   switch (s.op) {
     case 'grant': {
       // An accepted offer: refused (nothing written) whenever it no longer holds.
-      const d = { partnerFirmId: w.firm, organizationId: w.orgs[s.org].id, role: s.role, granterId: w.manager, inviteeId: w.people[s.staff] };
+      const d = {
+        partnerFirmId: w.firm,
+        organizationId: w.orgs[s.org].id,
+        role: s.role,
+        granterId: w.manager,
+        inviteeId: w.people[s.staff],
+      };
       await db.$transaction((tx) => grantDelegation(tx, { ...d, invitationId: null }));
       return;
     }
     case 'revoke': {
-      const found = await db.membership.findFirst({ where: { userId: w.people[s.staff], organizationId: w.orgs[s.org].id, source: 'DELEGATION' } });
-      if (found) await ledger.revoke(w.orgs[s.org].admin, w.orgs[s.org].id, `membership:${found.id}`, 'Property test.').catch(() => undefined);
+      const found = await db.membership.findFirst({
+        where: { userId: w.people[s.staff], organizationId: w.orgs[s.org].id, source: 'DELEGATION' },
+      });
+      if (found)
+        await ledger
+          .revoke(w.orgs[s.org].admin, w.orgs[s.org].id, `membership:${found.id}`, 'Property test.')
+          .catch(() => undefined);
       return;
     }
     case 'offboard': {
       if (s.staff === s.replacement) return;
       const offboardingId = randomUUID();
       const who = {
-        offboardingId, workflowId: `offboarding-property-${offboardingId}`, partnerFirmId: w.firm,
-        leavingUserId: w.people[s.staff], replacementUserId: w.people[s.replacement],
+        offboardingId,
+        workflowId: `offboarding-property-${offboardingId}`,
+        partnerFirmId: w.firm,
+        leavingUserId: w.people[s.staff],
+        replacementUserId: w.people[s.replacement],
       };
       const activities = offboardingActivities(db);
       const opened = await activities.openOffboarding({ ...who, requestedByUserId: w.owner });
       if (opened.refused) return;
-      for (const organizationId of opened.organizationIds) await activities.offboardOrganization({ ...who, organizationId });
+      for (const organizationId of opened.organizationIds)
+        await activities.offboardOrganization({ ...who, organizationId });
       await activities.finishOffboarding(who);
       return;
     }
     case 'rejoin': {
       const key = { userId_partnerFirmId: { userId: w.people[s.staff], partnerFirmId: w.firm } };
-      await db.practiceStaffMember.upsert({ where: key, create: { userId: w.people[s.staff], partnerFirmId: w.firm, role: 'STAFF' }, update: {} });
+      await db.practiceStaffMember.upsert({
+        where: key,
+        create: { userId: w.people[s.staff], partnerFirmId: w.firm, role: 'STAFF' },
+        update: {},
+      });
       return;
     }
     case 'end': {
-      const row = await db.clientRelationship.findFirst({ where: { partnerFirmId: w.firm, organizationId: w.orgs[s.org].id, state: 'ACTIVE' } });
+      const row = await db.clientRelationship.findFirst({
+        where: { partnerFirmId: w.firm, organizationId: w.orgs[s.org].id, state: 'ACTIVE' },
+      });
       if (!row) return;
       await relationships.recordClientRelationshipTransition({
-        relationshipId: row.id, transition: row.transition + 1, to: s.how, reason: 'Property test.',
-        actorUserId: s.how === 'TERMINATED' ? w.orgs[s.org].admin : null, at: new Date().toISOString(),
+        relationshipId: row.id,
+        transition: row.transition + 1,
+        to: s.how,
+        reason: 'Property test.',
+        actorUserId: s.how === 'TERMINATED' ? w.orgs[s.org].admin : null,
+        at: new Date().toISOString(),
       });
       return;
     }
     case 'reapprove': {
-      const open = await db.clientRelationship.count({ where: { partnerFirmId: w.firm, organizationId: w.orgs[s.org].id, state: 'ACTIVE' } });
+      const open = await db.clientRelationship.count({
+        where: { partnerFirmId: w.firm, organizationId: w.orgs[s.org].id, state: 'ACTIVE' },
+      });
       if (open === 0) await createClientRelationship(db, w.firm, w.orgs[s.org].id, { roleCeiling: s.ceiling });
       return;
     }
@@ -142,7 +178,9 @@ async function checkInvariants(w: World): Promise<void> {
   const authorizer = new Authorizer(db);
   const now = new Date();
   for (const [o, organization] of w.orgs.entries()) {
-    const inForce = await db.clientRelationship.findFirst({ where: { partnerFirmId: w.firm, organizationId: organization.id, state: 'ACTIVE' } });
+    const inForce = await db.clientRelationship.findFirst({
+      where: { partnerFirmId: w.firm, organizationId: organization.id, state: 'ACTIVE' },
+    });
     for (const [p, userId] of w.people.entries()) {
       const onStaff = (await db.practiceStaffMember.count({ where: { userId, partnerFirmId: w.firm } })) > 0;
       const membership = await db.membership.findFirst({
@@ -154,15 +192,29 @@ async function checkInvariants(w: World): Promise<void> {
       if (live) {
         // Rows: a live delegation stands on a relationship in force, a holder on the staff, within the ceiling.
         expect({ where, source: live.source }).toEqual({ where, source: 'DELEGATION' });
-        expect({ where, relationship: live.clientRelationship?.state, onStaff }).toEqual({ where, relationship: 'ACTIVE', onStaff: true });
-        expect({ where, withinCeiling: withinCeiling(live.role, live.clientRelationship!.roleCeiling) }).toEqual({ where, withinCeiling: true });
+        expect({ where, relationship: live.clientRelationship?.state, onStaff }).toEqual({
+          where,
+          relationship: 'ACTIVE',
+          onStaff: true,
+        });
+        expect({ where, withinCeiling: withinCeiling(live.role, live.clientRelationship!.roleCeiling) }).toEqual({
+          where,
+          withinCeiling: true,
+        });
       }
       // Decisions: access exactly when a live source stands, and never above the ceiling.
-      const decision = await authorizer.decide({ principalId: userId, action: 'viewOrganization', resource: { type: 'Organization', id: organization.id } });
+      const decision = await authorizer.decide({
+        principalId: userId,
+        action: 'viewOrganization',
+        resource: { type: 'Organization', id: organization.id },
+      });
       expect({ where, allowed: decision.allowed }).toEqual({ where, allowed: Boolean(live && onStaff && inForce) });
       const access = await effectiveAccess(db, userId, organization.id);
       if (access && inForce && access.level !== 'THIRD_PARTY') {
-        expect({ where, withinCeiling: withinCeiling(access.level, inForce.roleCeiling) }).toEqual({ where, withinCeiling: true });
+        expect({ where, withinCeiling: withinCeiling(access.level, inForce.roleCeiling) }).toEqual({
+          where,
+          withinCeiling: true,
+        });
       }
     }
   }

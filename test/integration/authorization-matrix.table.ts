@@ -39,10 +39,14 @@ const org = (t: Tenant) => ({ params: { organizationId: t.organizationId } });
 const firm = (t: Tenant) => ({ params: { partnerFirmId: t.partnerFirmId } });
 const staffUser = (t: Tenant) => ({ params: { partnerFirmId: t.partnerFirmId, userId: t.people.staffUndelegated } });
 const relationship = (id: (t: Tenant) => string) => (t: Tenant) => ({ params: { clientRelationshipId: id(t) } });
-const tpu = (t: Tenant) => ({ params: { organizationId: t.organizationId, relationshipId: t.thirdPartyRelationshipId } });
+const tpu = (t: Tenant) => ({
+  params: { organizationId: t.organizationId, relationshipId: t.thirdPartyRelationshipId },
+});
 const invitation = (id: (t: Tenant) => string) => (t: Tenant) => ({ params: { invitationId: id(t) } });
 const none = () => ({});
-const review = (t: Tenant) => ({ params: { organizationId: t.organizationId, reviewId: '00000000-0000-4000-8000-000000000001' } });
+const review = (t: Tenant) => ({
+  params: { organizationId: t.organizationId, reviewId: '00000000-0000-4000-8000-000000000001' },
+});
 
 export const MATRIX: Record<string, Row> = {
   // Public, or the caller's own data.
@@ -67,17 +71,32 @@ export const MATRIX: Record<string, Row> = {
   'GET /organizations/:organizationId': { request: org, own: orgPeople },
   'GET /organizations/:organizationId/tasks': { request: org, own: orgPeople },
   'POST /organizations/:organizationId/tasks': { request: org, own: orgPeople },
-  'POST /organizations/:organizationId/business-partners': { request: org, own: ['orgAdmin', 'productAdmin', 'member', 'staffDelegated'] },
+  'POST /organizations/:organizationId/business-partners': {
+    request: org,
+    own: ['orgAdmin', 'productAdmin', 'member', 'staffDelegated'],
+  },
   'POST /organizations/:organizationId/third-party-users': { request: org, own: orgContacts },
-  'GET /organizations/:organizationId/third-party-users': { request: org, own: [...orgContacts, 'support'], other: ['support'] },
+  'GET /organizations/:organizationId/third-party-users': {
+    request: org,
+    own: [...orgContacts, 'support'],
+    other: ['support'],
+  },
   'GET /organizations/:organizationId/third-party-users/:relationshipId': {
     request: tpu,
     own: [...orgContacts, 'thirdPartyOn', 'support'],
     other: ['support'],
   },
-  'POST /organizations/:organizationId/third-party-users/:relationshipId/review': { request: tpu, own: ['support'], other: ['support'] },
+  'POST /organizations/:organizationId/third-party-users/:relationshipId/review': {
+    request: tpu,
+    own: ['support'],
+    other: ['support'],
+  },
   'PUT /organizations/:organizationId/third-party-users/:relationshipId/access': { request: tpu, own: ['orgAdmin'] },
-  'DELETE /organizations/:organizationId/third-party-users/:relationshipId': { request: tpu, own: ['orgAdmin', 'support'], other: ['support'] },
+  'DELETE /organizations/:organizationId/third-party-users/:relationshipId': {
+    request: tpu,
+    own: ['orgAdmin', 'support'],
+    other: ['support'],
+  },
   'GET /organizations/:organizationId/access-ledger': { request: org, own: ['orgAdmin'] },
   'POST /organizations/:organizationId/access-ledger/revocations': { request: org, own: ['orgAdmin'] },
   'GET /organizations/:organizationId/client-relationships': { request: org, own: ['orgAdmin'] },
@@ -94,16 +113,25 @@ export const MATRIX: Record<string, Row> = {
   // Tasks and business partners (BP-1, BP-3, BP-5): hidden (404) from whoever may not see them.
   'GET /tasks/:taskId': { request: (t) => ({ params: { taskId: t.taskId } }), own: orgPeople },
   'POST /tasks/:taskId/grants': { request: (t) => ({ params: { taskId: t.taskId } }), own: orgPeople },
-  'POST /business-partner-companies/:companyId/people': { request: (t) => ({ params: { companyId: t.companyId } }), own: ['member'] },
+  'POST /business-partner-companies/:companyId/people': {
+    request: (t) => ({ params: { companyId: t.companyId } }),
+    own: ['member'],
+  },
   'PATCH /business-partners/:businessPartnerId': {
     request: (t) => ({ params: { businessPartnerId: t.businessPartnerId } }),
     own: ['member'],
   },
-  'DELETE /business-partner-companies/:companyId': { request: (t) => ({ params: { companyId: t.companyId } }), own: ['member'] },
+  'DELETE /business-partner-companies/:companyId': {
+    request: (t) => ({ params: { companyId: t.companyId } }),
+    own: ['member'],
+  },
 
   // A partner firm's Practice Staff (PS-1..PS-6) and its client relationships (AM-2).
   'GET /partner-firms/:partnerFirmId/staff': { request: firm, own: openers },
-  'POST /partner-firms/:partnerFirmId/staff/invitations': { request: (t) => ({ ...firm(t), body: { role: 'STAFF' } }), own: openers },
+  'POST /partner-firms/:partnerFirmId/staff/invitations': {
+    request: (t) => ({ ...firm(t), body: { role: 'STAFF' } }),
+    own: openers,
+  },
   'PUT /partner-firms/:partnerFirmId/staff/:userId/role': { request: staffUser, own: ['accountOwner'] },
   'DELETE /partner-firms/:partnerFirmId/staff/:userId': { request: staffUser, own: ['accountOwner'] },
   'GET /partner-firms/:partnerFirmId/clients': { request: firm, own: openers },
@@ -116,7 +144,10 @@ export const MATRIX: Record<string, Row> = {
   },
   'GET /partner-firms/:partnerFirmId/certifications': { request: firm, own: openers },
   'POST /partner-firms/:partnerFirmId/certifications/invitations': { request: firm, own: openers },
-  'GET /partner-firms/:partnerFirmId/staff/:userId/certificate': { request: staffUser, own: [...openers, 'staffUndelegated'] },
+  'GET /partner-firms/:partnerFirmId/staff/:userId/certificate': {
+    request: staffUser,
+    own: [...openers, 'staffUndelegated'],
+  },
   'POST /partner-firms/:partnerFirmId/client-relationships': { request: firm, own: ['accountOwner'] },
   'GET /partner-firms/:partnerFirmId/client-relationships': { request: firm, own: openers },
   'GET /client-relationships/:clientRelationshipId': {
@@ -137,9 +168,18 @@ export const MATRIX: Record<string, Row> = {
   },
 
   // Invitations managed by whoever owns their list (BP-4, PS-2, PS-4).
-  'GET /invitations/:invitationId': { request: invitation((t) => t.organizationAccessInvitationId), own: ['orgAdmin', ...openers] },
-  'POST /invitations/:invitationId/resend': { request: invitation((t) => t.organizationAccessInvitationId), own: openers },
-  'POST /invitations/:invitationId/revoke': { request: invitation((t) => t.organizationAccessInvitationId), own: ['orgAdmin', ...openers] },
+  'GET /invitations/:invitationId': {
+    request: invitation((t) => t.organizationAccessInvitationId),
+    own: ['orgAdmin', ...openers],
+  },
+  'POST /invitations/:invitationId/resend': {
+    request: invitation((t) => t.organizationAccessInvitationId),
+    own: openers,
+  },
+  'POST /invitations/:invitationId/revoke': {
+    request: invitation((t) => t.organizationAccessInvitationId),
+    own: ['orgAdmin', ...openers],
+  },
 
   // The vendor's side: the portal's admins (PP-1) and support (INT-1, PP-2).
   'POST /portal/partners': { request: none, own: ['portalAdmin'], other: ['portalAdmin'] },

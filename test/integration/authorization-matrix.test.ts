@@ -53,7 +53,10 @@ it('AM-3 each actor on their own tenant and on another tenant gets exactly what 
   for (const route of api.routes.filter((r) => typeof r.authorize === 'function')) {
     const row = MATRIX[keyOf(route)];
     for (const actor of ACTORS) {
-      for (const [side, from, allowed] of [['own', target, row.own ?? []], ['other', other, row.other ?? []]] as const) {
+      for (const [side, from, allowed] of [
+        ['own', target, row.own ?? []],
+        ['other', other, row.other ?? []],
+      ] as const) {
         const got = await outcome(route, actor, from);
         (seen[keyOf(route)] ??= {})[`${side} ${actor}`] = got;
         (expected[keyOf(route)] ??= {})[`${side} ${actor}`] = allowed.includes(actor) ? 'allow' : 'deny';
@@ -64,14 +67,19 @@ it('AM-3 each actor on their own tenant and on another tenant gets exactly what 
   }
   expect(seen).toEqual(expected);
   // The figures the issue's note reports.
-  console.info(`authorization matrix: ${api.routes.length} routes, ${cases} cases, ${allows} allows, ${cases - allows} denies`);
+  console.info(
+    `authorization matrix: ${api.routes.length} routes, ${cases} cases, ${allows} allows, ${cases - allows} denies`,
+  );
 });
 
 it('AM-3 an anonymous caller gets 401 on every route that needs a sign-in, before anything is decided', async () => {
   const statuses: Record<string, number> = {};
   for (const route of api.routes.filter((r) => r.auth)) {
     const request = MATRIX[keyOf(route)].request(tenants[0]);
-    const path = route.path.replace(/:(\w+)/g, (_, name: string) => request.params?.[name] ?? '00000000-0000-4000-8000-000000000000');
+    const path = route.path.replace(
+      /:(\w+)/g,
+      (_, name: string) => request.params?.[name] ?? '00000000-0000-4000-8000-000000000000',
+    );
     const res = await api.call(route.method.toUpperCase(), path, route.body ? { body: {} } : {});
     statuses[keyOf(route)] = res.status;
   }

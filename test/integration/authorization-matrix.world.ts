@@ -25,40 +25,94 @@ export interface Tenant {
 
 export async function createTenant(db: Database): Promise<Tenant> {
   const s = uniqueSuffix();
-  const organization = await db.organization.create({ data: { name: `Tenant ${s}`, domains: { create: [{ domain: `tenant-${s}.example` }] } } });
+  const organization = await db.organization.create({
+    data: { name: `Tenant ${s}`, domains: { create: [{ domain: `tenant-${s}.example` }] } },
+  });
   const firm = await db.partnerFirm.create({ data: { name: `Firm ${s}` } });
   const asking = await db.partnerFirm.create({ data: { name: `Asking firm ${s}` } });
   const user = async (name: string) =>
-    (await db.user.create({ data: { email: `${name.toLowerCase()}-${s}@tenant.example`, displayName: `${name} ${s}` } })).id;
+    (
+      await db.user.create({
+        data: { email: `${name.toLowerCase()}-${s}@tenant.example`, displayName: `${name} ${s}` },
+      })
+    ).id;
   const people = Object.fromEntries(
     await Promise.all(
-      (['orgAdmin', 'productAdmin', 'member', 'thirdPartyOn', 'thirdPartyOff', 'accountOwner', 'accountManager', 'userManager',
-        'staffDelegated', 'staffUndelegated', 'support', 'portalAdmin'] as const).map(async (a) => [a, await user(a)] as const),
+      (
+        [
+          'orgAdmin',
+          'productAdmin',
+          'member',
+          'thirdPartyOn',
+          'thirdPartyOff',
+          'accountOwner',
+          'accountManager',
+          'userManager',
+          'staffDelegated',
+          'staffUndelegated',
+          'support',
+          'portalAdmin',
+        ] as const
+      ).map(async (a) => [a, await user(a)] as const),
     ),
   ) as Record<Actor, string>;
-  const own = [['orgAdmin', 'ORG_ADMIN'], ['productAdmin', 'PRODUCT_ADMIN'], ['member', 'MEMBER']] as const;
-  for (const [actor, role] of own) await db.membership.create({ data: { userId: people[actor], organizationId: organization.id, role } });
-  const practice = [['accountOwner', 'ACCOUNT_OWNER'], ['accountManager', 'ACCOUNT_MANAGER'], ['userManager', 'USER_MANAGER'],
-    ['staffDelegated', 'STAFF'], ['staffUndelegated', 'STAFF']] as const;
-  for (const [actor, role] of practice) await db.practiceStaffMember.create({ data: { userId: people[actor], partnerFirmId: firm.id, role } });
+  const own = [
+    ['orgAdmin', 'ORG_ADMIN'],
+    ['productAdmin', 'PRODUCT_ADMIN'],
+    ['member', 'MEMBER'],
+  ] as const;
+  for (const [actor, role] of own)
+    await db.membership.create({ data: { userId: people[actor], organizationId: organization.id, role } });
+  const practice = [
+    ['accountOwner', 'ACCOUNT_OWNER'],
+    ['accountManager', 'ACCOUNT_MANAGER'],
+    ['userManager', 'USER_MANAGER'],
+    ['staffDelegated', 'STAFF'],
+    ['staffUndelegated', 'STAFF'],
+  ] as const;
+  for (const [actor, role] of practice)
+    await db.practiceStaffMember.create({ data: { userId: people[actor], partnerFirmId: firm.id, role } });
   const relationship = await createClientRelationship(db, firm.id, organization.id, { roleCeiling: 'PRODUCT_ADMIN' });
   await db.membership.create({
-    data: { userId: people.staffDelegated, organizationId: organization.id, role: 'MEMBER', source: 'DELEGATION', clientRelationshipId: relationship.id },
+    data: {
+      userId: people.staffDelegated,
+      organizationId: organization.id,
+      role: 'MEMBER',
+      source: 'DELEGATION',
+      clientRelationshipId: relationship.id,
+    },
   });
   const pendingId = randomUUID();
   await db.clientRelationship.create({
     data: {
-      id: pendingId, workflowId: `client-relationship-${pendingId}`, partnerFirmId: asking.id, organizationId: organization.id,
-      state: 'PENDING_APPROVAL', roleCeiling: 'MEMBER', durationDays: 90, autoExtend: false, reason: 'Waiting.', transition: 1,
+      id: pendingId,
+      workflowId: `client-relationship-${pendingId}`,
+      partnerFirmId: asking.id,
+      organizationId: organization.id,
+      state: 'PENDING_APPROVAL',
+      roleCeiling: 'MEMBER',
+      durationDays: 90,
+      autoExtend: false,
+      reason: 'Waiting.',
+      transition: 1,
     },
   });
   const thirdParty = (actor: 'thirdPartyOn' | 'thirdPartyOff', state: 'ACCESS_ON' | 'LISTED') => {
     const relationshipId = randomUUID().replace(/-/g, '');
     return db.thirdPartyRelationship.create({
       data: {
-        organizationId: organization.id, relationshipId, workflowId: `tpu-${organization.id}-${relationshipId}`, runId: randomUUID(),
-        transition: 2, thirdPartyUserId: people[actor], thirdPartyEmail: `${actor}-${s}@tenant.example`, thirdPartyName: actor,
-        firmName: 'Consulting', state, origin: 'REQUEST', reason: state,
+        organizationId: organization.id,
+        relationshipId,
+        workflowId: `tpu-${organization.id}-${relationshipId}`,
+        runId: randomUUID(),
+        transition: 2,
+        thirdPartyUserId: people[actor],
+        thirdPartyEmail: `${actor}-${s}@tenant.example`,
+        thirdPartyName: actor,
+        firmName: 'Consulting',
+        state,
+        origin: 'REQUEST',
+        reason: state,
       },
     });
   };
@@ -67,30 +121,59 @@ export async function createTenant(db: Database): Promise<Tenant> {
   await db.supportAgent.create({ data: { userId: people.support } });
   await db.portalAdmin.create({ data: { userId: people.portalAdmin, role: 'ADMIN' } });
 
-  const company = await db.businessPartnerCompany.create({ data: { organizationId: organization.id, ownerUserId: people.member, name: `Partner Co ${s}` } });
+  const company = await db.businessPartnerCompany.create({
+    data: { organizationId: organization.id, ownerUserId: people.member, name: `Partner Co ${s}` },
+  });
   const partnerUser = await user('partner');
   const partner = await db.businessPartner.create({
-    data: { companyId: company.id, email: `partner-${s}@tenant.example`, firstName: 'Pat', lastName: 'Ner', userId: partnerUser, status: 'ACTIVE' },
+    data: {
+      companyId: company.id,
+      email: `partner-${s}@tenant.example`,
+      firstName: 'Pat',
+      lastName: 'Ner',
+      userId: partnerUser,
+      status: 'ACTIVE',
+    },
   });
-  const task = await db.task.create({ data: { organizationId: organization.id, title: 'Quarterly close', createdById: people.member } });
+  const task = await db.task.create({
+    data: { organizationId: organization.id, title: 'Quarterly close', createdById: people.member },
+  });
   await db.taskGrant.create({ data: { taskId: task.id, userId: partnerUser } });
   const invitationId = randomUUID();
   await db.invitation.create({
     data: {
-      id: invitationId, workflowId: `invitation-matrix-${invitationId}`, kind: 'ORGANIZATION_ACCESS', state: 'PENDING',
-      email: `staffundelegated-${s}@tenant.example`, firstName: 'Staff', lastName: 'Undelegated', invitedById: people.userManager,
-      scopeId: organization.id, offer: { role: 'MEMBER', partnerFirmId: firm.id, clientRelationshipId: relationship.id },
-      expiresAt: new Date(Date.now() + 86400_000), reason: 'Sent.', transition: 1,
+      id: invitationId,
+      workflowId: `invitation-matrix-${invitationId}`,
+      kind: 'ORGANIZATION_ACCESS',
+      state: 'PENDING',
+      email: `staffundelegated-${s}@tenant.example`,
+      firstName: 'Staff',
+      lastName: 'Undelegated',
+      invitedById: people.userManager,
+      scopeId: organization.id,
+      offer: { role: 'MEMBER', partnerFirmId: firm.id, clientRelationshipId: relationship.id },
+      expiresAt: new Date(Date.now() + 86400_000),
+      reason: 'Sent.',
+      transition: 1,
     },
   });
   const offboardingId = randomUUID();
   await db.offboarding.create({
     data: {
-      id: offboardingId, workflowId: `offboarding-matrix-${offboardingId}`, partnerFirmId: firm.id, userId: people.staffUndelegated,
-      replacementUserId: people.userManager, requestedById: people.accountOwner, state: 'COMPLETED', reason: 'Done.', total: 0,
+      id: offboardingId,
+      workflowId: `offboarding-matrix-${offboardingId}`,
+      partnerFirmId: firm.id,
+      userId: people.staffUndelegated,
+      replacementUserId: people.userManager,
+      requestedById: people.accountOwner,
+      state: 'COMPLETED',
+      reason: 'Done.',
+      total: 0,
     },
   });
-  const portalPartner = await db.portalPartner.create({ data: { name: `Reseller ${s}`, email: `reseller-${s}@tenant.example` } });
+  const portalPartner = await db.portalPartner.create({
+    data: { name: `Reseller ${s}`, email: `reseller-${s}@tenant.example` },
+  });
   return {
     organizationId: organization.id,
     partnerFirmId: firm.id,

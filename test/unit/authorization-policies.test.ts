@@ -67,15 +67,25 @@ function allowed(who: Person, action: Action, resource: EntityJson, extra: Entit
 describe('AM-3 policies', () => {
   it('AM-3 the policies validate against the schema (strict mode)', () => {
     const { schema, policies } = policySources();
-    const answer = cedar.validate({ schema, policies: { staticPolicies: policies }, validationSettings: { mode: 'strict' } });
+    const answer = cedar.validate({
+      schema,
+      policies: { staticPolicies: policies },
+      validationSettings: { mode: 'strict' },
+    });
     expect(answer.type).toBe('success');
     if (answer.type === 'success') expect(answer.validationErrors).toEqual([]);
   });
 
-  it('TPU-4 a third party with access on works in the organization but holds none of the own org admins\' powers', () => {
+  it("TPU-4 a third party with access on works in the organization but holds none of the own org admins' powers", () => {
     expect(allowed('thirdParty', 'viewOrganization', organization)).toBe(true);
     expect(allowed('thirdParty', 'createTask', organization)).toBe(true);
-    for (const power of ['requestThirdPartyAccess', 'setThirdPartyAccess', 'removeThirdParty', 'viewAccessLedger', 'revokeGrant'] as const) {
+    for (const power of [
+      'requestThirdPartyAccess',
+      'setThirdPartyAccess',
+      'removeThirdParty',
+      'viewAccessLedger',
+      'revokeGrant',
+    ] as const) {
       expect({ power, allowed: allowed('thirdParty', power, organization) }).toEqual({ power, allowed: false });
       expect({ power, allowed: allowed('orgAdmin', power, organization) }).toEqual({ power, allowed: true });
     }
@@ -110,7 +120,11 @@ describe('AM-3 policies', () => {
   });
 
   it('AM-3 INT-1 INT-2 consumers decide too: each system may report only what its topic carries', () => {
-    const desk: EntityJson = { uid: uid('SupportDesk', 'desk'), attrs: { agents: role(roleIds.support) }, parents: [] };
+    const desk: EntityJson = {
+      uid: uid('SupportDesk', 'desk'),
+      attrs: { agents: role(roleIds.support) },
+      parents: [],
+    };
     const inbound: EntityJson = { uid: uid('Integration', 'inbound'), attrs: {}, parents: [] };
     const service = (id: string, action: Action, resource: EntityJson) =>
       decideWith({
