@@ -11,6 +11,7 @@ import type { EventType } from '../domain/events';
 import type { InvitationChangedV1 } from '../domain/messages/events/invitation.v1';
 import { InvitationRefusal } from '../workflows/invitation/messages';
 import { grantDelegation } from '../domain/delegation';
+import { offerOf } from '../domain/messages/values/invitation-offer';
 
 type Tx = Prisma.TransactionClient;
 type SendKind = 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER';
@@ -109,7 +110,7 @@ const KINDS: Record<Kind, {
       return { targetId: null };
     },
     async grant(tx, row, userId) {
-      const role = (row.offer as { role?: 'ACCOUNT_MANAGER' | 'USER_MANAGER' | 'STAFF' }).role ?? 'STAFF';
+      const { role } = offerOf('PRACTICE_STAFF', row.offer);
       await tx.practiceStaffMember.upsert({ where: { userId_partnerFirmId: { userId, partnerFirmId: row.scopeId } }, create: { userId, partnerFirmId: row.scopeId, role }, update: {} });
     },
     async release() {},
@@ -129,11 +130,11 @@ const KINDS: Record<Kind, {
     // AM-2: the offer is checked again now. Since it was sent the relationship may have ended or
     // shrunk, the invitee may have left the staff, the inviter may have lost the right to grant.
     async grant(tx, row, userId) {
-      const offer = row.offer as { role?: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER'; partnerFirmId?: string; until?: string };
-      const role = offer.role ?? 'MEMBER';
+      const offer = offerOf('ORGANIZATION_ACCESS', row.offer);
+      const role = offer.role;
       const withdrawn = (message: string) =>
         ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
-      if (!offer.partnerFirmId || !row.invitedById) throw withdrawn('This offer names no partner firm; ask for a new one.');
+      if (!row.invitedById) throw withdrawn('This offer names nobody who made it; ask for a new one.');
       const granted = await grantDelegation(tx, {
         partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId,
         invitationId: row.id,

@@ -14,6 +14,7 @@ import {
 } from '../../domain/messages/commands/practice-staff.v1';
 import { OrganizationId, UserId } from '../../domain/messages/values/identifiers';
 import { CERTIFICATION_PROGRAM } from '../../domain/certificate';
+import { offerOf } from '../../domain/messages/values/invitation-offer';
 import type { OffboardingClient } from '../../workflows/offboarding/client';
 import type { Mailer } from '../../platform/mail';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
@@ -147,7 +148,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
             userId: null,
             email: i.email,
             name: `${i.firstName} ${i.lastName}`,
-            role: ((i.offer as { role?: string }).role ?? 'STAFF') as z.infer<typeof PracticeRole>,
+            role: offerOf('PRACTICE_STAFF', i.offer).role,
             status: status[i.state as keyof typeof status],
             invitation: toInvitationV1(i),
           })),
@@ -301,7 +302,7 @@ export function practiceStaffRoutes({ db, invitations, offboarding, mailer }: Pr
               organizationId: i.scopeId,
               organizationName: name(i.scopeId),
               status: i.state as 'PENDING' | 'EXPIRED',
-              role: (i.offer as { role: z.infer<typeof OrgRole> }).role,
+              role: offerOf('ORGANIZATION_ACCESS', i.offer).role,
               invitation: toInvitationV1(i),
             })),
         ].sort((a, b) => a.organizationName.localeCompare(b.organizationName));

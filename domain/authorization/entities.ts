@@ -9,6 +9,7 @@
 import type { EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Prisma } from '@prisma/client';
 import type { Database } from '../../platform/database';
+import { offerOf } from '../messages/values/invitation-offer';
 
 export type Reader = Database | Prisma.TransactionClient;
 
@@ -207,7 +208,7 @@ export async function resourceEntities(
         select: { kind: true, scopeId: true, offer: true },
       });
       if (!row) throw new MissingResource(resource);
-      const firmId = (row.offer as { partnerFirmId?: string } | null)?.partnerFirmId;
+      const firmId = row.kind === 'ORGANIZATION_ACCESS' ? offerOf('ORGANIZATION_ACCESS', row.offer).partnerFirmId : undefined;
       return invitationEntities(db, resource.id, row.kind, row.scopeId, firmId);
     }
     case 'InvitationList':

@@ -5,6 +5,7 @@ import { InvitationKindKey, ProcessStateKey } from '../../domain/search-attribut
 import { relationshipIdFor } from '../../domain/third-party-access';
 import { timingsFor, type InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
+import type { InvitationOffer } from '../../domain/messages/values/invitation-offer';
 import type { invitation } from './workflow';
 import {
   acceptUpdate,
@@ -34,7 +35,8 @@ export interface NewInvitation {
   scopeId: string;
   invitee: { email: string; firstName: string; lastName: string };
   invitedByUserId: string | null;
-  offer?: Record<string, string>;
+  /** What accepting grants, in the kind's own shape (domain/messages/values/invitation-offer.ts). */
+  offer?: InvitationOffer;
   details?: Record<string, string>;
 }
 
@@ -61,7 +63,8 @@ export class InvitationsClient {
       scopeId: n.scopeId,
       invitee: n.invitee,
       invitedByUserId: n.invitedByUserId,
-      offer: n.offer ?? {},
+      // The workflow carries it as plain strings; every reader parses it back with its kind's schema.
+      offer: Object.fromEntries(Object.entries(n.offer ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
       details: n.details ?? {},
       timings: timingsFor(n.kind, this.o.timings?.[n.kind]),
     };
