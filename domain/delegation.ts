@@ -50,10 +50,6 @@ export async function checkDelegation(
       'The firm has no client relationship in force with this organization: its org admins approve one first.';
     return { refused: { kind: 'no-relationship', message }, relationship: null };
   }
-  if (!withinCeiling(d.role, relationship.roleCeiling)) {
-    const message = `${d.role} is above what the organization allows this firm (${relationship.roleCeiling}).`;
-    return { refused: { kind: 'above-ceiling', message }, relationship: null };
-  }
   const decision = await new Authorizer(db).decide({
     principalId: d.granterId,
     action: 'grantOrganizationAccess',
@@ -66,6 +62,11 @@ export async function checkDelegation(
         ? 'Nobody grants organization access to themself.'
         : "Only the firm's Account Owner, Account Managers and User Managers grant access, to a user on the firm's staff.";
     return { refused: { kind: 'not-allowed', message }, relationship: null };
+  }
+  // Who may grant comes first (403); then what the organization allows (422).
+  if (!withinCeiling(d.role, relationship.roleCeiling)) {
+    const message = `${d.role} is above what the organization allows this firm (${relationship.roleCeiling}).`;
+    return { refused: { kind: 'above-ceiling', message }, relationship: null };
   }
   return { refused: null, relationship };
 }

@@ -21,9 +21,13 @@ stop_what_we_started() {
   fi
   for pid in $(alive_children); do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${CHILD_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -s "$STARTED_FILE" ]; then
-    # shellcheck disable=SC2046
-    bash stack/stack.sh down $(cat "$STARTED_FILE")
+  # Only the services named: `stack down` with no names stops every service, including ones another
+  # command started (the record holds an empty line when this run started none).
+  local started
+  started=$(grep -v '^$' "$STARTED_FILE" || true)
+  if [ -n "$started" ]; then
+    # shellcheck disable=SC2086
+    bash stack/stack.sh down $started
   fi
   rm -f "$STARTED_FILE"
 }
