@@ -9,6 +9,7 @@ import { createOrganization } from '../support/world';
 import { reviewableOrganization } from '../support/access-review-world';
 import { waitUntil } from '../support/kafka';
 import { waitForEmails } from '../support/links';
+import { saveHistory } from '../support/histories';
 
 const P = 'https://partner-access.example/problems/';
 const DAY_MS = 24 * 3600 * 1000;
@@ -93,6 +94,8 @@ it('AM-6 an org admin starts a review, decides each grant, and reads the progres
   const read = await api.call('GET', url, { token: admin });
   expect(read.body).toMatchObject({ total: 2, decided: 2, confirmed: 1, revoked: 1, lapsed: 0, kept: 0 });
   expect(read.body.completedAt).not.toBeNull();
+  const row = await api.db.accessReview.findUniqueOrThrow({ where: { id: reviewId } });
+  await saveHistory('access-review-completed', api.temporal.workflow.getHandle(row.workflowId));
   const decided = (grantId: string, decision: string, why: unknown) =>
     expect.objectContaining({ grantId, decision, decidedById: w.admin.id, why });
   expect(read.body.items).toEqual([

@@ -9,6 +9,7 @@ import { linkIn, waitForEmails } from '../support/links';
 import { waitUntil } from '../support/kafka';
 import { readPdf } from '../support/pdf';
 import { CERTIFICATION_PROGRAM } from '../../domain/certificate';
+import { saveHistory } from '../support/histories';
 
 const P = 'https://partner-access.example/problems/';
 let api: TestApi;
@@ -173,6 +174,8 @@ it('PS-5 AM-1 offboard with a replacement: every organization the firm delegated
   });
   expect(await api.db.practiceStaffMember.count({ where: { userId: leaving.id } })).toBe(0);
   const events = await api.db.outboxEvent.findMany({ where: { aggregateId: started.body.offboardingId }, orderBy: { sequence: 'asc' } });
+  const { workflowId } = await api.db.offboarding.findUniqueOrThrow({ where: { id: started.body.offboardingId } });
+  await saveHistory('offboarding-completed', api.temporal.workflow.getHandle(workflowId));
   expect(events.map((e) => e.type.replace('partneraccess.practice.', ''))).toEqual(['offboarding-started.v1', ...Array(3).fill('offboarding-organization-done.v1'), 'offboarding-completed.v1']);
   expect(await api.db.outboxEvent.count({ where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['userId'], equals: leaving.id } } })).toBe(3);
 });
