@@ -1,0 +1,185 @@
+// AM-2 and AM-4 over HTTP on the real stack: a firm asks, the client's org admin approves, a manager
+// delegates within the ceiling, the client reads the chain of why in its ledger and revokes; ending
+// the relationship revokes everything delegated under it at once.
+import { mailSink, uniqueSuffix } from '../support/services';
+import { startTestApi, type TestApi } from '../support/api';
+import { startTestWorker, type TestWorker } from '../support/worker';
+import { createOrganization } from '../support/world';
+import { linkIn } from '../support/links';
+
+const P = 'https://partner-access.example/problems/';
+let api: TestApi;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  worker = await startTestWorker();
+  api = await startTestApi({ taskQueue: worker.taskQueue });
+});
+afterAll(async () => {
+  await api.close();
+  await worker.stop();
+});
+
+async function firmAndClient() {
+  const firm = await api.db.partnerFirm.create({ data: { name: `Advisers ${uniqueSuffix()}` } });
+  const person = async (role: 'ACCOUNT_OWNER' | 'USER_MANAGER' | 'STAFF', name: string) => {
+    const user = await api.db.user.create({
+      data: { email: `${name.split(' ')[0].toLowerCase()}-${uniqueSuffix()}@advisers.example`, displayName: name },
+    });
+    await api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
+    return { ...user, token: await api.token(user.id) };
+  };
+  const owner = await person('ACCOUNT_OWNER', 'Ann Owner');
+  const manager = await person('USER_MANAGER', 'Uma Manager');
+  const staff = await person('STAFF', 'Sid Staff');
+  const client = await createOrganization(api.db, { ORG_ADMIN: 1, MEMBER: 1 });
+  const admin = { id: client.members.ORG_ADMIN[0].id, token: await api.token(client.members.ORG_ADMIN[0].id) };
+  return { firm, owner, manager, staff, client: client.org, admin };
+}
+
+/** The firm asks, the organization approves: an ACTIVE relationship with a PRODUCT_ADMIN ceiling. */
+async function approvedRelationship(w: Awaited<ReturnType<typeof firmAndClient>>) {
+  const asked = await api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+    token: w.owner.token,
+    body: { organizationId: w.client.id, roleCeiling: 'PRODUCT_ADMIN', durationDays: 365 },
+  });
+  expect(asked).toMatchObject({ status: 201, body: { state: 'PENDING_APPROVAL', partnerFirmName: w.firm.name } });
+  const id = asked.body.clientRelationshipId;
+  const approved = await api.call('POST', `/client-relationships/${id}/approve`, { token: w.admin.token });
+  expect(approved).toMatchObject({
+    status: 200,
+    body: { state: 'ACTIVE', roleCeiling: 'PRODUCT_ADMIN', autoExtend: false },
+  });
+  return id as string;
+}
+
+/** A manager's offer to the staff user, accepted: a delegated membership. */
+async function delegated(w: Awaited<ReturnType<typeof firmAndClient>>, role: 'MEMBER' | 'PRODUCT_ADMIN') {
+  const offered = await api.call('POST', `/partner-firms/${w.firm.id}/staff/${w.staff.id}/organization-access`, {
+    token: w.manager.token,
+    body: { organizations: [{ organizationId: w.client.id, role }] },
+  });
+  expect(offered.status).toBe(201);
+  const link = linkIn(
+    (await mailSink.waitFor(w.staff.email, new RegExp(`You are invited to work in ${w.client.name}`))).text,
+  );
+  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, {
+    token: w.staff.token,
+    body: { token: link.token },
+  });
+  expect(accepted.status).toBe(200);
+}
+
+it('AM-2 AM-4 the firm asks, the client approves, a manager delegates within the ceiling, the ledger says why, and terminating revokes at once', async () => {
+  const w = await firmAndClient();
+  const id = await approvedRelationship(w);
+  const again = await api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+    token: w.owner.token,
+    body: { organizationId: w.client.id, roleCeiling: 'MEMBER', durationDays: 30 },
+  });
+  expect(again).toMatchObject({ status: 409, body: { type: `${P}conflict` } });
+  expect(
+    (await api.call('GET', `/organizations/${w.client.id}/client-relationships`, { token: w.admin.token })).body
+      .items,
+  ).toEqual([expect.objectContaining({ clientRelationshipId: id, state: 'ACTIVE' })]);
+
+  await delegated(w, 'PRODUCT_ADMIN');
+  expect(await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).toMatchObject({
+    status: 200,
+    body: { yourAccess: 'PRODUCT_ADMIN' },
+  });
+  const ledger = (await api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })).body
+    .items;
+  const entry = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
+  expect(entry).toMatchObject({
+    source: 'DELEGATION',
+    level: 'PRODUCT_ADMIN',
+    revocable: true,
+    partnerFirm: { partnerFirmId: w.firm.id, name: w.firm.name },
+    clientRelationshipId: id,
+    grantedBy: { userId: w.manager.id, name: 'Uma Manager' },
+    why: expect.stringMatching(
+      new RegExp(
+        `^Sid Staff, PRODUCT_ADMIN, delegated by ${w.firm.name} under relationship ${id}, granted by Uma Manager on \\d{4}-\\d{2}-\\d{2}, until \\d{4}-\\d{2}-\\d{2}$`,
+      ),
+    ),
+  });
+  expect(ledger.filter((e: { source: string }) => e.source === 'OWN')).toHaveLength(2);
+
+  // Either side ends it: here the organization. The delegation is gone in the same answer.
+  const ended = await api.call('POST', `/client-relationships/${id}/terminate`, {
+    token: w.admin.token,
+    body: { reason: 'Engagement over.' },
+  });
+  expect(ended).toMatchObject({ status: 200, body: { state: 'TERMINATED' } });
+  expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
+  expect((await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
+  expect(
+    await api.db.outboxEvent.count({
+      where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: entry.grantId } },
+    }),
+  ).toBe(1);
+  expect(
+    (
+      await api.call('POST', `/client-relationships/${id}/terminate`, {
+        token: w.owner.token,
+        body: { reason: 'Again.' },
+      })
+    ).status,
+  ).toBe(403);
+});
+
+it('AM-4 an org admin revokes a delegated grant from the ledger at once; an own membership is managed as a member instead', async () => {
+  const w = await firmAndClient();
+  await approvedRelationship(w);
+  await delegated(w, 'MEMBER');
+  const ledger = (await api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })).body
+    .items;
+  const grant = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
+  const own = ledger.find((e: { source: string }) => e.source === 'OWN');
+
+  const refused = await api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+    token: w.admin.token,
+    body: { grantId: own.grantId, reason: 'No.' },
+  });
+  expect(refused).toMatchObject({ status: 422, body: { type: `${P}unprocessable` } });
+  const revoked = await api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+    token: w.admin.token,
+    body: { grantId: grant.grantId, reason: 'Not needed any more.' },
+  });
+  expect(revoked).toMatchObject({ status: 200, body: { grantId: grant.grantId, source: 'DELEGATION' } });
+  expect((await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
+  const gone = await api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+    token: w.admin.token,
+    body: { grantId: grant.grantId, reason: 'Twice.' },
+  });
+  expect(gone.status).toBe(404);
+  const event = await api.db.outboxEvent.findFirstOrThrow({
+    where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: grant.grantId } },
+  });
+  expect(event.data).toMatchObject({ actorUserId: w.admin.id, reason: 'Not needed any more.', source: 'DELEGATION' });
+});
+
+it('AM-2 a relationship the organization declines never lets the firm delegate', async () => {
+  const w = await firmAndClient();
+  const asked = await api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+    token: w.owner.token,
+    body: { organizationId: w.client.id, roleCeiling: 'ORG_ADMIN', durationDays: 730, autoExtend: true },
+  });
+  const id = asked.body.clientRelationshipId;
+  const byFirm = await api.call('POST', `/client-relationships/${id}/approve`, { token: w.owner.token });
+  expect(byFirm.status).toBe(403);
+  const declined = await api.call('POST', `/client-relationships/${id}/decline`, {
+    token: w.admin.token,
+    body: { reason: 'We use another firm.' },
+  });
+  expect(declined).toMatchObject({ status: 200, body: { state: 'DECLINED' } });
+  const offered = await api.call('POST', `/partner-firms/${w.firm.id}/staff/${w.staff.id}/organization-access`, {
+    token: w.manager.token,
+    body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
+  });
+  expect(offered).toMatchObject({
+    status: 422,
+    body: { detail: expect.stringMatching(/no client relationship in force/) },
+  });
+});
