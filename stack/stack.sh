@@ -243,7 +243,7 @@ log4j.logger.kafka.server.BrokerServer=INFO
 EOF
   if [ ! -f "$dir/data/meta.properties" ]; then
     java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$dir/log4j.properties" kafka.tools.StorageTool \
-      format -t "$(cat "$dir/cluster-id" 2>/dev/null || uuid_for_kafka "$dir")" -c "$props" \
+      format --cluster-id="$(cat "$dir/cluster-id" 2>/dev/null || uuid_for_kafka "$dir")" -c "$props" \
       >>"$LOG_DIR/kafka.log" 2>&1 || die "Kafka storage format failed; see $LOG_DIR/kafka.log"
   fi
   spawn kafka java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
@@ -251,7 +251,8 @@ EOF
   wait_ready kafka 90 "port_open $KAFKA_PORT"
 }
 
-# A KRaft cluster id is 16 random bytes in URL-safe base64 without padding; kept for restarts.
+# A KRaft cluster id is 16 random bytes in URL-safe base64 without padding; kept for restarts. One in
+# 64 starts with "-", which the storage tool would read as an option: hence --cluster-id=<id> above.
 uuid_for_kafka() {
   local id; id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
   echo "$id" >"$1/cluster-id"; echo "$id"
