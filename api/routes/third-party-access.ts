@@ -13,6 +13,7 @@ import { ThirdPartyAccessV1 } from '../../domain/messages/queries/third-party-ac
 import { ACCESS_ENDED, Refusal } from '../../workflows/third-party-access/messages';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { onOrganization, route } from '../routes';
+import { rolesOf } from '../../domain/authorization/entities';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
@@ -218,7 +219,9 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
     route({
       method: 'get',
       path: '/me/client-organizations',
-      summary: 'TPU-7: the organizations where your third-party access is on, to hop between them',
+      summary:
+        'TPU-7: the organizations you work in from another company (third-party access on, or a delegation ' +
+        'of your firm in force), to hop between them',
       tags,
       auth: true,
       responses: {
@@ -229,12 +232,11 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       },
       authorize: { anyone: 'your own organizations' },
       handler: async ({ actor }) => {
-        const rows = await db.thirdPartyRelationship.findMany({
-          where: { thirdPartyUserId: actor.userId, state: 'ACCESS_ON' },
-          include: { organization: { select: { name: true } } },
-          orderBy: { organization: { name: 'asc' } },
-        });
-        return { status: 200, body: { items: rows.map((r) => ({ organizationId: r.organizationId, name: r.organization.name })) } };
+        // The roles the decision point reads (AM-1): what stands now, whatever its source.
+        const { roles } = await rolesOf(db, actor.userId);
+        const ids = roles.flatMap((r) => (r.startsWith('org/') && r.endsWith('/THIRD_PARTY') ? [r.split('/')[1]] : []));
+        const organizations = await db.organization.findMany({ where: { id: { in: ids } }, orderBy: { name: 'asc' } });
+        return { status: 200, body: { items: organizations.map((o) => ({ organizationId: o.id, name: o.name })) } };
       },
     }),
   ];

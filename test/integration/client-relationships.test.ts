@@ -105,6 +105,9 @@ it('AM-2 AM-4 the firm asks, the client approves, a manager delegates within the
     ),
   });
   expect(ledger.filter((e: { source: string }) => e.source === 'OWN')).toHaveLength(2);
+  // TPU-7: the staff user hops to it like a third party would.
+  const hop = await api.call('GET', '/me/client-organizations', { token: w.staff.token });
+  expect(hop.body.items).toEqual([{ organizationId: w.client.id, name: w.client.name }]);
 
   // Either side ends it: here the organization. The delegation is gone in the same answer.
   const ended = await api.call('POST', `/client-relationships/${id}/terminate`, {
@@ -114,6 +117,7 @@ it('AM-2 AM-4 the firm asks, the client approves, a manager delegates within the
   expect(ended).toMatchObject({ status: 200, body: { state: 'TERMINATED' } });
   expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
   expect((await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
+  expect((await api.call('GET', '/me/client-organizations', { token: w.staff.token })).body.items).toEqual([]);
   expect(
     await api.db.outboxEvent.count({
       where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: entry.grantId } },
