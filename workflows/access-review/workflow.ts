@@ -22,14 +22,12 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
 import type { AccessReviewNews } from '../../activities/access-reviews';
-import { acts, refuse, serializer } from '../shared';
+import { acts, mail, newsSender, refuse, serializer } from '../shared';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import {
   AccessReviewInput,
@@ -46,16 +44,6 @@ import {
 const DAY_MS = 24 * 3600 * 1000;
 /** Lapses revoke this many grants at once: each is its own activity and transaction. */
 const LAPSE_BATCH = 10;
-
-/**
- * Emails, from the main loop's sender. A day at most: SMTP that is down longer than that loses the
- * email, not the review. A permanent refusal is not retried (activities/notifications.ts).
- */
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /** What an activity settles one grant as (KEPT is for all of them at once). */
 type Settled = 'CONFIRMED' | 'REVOKED' | 'LAPSED';
@@ -106,11 +94,9 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   const serialized = serializer();
 
   // ---- emails: queued by transitions, sent by one sender the main loop starts, never by a command
-  const outbox: Array<{ news: AccessReviewNews; number: number; at: AccessReviewProgress }> = [];
-  let sending = false;
-  const tell = (news: AccessReviewNews, number = 0) => outbox.push({ news, number, at: progress() });
+  type Queued = { news: AccessReviewNews; number: number; at: AccessReviewProgress };
   /** One activity per org admin: one bad address or slow retry holds up nobody else. Failures are logged. */
-  async function deliver({ news, number, at }: (typeof outbox)[number]): Promise<void> {
+  async function deliver({ news, number, at }: Queued): Promise<void> {
     const { organizationName, recipients } = await mail.accessReviewAudience({ organizationId });
     const { total, confirmed, revoked, lapsed, kept, unconfirmed } = at;
     const counts = { total, undecided: total - at.decided, confirmed, revoked, lapsed, kept };
@@ -125,22 +111,10 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   }
   const warn = (what: string, news: AccessReviewNews, err: unknown) =>
     log.warn(what, { reviewId, news, error: String(err) });
-  function startSending(): void {
-    if (sending || outbox.length === 0) return;
-    sending = true;
-    void (async () => {
-      try {
-        while (outbox.length > 0) {
-          const n = outbox.shift()!;
-          await deliver(n).catch((err) => warn('access review audience failed', n.news, err));
-        }
-      } finally {
-        sending = false;
-      }
-    })();
-  }
+  const emails = newsSender(deliver, (n: Queued, err) => warn('access review audience failed', n.news, err));
+  const tell = (news: AccessReviewNews, number = 0) => emails.tell({ news, number, at: progress() });
   // Before continuing as new or ending: no command in flight and every queued email out.
-  const quiet = () => allHandlersFinished() && !sending && outbox.length === 0;
+  const quiet = () => allHandlersFinished() && emails.idle();
 
   // ---- the validator's checks: the contract and the state, nothing else
   const { conflict, invalid, notInReview, notRevocable } = AccessReviewRefusal;
@@ -248,7 +222,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
 
   const r = s!;
   while (r.state === 'OPEN') {
-    startSending();
+    emails.start();
     if (shouldContinueAsNew()) {
       await condition(quiet);
       await continueAsNew<typeof accessReview>({ ...input, carried: r });
@@ -258,7 +232,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
       continue;
     }
     const seen = version;
-    const changed = () => version !== seen || shouldContinueAsNew() || (outbox.length > 0 && !sending);
+    const changed = () => version !== seen || shouldContinueAsNew() || emails.waiting();
     const dueAt = Math.min(r.deadline, r.remindersDue[0] ?? Infinity);
     if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
     const now = Date.now();
@@ -270,7 +244,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
     version++;
     tell('reminder', r.remindersSent);
   }
-  startSending();
+  emails.start();
   await condition(quiet);
   return progress();
 }

@@ -27,16 +27,14 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import type { Activities } from '../../activities';
 import type { ClientRelationshipNews, ClientRelationshipSide } from '../../activities/client-relationships';
-import { acts, refuse, serializer } from '../shared';
+import { acts, mail, newsSender, refuse, serializer } from '../shared';
 import { describeDuration } from '../../domain/invitations';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import {
@@ -57,16 +55,6 @@ import {
 } from './messages';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/**
- * Emails, from the main loop's sender. A day at most: SMTP that is down longer than that loses the
- * email, not the relationship. A permanent refusal is not retried (activities/notifications.ts).
- */
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /** An email to send about a recorded transition: who hears of it, and what it says. */
 interface News {
@@ -125,12 +113,6 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   const serialized = serializer();
 
   // ---- emails (AM-7): queued by transitions, sent by one sender the main loop starts, never by a command
-  const outbox: News[] = [];
-  let sending = false;
-  function tell(news: ClientRelationshipNews, sides: ClientRelationshipSide[], extra: Partial<News> = {}): void {
-    const { transition, expiresAt: date, reason } = s;
-    outbox.push({ news, sides, transition, date, daysLeft: null, reason, ...extra });
-  }
   const warn = (what: string, n: News, err: unknown) =>
     log.warn(what, { relationshipId, news: n.news, transition: n.transition, error: String(err) });
 
@@ -147,22 +129,13 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       ),
     );
   }
-  function startSending(): void {
-    if (sending || outbox.length === 0) return;
-    sending = true;
-    void (async () => {
-      try {
-        while (outbox.length > 0) {
-          const n = outbox.shift()!;
-          await deliver(n).catch((err) => warn('client relationship audience failed', n, err));
-        }
-      } finally {
-        sending = false;
-      }
-    })();
+  const emails = newsSender(deliver, (n: News, err) => warn('client relationship audience failed', n, err));
+  function tell(news: ClientRelationshipNews, sides: ClientRelationshipSide[], extra: Partial<News> = {}): void {
+    const { transition, expiresAt: date, reason } = s;
+    emails.tell({ news, sides, transition, date, daysLeft: null, reason, ...extra });
   }
   // Before continuing as new or ending: no command in flight and every queued email out.
-  const quiet = () => allHandlersFinished() && !sending && outbox.length === 0;
+  const quiet = () => allHandlersFinished() && emails.idle();
 
   /** The notices still due before `expiresAt`, seen from `now` (those already past are not sent late). */
   const noticesBefore = (expiresAt: number, now: number) => noticeDays.filter((d) => expiresAt - d * DAY_MS > now);
@@ -367,13 +340,13 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
 
   while (!CLOSED_STATES.includes(s.state) && !gone) {
-    startSending();
+    emails.start();
     if (shouldContinueAsNew()) {
       await condition(quiet);
       await continueAsNew<typeof clientRelationship>({ ...input, carried: s });
     }
     const seen = version;
-    const changed = () => version !== seen || shouldContinueAsNew() || (outbox.length > 0 && !sending);
+    const changed = () => version !== seen || shouldContinueAsNew() || emails.waiting();
     const dueAt = nextDue();
     if (dueAt === null) {
       await condition(changed);
@@ -387,7 +360,7 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       if (!gone) throw err;
     });
   }
-  startSending();
+  emails.start();
   await condition(quiet);
   return view();
 }

@@ -21,14 +21,12 @@ import {
   continueAsNew,
   log,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
 import type { OutgoingEmail } from '../../platform/mail';
-import { acts, refuse, serializer } from '../shared';
+import { acts, mail, refuse, serializer } from '../shared';
 import { FINAL_STATES, type TpuState } from '../../domain/messages/values/third-party-access';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import {
@@ -55,17 +53,6 @@ const ACCOUNT_RECHECK_MS = 6 * 3600 * 1000;
 const NOTIFY_AFTER_TRANSITION = 'am-7-notify-after-transition';
 /** AM-5: access turned on with an end date turns itself off then. */
 const ACCESS_END_DATE = 'am-5-access-end-date';
-
-/**
- * Emails of the notification tasks. A day at most: SMTP that is down longer than that loses the
- * email, not the process. A permanent refusal (5xx, bad recipient) is not retried at all
- * (activities/notifications.ts).
- */
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /** The states a third party can be removed from. */
 const REMOVABLE: TpuState[] = ['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCESS_ON'];
