@@ -21,7 +21,7 @@ interface Who {
 
 type Grant = EventData<'partneraccess.access.grant-revoked.v1'>;
 
-/** The leaver's offers from the firm, revoked once they are off its staff (see PracticeStaff.revokeOffersTo). */
+/** The leaver's offers from the firm, revoked once they are off its staff (see revokeOffersOnLeaving in domain/practice-staff.ts). */
 export type RevokeOffers = (partnerFirmId: string, userId: string, actorUserId: string) => Promise<void>;
 
 export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers) {
@@ -207,9 +207,9 @@ export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers)
 
     /** Last: off the Practice Staff, and the offboarding closed. Answers the closing reason. */
     async finishOffboarding(w: Who): Promise<{ reason: string }> {
-      const result = await db.$transaction(async (tx) => {
+      const { reason, requestedById } = await db.$transaction(async (tx) => {
         const row = await tx.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } });
-        if (row.state === 'COMPLETED') return { reason: row.reason };
+        if (row.state === 'COMPLETED') return row;
         const removed = await tx.practiceStaffMember.deleteMany({
           where: { userId: w.leavingUserId, partnerFirmId: w.partnerFirmId },
         });
@@ -238,15 +238,11 @@ export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers)
           aggregateId: row.id,
           data: changed(done),
         });
-        return { reason: done.reason };
+        return done;
       });
       // Off the staff now, so any offer the firm made them is dead at accept anyway; revoking says so.
-      await revokeOffers?.(
-        w.partnerFirmId,
-        w.leavingUserId,
-        (await db.offboarding.findUniqueOrThrow({ where: { id: w.offboardingId } })).requestedById,
-      );
-      return result;
+      await revokeOffers?.(w.partnerFirmId, w.leavingUserId, requestedById);
+      return { reason };
     },
   };
 }

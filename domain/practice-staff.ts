@@ -14,22 +14,35 @@ import { UseCaseRefusal, type RefusalKind } from './refusal';
 
 const refuse = (kind: RefusalKind, message: string) => new UseCaseRefusal(kind, message);
 
+/** The organization-access offers a firm made to an email that are still open (pending or renewable). */
+function openOffers(db: Database, partnerFirmId: string, email: string) {
+  return db.invitation.findMany({
+    where: {
+      kind: 'ORGANIZATION_ACCESS',
+      email,
+      state: { in: ['PENDING', 'EXPIRED'] },
+      offer: { path: ['partnerFirmId'], equals: partnerFirmId },
+    },
+    include: { sends: true },
+  });
+}
+
+/** Revokes open offers through their workflows; one already closed meanwhile is left as it is. */
+async function revokeOffers(
+  invitations: InvitationsClient,
+  open: Array<{ id: string; workflowId: string }>,
+  actorUserId: string | null,
+) {
+  for (const invitation of open) {
+    await invitations.revoke(invitation.workflowId, invitation.id, { userId: actorUserId }).catch(() => undefined);
+  }
+}
+
 /** The offers a firm made a user who has left its staff are revoked (PS-5, after the offboarding). */
 export function revokeOffersOnLeaving(db: Database, invitations: InvitationsClient) {
   return async (partnerFirmId: string, userId: string, actorUserId: string) => {
     const user = await db.user.findUnique({ where: { id: userId }, select: { email: true } });
-    if (!user) return;
-    const open = await db.invitation.findMany({
-      where: {
-        kind: 'ORGANIZATION_ACCESS',
-        email: user.email,
-        state: { in: ['PENDING', 'EXPIRED'] },
-        offer: { path: ['partnerFirmId'], equals: partnerFirmId },
-      },
-    });
-    for (const invitation of open) {
-      await invitations.revoke(invitation.workflowId, invitation.id, { userId: actorUserId }).catch(() => undefined);
-    }
+    if (user) await revokeOffers(invitations, await openOffers(db, partnerFirmId, user.email), actorUserId);
   };
 }
 
@@ -91,21 +104,9 @@ export class PracticeStaff {
         where: { userId, source: 'DELEGATION', clientRelationship: { partnerFirmId } },
         include: { organization: { select: { name: true } } },
       }),
-      this.openOrganizationAccessInvitations(partnerFirmId, member.user.email),
+      openOffers(this.db, partnerFirmId, member.user.email),
     ]);
     return { member, memberships, invitations };
-  }
-
-  private openOrganizationAccessInvitations(partnerFirmId: string, email: string) {
-    return this.db.invitation.findMany({
-      where: {
-        kind: 'ORGANIZATION_ACCESS',
-        email,
-        state: { in: ['PENDING', 'EXPIRED'] },
-        offer: { path: ['partnerFirmId'], equals: partnerFirmId },
-      },
-      include: { sends: true },
-    });
   }
 
   /** PS-3: the Account Owner changes a role (never the Account Owner's own, which is handed over). */
@@ -147,21 +148,7 @@ export class PracticeStaff {
         data: { partnerFirmId, userId, actorUserId, offboardingId: null },
       });
     });
-    await this.revokeOffers(invitations, actorUserId);
-  }
-
-  /** Revokes open organization-access offers; one already closed meanwhile is left as it is. */
-  async revokeOffers(invitations: Array<{ id: string; workflowId: string }>, actorUserId: string | null) {
-    for (const invitation of invitations) {
-      await this.deps.invitations
-        .revoke(invitation.workflowId, invitation.id, { userId: actorUserId })
-        .catch(() => undefined);
-    }
-  }
-
-  /** Revokes what the firm offered a user who is leaving its staff (PS-5, after the offboarding). */
-  async revokeOffersTo(partnerFirmId: string, email: string, actorUserId: string | null) {
-    await this.revokeOffers(await this.openOrganizationAccessInvitations(partnerFirmId, email), actorUserId);
+    await revokeOffers(this.deps.invitations, invitations, actorUserId);
   }
 
   /**

@@ -48,46 +48,48 @@ export async function rolesOf(
   userId: string,
   now = new Date(),
 ): Promise<{ active: boolean; roles: string[] }> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: {
-      status: true,
-      memberships: {
-        where: {
-          OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-          AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: { state: 'ACTIVE' } }] }],
+  // The person and their third-party access at once: a decision's principal is one round of reads.
+  const [user, thirdParty] = await Promise.all([
+    db.user.findUnique({
+      where: { id: userId },
+      select: {
+        status: true,
+        memberships: {
+          where: {
+            OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+            AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: { state: 'ACTIVE' } }] }],
+          },
+          select: {
+            organizationId: true,
+            role: true,
+            source: true,
+            clientRelationship: { select: { partnerFirmId: true } },
+          },
         },
-        select: {
-          organizationId: true,
-          role: true,
-          source: true,
-          clientRelationship: { select: { partnerFirmId: true } },
-        },
+        practiceRoles: { select: { partnerFirmId: true, role: true } },
+        supportAgent: { select: { userId: true } },
+        portalAdmin: { select: { role: true } },
       },
-      practiceRoles: { select: { partnerFirmId: true, role: true } },
-      supportAgent: { select: { userId: true } },
-      portalAdmin: { select: { role: true } },
-    },
-  });
+    }),
+    db.thirdPartyRelationship.findMany({
+      where: {
+        thirdPartyUserId: userId,
+        state: 'ACCESS_ON',
+        OR: [{ accessEndsAt: null }, { accessEndsAt: { gt: now } }],
+      },
+      select: { organizationId: true },
+    }),
+  ]);
   if (!user) return { active: false, roles: [] };
   const firms = new Set(user.practiceRoles.map((r) => r.partnerFirmId));
-  const thirdParty = await db.thirdPartyRelationship.findMany({
-    where: {
-      thirdPartyUserId: userId,
-      state: 'ACCESS_ON',
-      OR: [{ accessEndsAt: null }, { accessEndsAt: { gt: now } }],
-    },
-    select: { organizationId: true },
-  });
+  // A delegation stands only while its holder is on the delegating firm's staff.
+  const standing = user.memberships.filter(
+    (m) => m.source === 'OWN' || (m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId)),
+  );
   const roles = [
-    ...user.memberships
-      // A delegation stands only while its holder is on the delegating firm's staff.
-      .filter((m) => m.source === 'OWN' || (m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId)))
-      .map((m) => roleIds.organization(m.organizationId, m.role)),
-    ...user.memberships
-      .filter(
-        (m) => m.source === 'DELEGATION' && m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId),
-      )
+    ...standing.map((m) => roleIds.organization(m.organizationId, m.role)),
+    ...standing
+      .filter((m) => m.source === 'DELEGATION')
       .map((m) => roleIds.organization(m.organizationId, 'THIRD_PARTY')),
     ...thirdParty.map((t) => roleIds.organization(t.organizationId, 'THIRD_PARTY')),
     ...user.practiceRoles.flatMap((r) => [
@@ -120,8 +122,11 @@ const firmAttrs = (partnerFirmId: string) => ({
 
 const entity = (type: string, id: string, attrs: Record<string, unknown>): EntityJson =>
   ({ uid: uid(type, id), attrs, parents: [] }) as EntityJson;
-const organization = (id: string) => entity('Organization', id, organizationAttrs(id));
-const firm = (id: string) => entity('PartnerFirm', id, firmAttrs(id));
+/** An organization and a firm as the policies see them: their roles as groups (no database read). */
+export const organizationEntity = (id: string) => entity('Organization', id, organizationAttrs(id));
+export const firmEntity = (id: string) => entity('PartnerFirm', id, firmAttrs(id));
+const organization = organizationEntity;
+const firm = firmEntity;
 
 /** A resource that does not exist: the caller answers 404. */
 export class MissingResource extends Error {
@@ -208,7 +213,8 @@ export async function resourceEntities(
         select: { kind: true, scopeId: true, offer: true },
       });
       if (!row) throw new MissingResource(resource);
-      const firmId = row.kind === 'ORGANIZATION_ACCESS' ? offerOf('ORGANIZATION_ACCESS', row.offer).partnerFirmId : undefined;
+      const firmId =
+        row.kind === 'ORGANIZATION_ACCESS' ? offerOf('ORGANIZATION_ACCESS', row.offer).partnerFirmId : undefined;
       return invitationEntities(db, resource.id, row.kind, row.scopeId, firmId);
     }
     case 'InvitationList':

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../../platform/database';
 import { uniqueSuffix } from '../support/services';
 import { createClientRelationship } from '../support/world';
-import type { Actor } from './authorization-matrix.table';
+import { ACTORS, type Actor } from './authorization-matrix.table';
 
 export interface Tenant {
   organizationId: string;
@@ -37,24 +37,7 @@ export async function createTenant(db: Database): Promise<Tenant> {
       })
     ).id;
   const people = Object.fromEntries(
-    await Promise.all(
-      (
-        [
-          'orgAdmin',
-          'productAdmin',
-          'member',
-          'thirdPartyOn',
-          'thirdPartyOff',
-          'accountOwner',
-          'accountManager',
-          'userManager',
-          'staffDelegated',
-          'staffUndelegated',
-          'support',
-          'portalAdmin',
-        ] as const
-      ).map(async (a) => [a, await user(a)] as const),
-    ),
+    await Promise.all(ACTORS.map(async (a) => [a, await user(a)] as const)),
   ) as Record<Actor, string>;
   const own = [
     ['orgAdmin', 'ORG_ADMIN'],

@@ -4,32 +4,14 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { decideWith, policySources, type Action } from '../../domain/authorization/authorizer';
-import { roleIds, uid } from '../../domain/authorization/entities';
+import { firmEntity, organizationEntity, roleIds, uid } from '../../domain/authorization/entities';
 
 const ORG = 'org-1';
 const FIRM = 'firm-1';
 const ref = (type: string, id: string) => ({ __entity: uid(type, id) }) as never;
 const role = (id: string) => ref('Role', id);
-const organization: EntityJson = {
-  uid: uid('Organization', ORG),
-  attrs: {
-    admins: role(roleIds.organization(ORG, 'ORG_ADMIN')),
-    productAdmins: role(roleIds.organization(ORG, 'PRODUCT_ADMIN')),
-    members: role(roleIds.organization(ORG, 'MEMBER')),
-    thirdParties: role(roleIds.organization(ORG, 'THIRD_PARTY')),
-  },
-  parents: [],
-};
-const firm: EntityJson = {
-  uid: uid('PartnerFirm', FIRM),
-  attrs: {
-    accountOwners: role(roleIds.firm(FIRM, 'ACCOUNT_OWNER')),
-    accountManagers: role(roleIds.firm(FIRM, 'ACCOUNT_MANAGER')),
-    userManagers: role(roleIds.firm(FIRM, 'USER_MANAGER')),
-    staff: role(roleIds.firm(FIRM, 'STAFF')),
-  },
-  parents: [],
-};
+const organization = organizationEntity(ORG);
+const firm = firmEntity(FIRM);
 const relationship = (state: { active: boolean; pending: boolean }): EntityJson => ({
   uid: uid('ClientRelationship', 'rel-1'),
   attrs: { firm: ref('PartnerFirm', FIRM), organization: ref('Organization', ORG), ...state },
