@@ -50,6 +50,8 @@ export interface ApiDeps {
   publicBaseUrl: string;
   /** The policy decision point (AM-3); one per process. */
   authorizer?: Authorizer;
+  /** Check every answer against the route's OpenAPI entry (the tests do). */
+  checkContract?: boolean;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -110,7 +112,9 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
 
   const router = express.Router();
-  mountRoutes(router, routes, authenticate(deps.db, deps.tokens), deps.authorizer ?? new Authorizer(deps.db));
+  mountRoutes(router, routes, authenticate(deps.db, deps.tokens), deps.authorizer ?? new Authorizer(deps.db), {
+    checkContract: deps.checkContract,
+  });
   app.use(router);
   app.use(notFoundRoute);
   app.use(problemHandler(deps.logger));

@@ -107,7 +107,55 @@ export async function enforce(authorizer: Authorizer, actor: Actor, check: Check
   throw new Problem('forbidden', check.denial ?? 'You may not do this.');
 }
 
-export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: express.RequestHandler, authorizer: Authorizer): void {
+/** Every problem a route can answer, as its OpenAPI entry lists them. */
+export function problemsOf(spec: AnyRoute): Set<ProblemType> {
+  const problems = new Set<ProblemType>(spec.problems ?? []);
+  if (spec.body || spec.params || spec.query) problems.add('validation-failed');
+  if (spec.body) problems.add('unsupported-media-type');
+  if (spec.auth) problems.add('unauthenticated');
+  // A checked route answers the decision point's refusal, and 404 for a resource that is not there.
+  if (typeof spec.authorize === 'function') {
+    problems.add('forbidden');
+    problems.add('not-found');
+  }
+  return problems;
+}
+
+/**
+ * The contract, checked on every answer (the test API turns it on): a status the OpenAPI entry does
+ * not list, or a body its schema does not accept, is a defect, answered as one (500).
+ */
+async function keptToContract(spec: AnyRoute, run: () => Promise<Reply>): Promise<Reply> {
+  const where = `${spec.method.toUpperCase()} ${spec.path}`;
+  let reply: Reply;
+  try {
+    reply = await run();
+  } catch (err) {
+    const statuses = new Set<number>([...problemsOf(spec)].map((kind) => ProblemTypes[kind].status));
+    if (err instanceof Problem && !statuses.has(err.status)) {
+      throw new Error(`${where} answered ${err.status} (${err.kind}), which its OpenAPI entry does not list`);
+    }
+    throw err;
+  }
+  const declared = spec.responses[reply.status];
+  if (!declared) throw new Error(`${where} answered ${reply.status}, which its OpenAPI entry does not list`);
+  if (declared.schema && !(reply.body instanceof Uint8Array)) {
+    const parsed = declared.schema.safeParse(reply.body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`${where} answered ${reply.status} with a body its schema refuses: ${issues}`);
+    }
+  }
+  return reply;
+}
+
+export function mountRoutes(
+  router: Router,
+  routes: AnyRoute[],
+  authenticate: express.RequestHandler,
+  authorizer: Authorizer,
+  options: { checkContract?: boolean } = {},
+): void {
   for (const spec of routes) {
     // Fail closed: a route that does not say how it is authorized is not mounted at all.
     if (typeof spec.authorize !== 'function' && !spec.authorize?.anyone) throw new Error(`${spec.path}: no authorize`);
@@ -126,9 +174,12 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: ex
         res,
         allowed: async (check: Check) => (await authorizer.decide({ principalId: actorOf(res).userId, ...check })).allowed,
       };
-      // AM-3: authorization is decided here, once, before the handler runs.
-      if (typeof spec.authorize === 'function') await enforce(authorizer, ctx.actor, await spec.authorize(ctx));
-      const reply = await spec.handler(ctx);
+      const run = async () => {
+        // AM-3: authorization is decided here, once, before the handler runs.
+        if (typeof spec.authorize === 'function') await enforce(authorizer, ctx.actor, await spec.authorize(ctx));
+        return spec.handler(ctx);
+      };
+      const reply = options.checkContract ? await keptToContract(spec, run) : await run();
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       if (reply.body === undefined) res.status(reply.status).end();
       else if (reply.body instanceof Uint8Array) res.status(reply.status).send(Buffer.from(reply.body)); // a file (e.g. a PDF)
@@ -141,14 +192,7 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: ex
 export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): void {
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const spec of routes) {
-    const problems = new Set<ProblemType>(spec.problems ?? []);
-    if (spec.body || spec.params || spec.query) problems.add('validation-failed');
-    if (spec.auth) problems.add('unauthenticated');
-    // A checked route answers the decision point's refusal, and 404 for a resource that is not there.
-    if (typeof spec.authorize === 'function') {
-      problems.add('forbidden');
-      problems.add('not-found');
-    }
+    const problems = problemsOf(spec);
     const problemResponses: Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> = {};
     for (const kind of problems) {
       const { status, title } = ProblemTypes[kind];

@@ -85,6 +85,8 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     ticketKinds: o.ticketKinds ?? new TicketKinds(),
     thirdPartyAccess,
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
+    // Every answer of every test is checked against the route's OpenAPI entry.
+    checkContract: true,
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
