@@ -4,44 +4,36 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { mailSink, uniqueSuffix } from '../support/services';
-import { startTestApi, type TestApi } from '../support/api';
-import { startTestWorker, type TestWorker } from '../support/worker';
+import { apiWithWorker } from '../support/api';
 import { createClientRelationship, createOrganization } from '../support/world';
 import { linkIn } from '../support/links';
 import { waitUntil } from '../support/kafka';
 import { repoRoot } from '../support/local-env';
 
 const P = 'https://partner-access.example/problems/';
-let api: TestApi;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  api = await startTestApi({ taskQueue: worker.taskQueue });
-});
-afterAll(async () => {
-  await api.close();
-  await worker.stop();
-});
+const running = apiWithWorker();
 
 /** A firm with an Account Owner, a User Manager and a staff user, working for one client organization. */
 async function firmWithClient(roleCeiling: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' = 'ORG_ADMIN') {
-  const firm = await api.db.partnerFirm.create({ data: { name: `Firm ${uniqueSuffix()}` } });
+  const firm = await running.api.db.partnerFirm.create({ data: { name: `Firm ${uniqueSuffix()}` } });
   const person = async (role: 'ACCOUNT_OWNER' | 'USER_MANAGER' | 'STAFF') => {
-    const user = await api.db.user.create({
+    const user = await running.api.db.user.create({
       data: { email: `${role.toLowerCase()}-${uniqueSuffix()}@firm.example`, displayName: `${role} Person` },
     });
-    await api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
-    return { ...user, token: await api.token(user.id) };
+    await running.api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
+    return { ...user, token: await running.api.token(user.id) };
   };
   const [owner, userManager, staff] = [
     await person('ACCOUNT_OWNER'),
     await person('USER_MANAGER'),
     await person('STAFF'),
   ];
-  const client = await createOrganization(api.db, { ORG_ADMIN: 1 });
-  const relationship = await createClientRelationship(api.db, firm.id, client.org.id, { roleCeiling });
-  const clientAdmin = { id: client.members.ORG_ADMIN[0].id, token: await api.token(client.members.ORG_ADMIN[0].id) };
+  const client = await createOrganization(running.api.db, { ORG_ADMIN: 1 });
+  const relationship = await createClientRelationship(running.api.db, firm.id, client.org.id, { roleCeiling });
+  const clientAdmin = {
+    id: client.members.ORG_ADMIN[0].id,
+    token: await running.api.token(client.members.ORG_ADMIN[0].id),
+  };
   return { firm, owner, userManager, staff, client: client.org, clientAdmin, relationship };
 }
 
@@ -49,7 +41,7 @@ const offerPath = (firmId: string, userId: string) => `/partner-firms/${firmId}/
 
 it('AM-2 hole 1: a User Manager cannot offer themself org admin of a client; above the ceiling is refused before any invitation; the client sees every offer', async () => {
   const w = await firmWithClient('PRODUCT_ADMIN');
-  const self = await api.call('POST', offerPath(w.firm.id, w.userManager.id), {
+  const self = await running.api.call('POST', offerPath(w.firm.id, w.userManager.id), {
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
   });
@@ -57,7 +49,7 @@ it('AM-2 hole 1: a User Manager cannot offer themself org admin of a client; abo
     status: 403,
     body: { type: `${P}forbidden`, detail: expect.stringMatching(/themself/) },
   });
-  const above = await api.call('POST', offerPath(w.firm.id, w.staff.id), {
+  const above = await running.api.call('POST', offerPath(w.firm.id, w.staff.id), {
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'ORG_ADMIN' }] },
   });
@@ -65,20 +57,22 @@ it('AM-2 hole 1: a User Manager cannot offer themself org admin of a client; abo
     status: 422,
     body: { type: `${P}unprocessable`, detail: expect.stringMatching(/above what the organization allows/) },
   });
-  expect(await api.db.invitation.count({ where: { kind: 'ORGANIZATION_ACCESS', scopeId: w.client.id } })).toBe(0);
   expect(
-    await api.db.membership.count({
+    await running.api.db.invitation.count({ where: { kind: 'ORGANIZATION_ACCESS', scopeId: w.client.id } }),
+  ).toBe(0);
+  expect(
+    await running.api.db.membership.count({
       where: { organizationId: w.client.id, userId: { in: [w.userManager.id, w.staff.id] } },
     }),
   ).toBe(0);
 
   // Within the ceiling it goes out, and the client organization's own org admin sees it.
-  const offered = await api.call('POST', offerPath(w.firm.id, w.staff.id), {
+  const offered = await running.api.call('POST', offerPath(w.firm.id, w.staff.id), {
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'PRODUCT_ADMIN' }] },
   });
   expect(offered.status).toBe(201);
-  const seen = await api.call('GET', `/invitations?kind=ORGANIZATION_ACCESS&scopeId=${w.client.id}`, {
+  const seen = await running.api.call('GET', `/invitations?kind=ORGANIZATION_ACCESS&scopeId=${w.client.id}`, {
     token: w.clientAdmin.token,
   });
   expect(seen).toMatchObject({
@@ -89,7 +83,7 @@ it('AM-2 hole 1: a User Manager cannot offer themself org admin of a client; abo
 
 it("AM-2 hole 2: an organization-access offer does not outlive its invitee's offboarding; the old link answers 409 and grants nothing", async () => {
   const w = await firmWithClient();
-  const offered = await api.call('POST', offerPath(w.firm.id, w.staff.id), {
+  const offered = await running.api.call('POST', offerPath(w.firm.id, w.staff.id), {
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
   });
@@ -97,7 +91,7 @@ it("AM-2 hole 2: an organization-access offer does not outlive its invitee's off
   const mail = await mailSink.waitFor(w.staff.email, new RegExp(`You are invited to work in ${w.client.name}`));
   const link = linkIn(mail.text);
 
-  const started = await api.call('POST', `/partner-firms/${w.firm.id}/offboardings`, {
+  const started = await running.api.call('POST', `/partner-firms/${w.firm.id}/offboardings`, {
     token: w.owner.token,
     body: { userId: w.staff.id, replacementUserId: w.userManager.id },
   });
@@ -105,26 +99,29 @@ it("AM-2 hole 2: an organization-access offer does not outlive its invitee's off
   await waitUntil(
     'offboarded',
     async () =>
-      (await api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state === 'COMPLETED',
+      (await running.api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state ===
+      'COMPLETED',
     30000,
   );
   await waitUntil(
     'offer revoked',
-    async () => (await api.db.invitation.findUnique({ where: { id: link.id } }))?.state === 'REVOKED',
+    async () => (await running.api.db.invitation.findUnique({ where: { id: link.id } }))?.state === 'REVOKED',
     30000,
   );
 
-  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, {
+  const accepted = await running.api.call('POST', `/invitations/${link.id}/accept`, {
     token: w.staff.token,
     body: { token: link.token },
   });
   expect(accepted).toMatchObject({ status: 409, body: { type: `${P}invitation-closed` } });
-  expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
+  expect(await running.api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(
+    0,
+  );
 });
 
 it('AM-2 hole 2, at accept: an offer whose relationship ended meanwhile answers 409 with the reason and grants nothing', async () => {
   const w = await firmWithClient();
-  await api.call('POST', offerPath(w.firm.id, w.staff.id), {
+  await running.api.call('POST', offerPath(w.firm.id, w.staff.id), {
     token: w.userManager.token,
     body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
   });
@@ -132,8 +129,8 @@ it('AM-2 hole 2, at accept: an offer whose relationship ended meanwhile answers 
     (await mailSink.waitFor(w.staff.email, new RegExp(`You are invited to work in ${w.client.name}`))).text,
   );
   // The relationship ends by a path that knows nothing of the offer (its row, as an expiry would leave it).
-  await api.db.clientRelationship.update({ where: { id: w.relationship.id }, data: { state: 'EXPIRED' } });
-  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, {
+  await running.api.db.clientRelationship.update({ where: { id: w.relationship.id }, data: { state: 'EXPIRED' } });
+  const accepted = await running.api.call('POST', `/invitations/${link.id}/accept`, {
     token: w.staff.token,
     body: { token: link.token },
   });
@@ -141,17 +138,19 @@ it('AM-2 hole 2, at accept: an offer whose relationship ended meanwhile answers 
     status: 409,
     body: { type: `${P}conflict`, detail: expect.stringMatching(/no longer holds.*no client relationship in force/) },
   });
-  expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
-  expect((await api.db.invitation.findUniqueOrThrow({ where: { id: link.id } })).state).toBe('PENDING');
+  expect(await running.api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(
+    0,
+  );
+  expect((await running.api.db.invitation.findUniqueOrThrow({ where: { id: link.id } })).state).toBe('PENDING');
 });
 
 it("AM-1 hole 3: offboarding never reaches an organization that is not the firm's client; the leaver's employer keeps its admin", async () => {
   const w = await firmWithClient();
-  const employer = await createOrganization(api.db, {});
-  await api.db.membership.create({
+  const employer = await createOrganization(running.api.db, {});
+  await running.api.db.membership.create({
     data: { userId: w.staff.id, organizationId: employer.org.id, role: 'ORG_ADMIN' },
   });
-  const started = await api.call('POST', `/partner-firms/${w.firm.id}/offboardings`, {
+  const started = await running.api.call('POST', `/partner-firms/${w.firm.id}/offboardings`, {
     token: w.owner.token,
     body: { userId: w.staff.id, replacementUserId: w.owner.id },
   });
@@ -159,15 +158,18 @@ it("AM-1 hole 3: offboarding never reaches an organization that is not the firm'
   await waitUntil(
     'offboarded',
     async () =>
-      (await api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state === 'COMPLETED',
+      (await running.api.db.offboarding.findUnique({ where: { id: started.body.offboardingId } }))?.state ===
+      'COMPLETED',
     30000,
   );
-  const admins = await api.db.membership.findMany({
+  const admins = await running.api.db.membership.findMany({
     where: { organizationId: employer.org.id },
     select: { userId: true, role: true },
   });
   expect(admins).toEqual([{ userId: w.staff.id, role: 'ORG_ADMIN' }]);
-  expect(await api.db.offboardingStep.count({ where: { offboardingId: started.body.offboardingId } })).toBe(0);
+  expect(await running.api.db.offboardingStep.count({ where: { offboardingId: started.body.offboardingId } })).toBe(
+    0,
+  );
 });
 
 it('AM-1 hole 5: a process refuses the development secrets unless NODE_ENV says development or test', async () => {

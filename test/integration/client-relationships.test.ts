@@ -2,50 +2,42 @@
 // delegates within the ceiling, the client reads the chain of why in its ledger and revokes; ending
 // the relationship revokes everything delegated under it at once.
 import { mailSink, uniqueSuffix } from '../support/services';
-import { startTestApi, type TestApi } from '../support/api';
-import { startTestWorker, type TestWorker } from '../support/worker';
+import { apiWithWorker } from '../support/api';
 import { createOrganization } from '../support/world';
 import { linkIn } from '../support/links';
 
 const P = 'https://partner-access.example/problems/';
-let api: TestApi;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  api = await startTestApi({ taskQueue: worker.taskQueue });
-});
-afterAll(async () => {
-  await api.close();
-  await worker.stop();
-});
+const running = apiWithWorker();
 
 async function firmAndClient() {
-  const firm = await api.db.partnerFirm.create({ data: { name: `Advisers ${uniqueSuffix()}` } });
+  const firm = await running.api.db.partnerFirm.create({ data: { name: `Advisers ${uniqueSuffix()}` } });
   const person = async (role: 'ACCOUNT_OWNER' | 'USER_MANAGER' | 'STAFF', name: string) => {
-    const user = await api.db.user.create({
+    const user = await running.api.db.user.create({
       data: { email: `${name.split(' ')[0].toLowerCase()}-${uniqueSuffix()}@advisers.example`, displayName: name },
     });
-    await api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
-    return { ...user, token: await api.token(user.id) };
+    await running.api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: firm.id, role } });
+    return { ...user, token: await running.api.token(user.id) };
   };
   const owner = await person('ACCOUNT_OWNER', 'Ann Owner');
   const manager = await person('USER_MANAGER', 'Uma Manager');
   const staff = await person('STAFF', 'Sid Staff');
-  const client = await createOrganization(api.db, { ORG_ADMIN: 1, MEMBER: 1 });
-  const admin = { id: client.members.ORG_ADMIN[0].id, token: await api.token(client.members.ORG_ADMIN[0].id) };
+  const client = await createOrganization(running.api.db, { ORG_ADMIN: 1, MEMBER: 1 });
+  const admin = {
+    id: client.members.ORG_ADMIN[0].id,
+    token: await running.api.token(client.members.ORG_ADMIN[0].id),
+  };
   return { firm, owner, manager, staff, client: client.org, admin };
 }
 
 /** The firm asks, the organization approves: an ACTIVE relationship with a PRODUCT_ADMIN ceiling. */
 async function approvedRelationship(w: Awaited<ReturnType<typeof firmAndClient>>) {
-  const asked = await api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+  const asked = await running.api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
     token: w.owner.token,
     body: { organizationId: w.client.id, roleCeiling: 'PRODUCT_ADMIN', durationDays: 365 },
   });
   expect(asked).toMatchObject({ status: 201, body: { state: 'PENDING_APPROVAL', partnerFirmName: w.firm.name } });
   const id = asked.body.clientRelationshipId;
-  const approved = await api.call('POST', `/client-relationships/${id}/approve`, { token: w.admin.token });
+  const approved = await running.api.call('POST', `/client-relationships/${id}/approve`, { token: w.admin.token });
   expect(approved).toMatchObject({
     status: 200,
     body: { state: 'ACTIVE', roleCeiling: 'PRODUCT_ADMIN', autoExtend: false },
@@ -55,15 +47,19 @@ async function approvedRelationship(w: Awaited<ReturnType<typeof firmAndClient>>
 
 /** A manager's offer to the staff user, accepted: a delegated membership. */
 async function delegated(w: Awaited<ReturnType<typeof firmAndClient>>, role: 'MEMBER' | 'PRODUCT_ADMIN') {
-  const offered = await api.call('POST', `/partner-firms/${w.firm.id}/staff/${w.staff.id}/organization-access`, {
-    token: w.manager.token,
-    body: { organizations: [{ organizationId: w.client.id, role }] },
-  });
+  const offered = await running.api.call(
+    'POST',
+    `/partner-firms/${w.firm.id}/staff/${w.staff.id}/organization-access`,
+    {
+      token: w.manager.token,
+      body: { organizations: [{ organizationId: w.client.id, role }] },
+    },
+  );
   expect(offered.status).toBe(201);
   const link = linkIn(
     (await mailSink.waitFor(w.staff.email, new RegExp(`You are invited to work in ${w.client.name}`))).text,
   );
-  const accepted = await api.call('POST', `/invitations/${link.id}/accept`, {
+  const accepted = await running.api.call('POST', `/invitations/${link.id}/accept`, {
     token: w.staff.token,
     body: { token: link.token },
   });
@@ -73,23 +69,24 @@ async function delegated(w: Awaited<ReturnType<typeof firmAndClient>>, role: 'ME
 it('AM-2 AM-4 the firm asks, the client approves, a manager delegates within the ceiling, the ledger says why, and terminating revokes at once', async () => {
   const w = await firmAndClient();
   const id = await approvedRelationship(w);
-  const again = await api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+  const again = await running.api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
     token: w.owner.token,
     body: { organizationId: w.client.id, roleCeiling: 'MEMBER', durationDays: 30 },
   });
   expect(again).toMatchObject({ status: 409, body: { type: `${P}conflict` } });
   expect(
-    (await api.call('GET', `/organizations/${w.client.id}/client-relationships`, { token: w.admin.token })).body
-      .items,
+    (await running.api.call('GET', `/organizations/${w.client.id}/client-relationships`, { token: w.admin.token }))
+      .body.items,
   ).toEqual([expect.objectContaining({ clientRelationshipId: id, state: 'ACTIVE' })]);
 
   await delegated(w, 'PRODUCT_ADMIN');
-  expect(await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).toMatchObject({
+  expect(await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).toMatchObject({
     status: 200,
     body: { yourAccess: 'PRODUCT_ADMIN' },
   });
-  const ledger = (await api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })).body
-    .items;
+  const ledger = (
+    await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+  ).body.items;
   const entry = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
   expect(entry).toMatchObject({
     source: 'DELEGATION',
@@ -106,26 +103,30 @@ it('AM-2 AM-4 the firm asks, the client approves, a manager delegates within the
   });
   expect(ledger.filter((e: { source: string }) => e.source === 'OWN')).toHaveLength(2);
   // TPU-7: the staff user hops to it like a third party would.
-  const hop = await api.call('GET', '/me/client-organizations', { token: w.staff.token });
+  const hop = await running.api.call('GET', '/me/client-organizations', { token: w.staff.token });
   expect(hop.body.items).toEqual([{ organizationId: w.client.id, name: w.client.name }]);
 
   // Either side ends it: here the organization. The delegation is gone in the same answer.
-  const ended = await api.call('POST', `/client-relationships/${id}/terminate`, {
+  const ended = await running.api.call('POST', `/client-relationships/${id}/terminate`, {
     token: w.admin.token,
     body: { reason: 'Engagement over.' },
   });
   expect(ended).toMatchObject({ status: 200, body: { state: 'TERMINATED' } });
-  expect(await api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(0);
-  expect((await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
-  expect((await api.call('GET', '/me/client-organizations', { token: w.staff.token })).body.items).toEqual([]);
+  expect(await running.api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(
+    0,
+  );
+  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
+  expect((await running.api.call('GET', '/me/client-organizations', { token: w.staff.token })).body.items).toEqual(
+    [],
+  );
   expect(
-    await api.db.outboxEvent.count({
+    await running.api.db.outboxEvent.count({
       where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: entry.grantId } },
     }),
   ).toBe(1);
   expect(
     (
-      await api.call('POST', `/client-relationships/${id}/terminate`, {
+      await running.api.call('POST', `/client-relationships/${id}/terminate`, {
         token: w.owner.token,
         body: { reason: 'Again.' },
       })
@@ -137,28 +138,29 @@ it('AM-4 an org admin revokes a delegated grant from the ledger at once; an own 
   const w = await firmAndClient();
   await approvedRelationship(w);
   await delegated(w, 'MEMBER');
-  const ledger = (await api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })).body
-    .items;
+  const ledger = (
+    await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+  ).body.items;
   const grant = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
   const own = ledger.find((e: { source: string }) => e.source === 'OWN');
 
-  const refused = await api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+  const refused = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
     token: w.admin.token,
     body: { grantId: own.grantId, reason: 'No.' },
   });
   expect(refused).toMatchObject({ status: 422, body: { type: `${P}unprocessable` } });
-  const revoked = await api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+  const revoked = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
     token: w.admin.token,
     body: { grantId: grant.grantId, reason: 'Not needed any more.' },
   });
   expect(revoked).toMatchObject({ status: 200, body: { grantId: grant.grantId, source: 'DELEGATION' } });
-  expect((await api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
-  const gone = await api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
+  const gone = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
     token: w.admin.token,
     body: { grantId: grant.grantId, reason: 'Twice.' },
   });
   expect(gone.status).toBe(404);
-  const event = await api.db.outboxEvent.findFirstOrThrow({
+  const event = await running.api.db.outboxEvent.findFirstOrThrow({
     where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: grant.grantId } },
   });
   expect(event.data).toMatchObject({ actorUserId: w.admin.id, reason: 'Not needed any more.', source: 'DELEGATION' });
@@ -166,22 +168,26 @@ it('AM-4 an org admin revokes a delegated grant from the ledger at once; an own 
 
 it('AM-2 a relationship the organization declines never lets the firm delegate', async () => {
   const w = await firmAndClient();
-  const asked = await api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+  const asked = await running.api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
     token: w.owner.token,
     body: { organizationId: w.client.id, roleCeiling: 'ORG_ADMIN', durationDays: 730, autoExtend: true },
   });
   const id = asked.body.clientRelationshipId;
-  const byFirm = await api.call('POST', `/client-relationships/${id}/approve`, { token: w.owner.token });
+  const byFirm = await running.api.call('POST', `/client-relationships/${id}/approve`, { token: w.owner.token });
   expect(byFirm.status).toBe(403);
-  const declined = await api.call('POST', `/client-relationships/${id}/decline`, {
+  const declined = await running.api.call('POST', `/client-relationships/${id}/decline`, {
     token: w.admin.token,
     body: { reason: 'We use another firm.' },
   });
   expect(declined).toMatchObject({ status: 200, body: { state: 'DECLINED' } });
-  const offered = await api.call('POST', `/partner-firms/${w.firm.id}/staff/${w.staff.id}/organization-access`, {
-    token: w.manager.token,
-    body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
-  });
+  const offered = await running.api.call(
+    'POST',
+    `/partner-firms/${w.firm.id}/staff/${w.staff.id}/organization-access`,
+    {
+      token: w.manager.token,
+      body: { organizations: [{ organizationId: w.client.id, role: 'MEMBER' }] },
+    },
+  );
   expect(offered).toMatchObject({
     status: 422,
     body: { detail: expect.stringMatching(/no client relationship in force/) },

@@ -3,8 +3,7 @@
 // AM-5: access turned on until a date ends by itself then (a few seconds here).
 import { effectiveAccess } from '../../domain/access';
 import { mailSink, stackService } from '../support/services';
-import { startTestApi, type TestApi } from '../support/api';
-import { startTestWorker, type TestWorker } from '../support/worker';
+import { apiWithWorker } from '../support/api';
 import { createOrganization, createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
 import { saveHistory } from '../support/histories';
@@ -13,39 +12,31 @@ import { waitUntilIdle } from '../support/idle';
 const P = 'https://partner-access.example/problems/';
 /** A command answers well within this; before AM-7 the "on" took the 15 s command deadline (503). */
 const AT_ONCE_MS = 5000;
-let api: TestApi;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  api = await startTestApi({ taskQueue: worker.taskQueue });
-});
+const running = apiWithWorker();
 afterAll(async () => {
   await stackService('start', 'mail'); // whatever happened above, other tests need their SMTP server
-  await api?.close();
-  await worker?.stop();
 });
 
 /** An organization with a consultant on its TPU list (access off), the listing emails delivered. */
 async function listedConsultant() {
-  const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 2, PRODUCT_ADMIN: 1 });
-  const support = await createUser(api.db);
-  await api.db.supportAgent.create({ data: { userId: support.id } });
-  const consultant = await createUser(api.db, { firmName: 'Ledgerwise' });
+  const { org, members } = await createOrganization(running.api.db, { ORG_ADMIN: 2, PRODUCT_ADMIN: 1 });
+  const support = await createUser(running.api.db);
+  await running.api.db.supportAgent.create({ data: { userId: support.id } });
+  const consultant = await createUser(running.api.db, { firmName: 'Ledgerwise' });
   const tokens = {
-    orgAdmin: await api.token(members.ORG_ADMIN[0].id),
-    productAdmin: await api.token(members.PRODUCT_ADMIN[0].id),
-    support: await api.token(support.id),
-    consultant: await api.token(consultant.id),
+    orgAdmin: await running.api.token(members.ORG_ADMIN[0].id),
+    productAdmin: await running.api.token(members.PRODUCT_ADMIN[0].id),
+    support: await running.api.token(support.id),
+    consultant: await running.api.token(consultant.id),
   };
   const base = `/organizations/${org.id}/third-party-users`;
   const body = { thirdPartyName: 'Carla Consultant', firmName: 'Ledgerwise', email: consultant.email };
-  const requested = await api.call('POST', base, { token: tokens.productAdmin, body });
+  const requested = await running.api.call('POST', base, { token: tokens.productAdmin, body });
   const url = `${base}/${requested.body.relationshipId}`;
-  const approved = await api.call('POST', `${url}/review`, { token: tokens.support, body: { decision: 'approve' } });
+  const approved = await running.api.call('POST', `${url}/review`, { token: tokens.support, body: { decision: 'approve' } });
   expect(approved).toMatchObject({ status: 200, body: { state: 'LISTED' } });
   for (const admin of members.ORG_ADMIN) await mailSink.waitFor(admin.email, /was added as a third-party user/);
-  const { workflowId } = api.thirdPartyAccess.workflowIdFor(org.id, consultant.email);
+  const { workflowId } = running.api.thirdPartyAccess.workflowIdFor(org.id, consultant.email);
   return { org, members, consultant, supportId: support.id, tokens, url, workflowId };
 }
 
@@ -57,15 +48,15 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
 
 it('AM-7 turning access on and off answers at once and applies while SMTP is down', async () => {
   const w = await listedConsultant();
-  const handle = api.temporal.workflow.getHandle(w.workflowId);
-  const row = () => api.db.thirdPartyRelationship.findFirstOrThrow({ where: { workflowId: w.workflowId } });
+  const handle = running.api.temporal.workflow.getHandle(w.workflowId);
+  const row = () => running.api.db.thirdPartyRelationship.findFirstOrThrow({ where: { workflowId: w.workflowId } });
   const retryingEmail = async () =>
     ((await handle.describe()).raw.pendingActivities ?? []).some(
       (a) => a.activityType?.name === 'sendEmail' && (a.attempt ?? 0) > 1,
     );
   const setAccess = (access: 'on' | 'off') =>
-    timed(() => api.call('PUT', `${w.url}/access`, { token: w.tokens.orgAdmin, body: { access } }));
-  const consultantAccess = () => effectiveAccess(api.db, w.consultant.id, w.org.id);
+    timed(() => running.api.call('PUT', `${w.url}/access`, { token: w.tokens.orgAdmin, body: { access } }));
+  const consultantAccess = () => effectiveAccess(running.api.db, w.consultant.id, w.org.id);
 
   await stackService('stop', 'mail');
   try {
@@ -83,11 +74,11 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
     const noGrant = { accessGrantedById: null, accessGrantedAt: null, accessEndsAt: null };
     expect(await row()).toMatchObject({ state: 'LISTED', ...noGrant });
     expect(await consultantAccess()).toBeNull();
-    expect((await api.call('GET', `/organizations/${w.org.id}`, { token: w.tokens.consultant })).status).toBe(403);
-    expect((await api.call('GET', '/me/client-organizations', { token: w.tokens.consultant })).body.items).toEqual([]);
+    expect((await running.api.call('GET', `/organizations/${w.org.id}`, { token: w.tokens.consultant })).status).toBe(403);
+    expect((await running.api.call('GET', '/me/client-organizations', { token: w.tokens.consultant })).body.items).toEqual([]);
 
     // Removal does not wait either. The run stays open only to deliver what it still owes.
-    const [removed, removedMs] = await timed(() => api.call('DELETE', w.url, { token: w.tokens.orgAdmin }));
+    const [removed, removedMs] = await timed(() => running.api.call('DELETE', w.url, { token: w.tokens.orgAdmin }));
     expect(removed).toMatchObject({ status: 200, body: { state: 'REMOVED', reason: 'Removed by an org admin.' } });
     expect(removedMs).toBeLessThan(AT_ONCE_MS);
     expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -102,7 +93,7 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
   expect(email.text).toMatch(/turned on your third-party access/);
   const completed = async () => (await handle.describe()).status.name === 'COMPLETED';
   await waitUntil('the run ends once its email is out', completed, 30000);
-  const events = await api.db.outboxEvent.findMany({
+  const events = await running.api.db.outboxEvent.findMany({
     where: { aggregateId: w.workflowId },
     orderBy: { sequence: 'asc' },
   });
@@ -118,10 +109,10 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
 
 it("AM-7 commands carry only the caller's id: the route refuses wrong roles with the same answers", async () => {
   const w = await listedConsultant();
-  const history = async () => (await api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!.length;
-  await waitUntilIdle(api.temporal.workflow.getHandle(w.workflowId));
+  const history = async () => (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!.length;
+  await waitUntilIdle(running.api.temporal.workflow.getHandle(w.workflowId));
   const before = await history();
-  const byProductAdmin = await api.call('PUT', `${w.url}/access`, {
+  const byProductAdmin = await running.api.call('PUT', `${w.url}/access`, {
     token: w.tokens.productAdmin,
     body: { access: 'off' },
   });
@@ -129,7 +120,7 @@ it("AM-7 commands carry only the caller's id: the route refuses wrong roles with
     status: 403,
     body: { type: P + 'forbidden', detail: 'Only an org admin of the organization can turn third-party access off.' },
   });
-  const removeByProductAdmin = await api.call('DELETE', w.url, { token: w.tokens.productAdmin });
+  const removeByProductAdmin = await running.api.call('DELETE', w.url, { token: w.tokens.productAdmin });
   expect(removeByProductAdmin).toMatchObject({
     status: 403,
     body: { detail: 'Only an org admin of the organization or support can remove a third party.' },
@@ -137,10 +128,10 @@ it("AM-7 commands carry only the caller's id: the route refuses wrong roles with
   expect(await history()).toBe(before);
 
   // Support may remove; the wording says who did.
-  const removed = await api.call('DELETE', w.url, { token: w.tokens.support });
+  const removed = await running.api.call('DELETE', w.url, { token: w.tokens.support });
   expect(removed).toMatchObject({ status: 200, body: { state: 'REMOVED', reason: 'Removed by support.' } });
   // What the workflow's history holds of the command: the caller's id and the wording, no roles.
-  const accepted = (await api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!
+  const accepted = (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!
     .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
     .filter((input) => input?.name === 'remove');
   const args = accepted.map((input) => JSON.parse(Buffer.from(input!.args!.payloads![0].data!).toString()));
@@ -150,7 +141,7 @@ it("AM-7 commands carry only the caller's id: the route refuses wrong roles with
 it('AM-5 an end date is checked, recorded and shown, and access turns itself off when it comes', async () => {
   const w = await listedConsultant();
   const token = w.tokens.orgAdmin;
-  const turnOn = (until: unknown) => api.call('PUT', `${w.url}/access`, { token, body: { access: 'on', until } });
+  const turnOn = (until: unknown) => running.api.call('PUT', `${w.url}/access`, { token, body: { access: 'on', until } });
   const invalid = (pointer: string, message: string) => ({
     status: 400,
     body: { type: P + 'validation-failed', errors: [{ pointer, message, in: 'body' }] },
@@ -160,20 +151,20 @@ it('AM-5 an end date is checked, recorded and shown, and access turns itself off
   const threeYears = new Date(Date.now() + 3 * 365 * 24 * 3600 * 1000).toISOString();
   expect(await turnOn(threeYears)).toMatchObject(invalid('/until', 'must be at most 2 years ahead'));
   expect((await turnOn('next tuesday')).status).toBe(400);
-  const offUntil = await api.call('PUT', `${w.url}/access`, { token, body: { access: 'off', until: threeYears } });
+  const offUntil = await running.api.call('PUT', `${w.url}/access`, { token, body: { access: 'off', until: threeYears } });
   expect(offUntil).toMatchObject(invalid('/until', 'unknown field'));
 
   const until = new Date(Date.now() + 4000).toISOString();
   expect(await turnOn(until)).toMatchObject({ status: 200, body: { state: 'ACCESS_ON', accessEndsAt: until } });
-  expect((await api.call('GET', w.url, { token })).body.accessEndsAt).toBe(until);
-  const row = () => api.db.thirdPartyRelationship.findFirstOrThrow({ where: { workflowId: w.workflowId } });
+  expect((await running.api.call('GET', w.url, { token })).body.accessEndsAt).toBe(until);
+  const row = () => running.api.db.thirdPartyRelationship.findFirstOrThrow({ where: { workflowId: w.workflowId } });
   expect(await row()).toMatchObject({ accessGrantedById: w.members.ORG_ADMIN[0].id, accessEndsAt: new Date(until) });
-  expect(await effectiveAccess(api.db, w.consultant.id, w.org.id)).toMatchObject({ level: 'THIRD_PARTY' });
+  expect(await effectiveAccess(running.api.db, w.consultant.id, w.org.id)).toMatchObject({ level: 'THIRD_PARTY' });
 
   await waitUntil('access ended on its end date', async () => (await row()).state === 'LISTED', 20000);
   expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(until));
-  expect(await effectiveAccess(api.db, w.consultant.id, w.org.id)).toBeNull();
-  const mine = await api.call('GET', '/me/third-party-access', { token: w.tokens.consultant });
+  expect(await effectiveAccess(running.api.db, w.consultant.id, w.org.id)).toBeNull();
+  const mine = await running.api.call('GET', '/me/third-party-access', { token: w.tokens.consultant });
   const reason = new RegExp(
     `^Access ended on its end date \\(.+ UTC\\); ask an org admin of ${w.org.name} to turn it on again\\.$`,
   );
@@ -181,6 +172,6 @@ it('AM-5 an end date is checked, recorded and shown, and access turns itself off
     expect.objectContaining({ state: 'LISTED', accessEndsAt: null, reason: expect.stringMatching(reason) }),
   ]);
 
-  expect((await api.call('DELETE', w.url, { token })).body.state).toBe('REMOVED');
-  await saveHistory('third-party-access-end-date', api.temporal.workflow.getHandle(w.workflowId));
+  expect((await running.api.call('DELETE', w.url, { token })).body.state).toBe('REMOVED');
+  await saveHistory('third-party-access-end-date', running.api.temporal.workflow.getHandle(w.workflowId));
 });

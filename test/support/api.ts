@@ -10,6 +10,7 @@ import { createLogger } from '../../platform/logger';
 import { connectTemporal } from '../../platform/temporal';
 import { dependencyChecks } from '../../api/routes/health';
 import { config } from './services';
+import { startTestWorker, type TestWorker } from './worker';
 import { TicketKinds } from '../../events/inbound/support-tickets';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { InvitationsClient } from '../../workflows/invitation/client';
@@ -125,4 +126,21 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
       await temporal.connection.close();
     },
   };
+}
+
+/**
+ * A test file's real worker and the test API on its task queue: started before the file's tests,
+ * stopped after them. Read `running.api` and `running.worker` inside tests.
+ */
+export function apiWithWorker(options: Omit<TestApiOptions, 'taskQueue'> = {}) {
+  const running = {} as { api: TestApi; worker: TestWorker };
+  beforeAll(async () => {
+    running.worker = await startTestWorker();
+    running.api = await startTestApi({ ...options, taskQueue: running.worker.taskQueue });
+  });
+  afterAll(async () => {
+    await running.api?.close();
+    await running.worker?.stop();
+  });
+  return running;
 }
