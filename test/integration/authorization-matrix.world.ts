@@ -65,21 +65,12 @@ export async function createTenant(db: Database): Promise<Tenant> {
       clientRelationshipId: relationship.id,
     },
   });
-  const pendingId = randomUUID();
-  await db.clientRelationship.create({
-    data: {
-      id: pendingId,
-      workflowId: `client-relationship-${pendingId}`,
-      partnerFirmId: asking.id,
-      organizationId: organization.id,
-      state: 'PENDING_APPROVAL',
-      roleCeiling: 'MEMBER',
-      durationDays: 90,
-      autoExtend: false,
-      reason: 'Waiting.',
-      transition: 1,
-    },
+  const pending = await createClientRelationship(db, asking.id, organization.id, {
+    roleCeiling: 'MEMBER',
+    days: 90,
+    state: 'PENDING_APPROVAL',
   });
+  const pendingId = pending.id;
   const thirdParty = (actor: 'thirdPartyOn' | 'thirdPartyOff', state: 'ACCESS_ON' | 'LISTED') => {
     const relationshipId = randomUUID().replace(/-/g, '');
     return db.thirdPartyRelationship.create({

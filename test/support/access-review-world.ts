@@ -1,12 +1,9 @@
 // AM-6: an organization with something to review, as rows (the way test/support/world.ts builds one):
 // two own org admins, a partner firm's staff member holding a delegated membership under an ACTIVE
 // client relationship, and a business partner a task is shared with.
-import { randomUUID } from 'node:crypto';
 import type { Database } from '../../platform/database';
 import { uniqueSuffix } from './services';
-import { createOrganization } from './world';
-
-const DAY_MS = 24 * 3600 * 1000;
+import { createClientRelationship, createOrganization } from './world';
 
 export async function reviewableOrganization(db: Database) {
   const s = uniqueSuffix();
@@ -20,23 +17,7 @@ export async function reviewableOrganization(db: Database) {
       practiceRoles: { create: { partnerFirmId: firm.id, role: 'STAFF' } },
     },
   });
-  const relationshipId = randomUUID();
-  await db.clientRelationship.create({
-    data: {
-      id: relationshipId,
-      workflowId: `client-relationship-${relationshipId}`,
-      partnerFirmId: firm.id,
-      organizationId: org.id,
-      state: 'ACTIVE',
-      roleCeiling: 'PRODUCT_ADMIN',
-      durationDays: 365,
-      autoExtend: false,
-      approvedAt: new Date(),
-      expiresAt: new Date(Date.now() + 365 * DAY_MS),
-      reason: 'Approved by the organization (test world).',
-      transition: 1,
-    },
-  });
+  const { id: relationshipId } = await createClientRelationship(db, firm.id, org.id, { roleCeiling: 'PRODUCT_ADMIN' });
   const membership = await db.membership.create({
     data: {
       userId: staff.id,

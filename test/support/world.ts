@@ -36,7 +36,7 @@ export async function createClientRelationship(
   db: Database,
   partnerFirmId: string,
   organizationId: string,
-  o: { roleCeiling?: OrgRole; days?: number; autoExtend?: boolean } = {},
+  o: { roleCeiling?: OrgRole; days?: number; autoExtend?: boolean; state?: 'ACTIVE' | 'PENDING_APPROVAL' } = {},
 ) {
   const { randomUUID } = await import('node:crypto');
   const id = randomUUID();
@@ -47,13 +47,17 @@ export async function createClientRelationship(
       workflowId: `client-relationship-${id}`,
       partnerFirmId,
       organizationId,
-      state: 'ACTIVE',
       roleCeiling: o.roleCeiling ?? 'ORG_ADMIN',
       durationDays: days,
       autoExtend: o.autoExtend ?? false,
-      approvedAt: new Date(),
-      expiresAt: new Date(Date.now() + days * 86400_000),
-      reason: 'Approved by the organization (test world).',
+      ...(o.state === 'PENDING_APPROVAL'
+        ? { state: 'PENDING_APPROVAL' as const, reason: 'Waiting for approval (test world).' }
+        : {
+            state: 'ACTIVE' as const,
+            approvedAt: new Date(),
+            expiresAt: new Date(Date.now() + days * 86400_000),
+            reason: 'Approved by the organization (test world).',
+          }),
       transition: 1,
     },
   });
