@@ -4,7 +4,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor';
-import type { Authorizer, Request as AuthorizationRequest } from '../domain/authorization/authorizer';
+import type { Authorizer, Decision, Request as AuthorizationRequest } from '../domain/authorization/authorizer';
 import { actorOf } from './identity';
 import { Problem, ProblemTypes, type ProblemType } from './problem';
 import { parse } from './validation';
@@ -21,6 +21,8 @@ export interface RouteContext<B, P, Q> {
   res: Response;
   /** Asks the policy decision point about one more resource (lists that filter what they show). */
   allowed(check: Check): Promise<boolean>;
+  /** On a checked route, the roles the caller was allowed with (what to show them, without reading again). */
+  principalRoles: readonly string[];
 }
 
 /** What a route asks the policy decision point (AM-3), the caller being the principal. */
@@ -100,9 +102,9 @@ const ProblemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 /** The decision point's answer as the API's: 404 for a missing resource, else 403 (or 404 when hidden). */
-export async function enforce(authorizer: Authorizer, actor: Actor, check: Check): Promise<void> {
+export async function enforce(authorizer: Authorizer, actor: Actor, check: Check): Promise<Decision> {
   const decision = await authorizer.decide({ principalId: actor.userId, ...check });
-  if (decision.allowed) return;
+  if (decision.allowed) return decision;
   if (decision.missing || check.hideAs404) throw new Problem('not-found', 'No such resource.');
   throw new Problem('forbidden', check.denial ?? 'You may not do this.');
 }
@@ -173,10 +175,13 @@ export function mountRoutes(
         req,
         res,
         allowed: async (check: Check) => (await authorizer.decide({ principalId: actorOf(res).userId, ...check })).allowed,
+        principalRoles: [] as readonly string[],
       };
       const run = async () => {
         // AM-3: authorization is decided here, once, before the handler runs.
-        if (typeof spec.authorize === 'function') await enforce(authorizer, ctx.actor, await spec.authorize(ctx));
+        if (typeof spec.authorize === 'function') {
+          ctx.principalRoles = (await enforce(authorizer, ctx.actor, await spec.authorize(ctx))).principalRoles ?? [];
+        }
         return spec.handler(ctx);
       };
       const reply = options.checkContract ? await keptToContract(spec, run) : await run();

@@ -18,7 +18,11 @@ export interface EffectiveAccess {
 
 export async function effectiveAccess(db: Reader, userId: string, organizationId: string): Promise<EffectiveAccess | null> {
   const { active, roles } = await rolesOf(db, userId);
-  if (!active) return null;
+  return active ? accessIn(roles, organizationId) : null;
+}
+
+/** The level a set of roles (as the decision point read them) gives in an organization. */
+export function accessIn(roles: readonly string[], organizationId: string): EffectiveAccess | null {
   const holds = (level: AccessLevel) => roles.includes(roleIds.organization(organizationId, level));
   // An organization's own admin role wins; a member who is also a TPU gets the TPU level.
   if (holds('ORG_ADMIN')) return { level: 'ORG_ADMIN', via: 'membership' };

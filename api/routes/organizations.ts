@@ -1,5 +1,5 @@
 import type { Database } from '../../platform/database';
-import { effectiveAccess } from '../../domain/access';
+import { accessIn } from '../../domain/access';
 import { OrganizationPathV1, OrganizationSummaryV1 } from '../../domain/messages/queries/organization-summary.v1';
 import { route } from '../routes';
 import { Problem } from '../problem';
@@ -20,13 +20,14 @@ export function organizationRoutes(db: Database) {
         resource: { type: 'Organization', id: params.organizationId },
         denial: 'You have no access to this organization.',
       }),
-      handler: async ({ actor, params }) => {
+      handler: async ({ params, principalRoles }) => {
         const org = await db.organization.findUnique({
           where: { id: params.organizationId },
           include: { domains: { orderBy: { domain: 'asc' } }, _count: { select: { memberships: true } } },
         });
         if (!org) throw new Problem('not-found', 'No such organization.');
-        const access = (await effectiveAccess(db, actor.userId, org.id))!;
+        // The roles it was allowed with: the level shown is the one decided, read once.
+        const access = accessIn(principalRoles, org.id)!;
         const body: OrganizationSummaryV1 = {
           organizationId: org.id,
           name: org.name,

@@ -70,6 +70,8 @@ export interface Decision {
   policies: string[];
   /** The resource does not exist. */
   missing?: boolean;
+  /** The roles the principal was decided with (a handler that shows them need not read them again). */
+  principalRoles?: string[];
 }
 
 export const AUTHORIZATION_DIR = join(__dirname);
@@ -118,13 +120,15 @@ export class Authorizer {
       Promise.all([...new Set(people)].map((id) => principalEntity(this.db, id))),
     ]);
     if (!resource) return { allowed: false, policies: [], missing: true };
-    return decideWith({
+    const principalRoles = principals[0].parents.map((parent) => ('id' in parent ? parent.id : parent.__entity.id));
+    const decision = decideWith({
       principal: uid('User', request.principalId),
       action: request.action,
       resource: resource.uid,
       context: Object.fromEntries(contextIds.map(([key, id]) => [key, { __entity: uid('User', id) }])),
       entities: [...principals, ...resource.entities],
     });
+    return { ...decision, principalRoles };
   }
 }
 
