@@ -71,7 +71,11 @@ export class AccessLedger {
         // Only what still stands: an active relationship, and a holder still on the firm's staff.
         const onStaff =
           relationship && m.user.practiceRoles.some((r) => r.partnerFirmId === relationship.partnerFirmId);
-        if (!relationship || relationship.state !== 'ACTIVE' || !onStaff) continue;
+        const ended =
+          !relationship ||
+          relationship.state !== 'ACTIVE' ||
+          (relationship.expiresAt !== null && relationship.expiresAt <= now);
+        if (ended || !onStaff) continue;
       }
       const firm = relationship
         ? { partnerFirmId: relationship.partnerFirmId, name: relationship.partnerFirm.name }

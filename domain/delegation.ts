@@ -4,7 +4,7 @@
 import type { ClientRelationship, OrgRole, Prisma } from '@prisma/client';
 import { recordEvent } from '../events/outbox';
 import { Authorizer } from './authorization/authorizer';
-import type { Reader } from './authorization/entities';
+import { inForce, type Reader } from './authorization/entities';
 
 const RANK: Record<OrgRole, number> = { MEMBER: 1, PRODUCT_ADMIN: 2, ORG_ADMIN: 3 };
 
@@ -14,14 +14,8 @@ export const withinCeiling = (role: OrgRole, ceiling: OrgRole) => RANK[role] <= 
 export const cappedAt = (role: OrgRole, ceiling: OrgRole): OrgRole => (withinCeiling(role, ceiling) ? role : ceiling);
 
 /** The firm's relationship with the organization that is in force now, if any. */
-export async function relationshipInForce(
-  db: Reader,
-  partnerFirmId: string,
-  organizationId: string,
-  now = new Date(),
-) {
-  const row = await db.clientRelationship.findFirst({ where: { partnerFirmId, organizationId, state: 'ACTIVE' } });
-  return row && (!row.expiresAt || row.expiresAt > now) ? row : null;
+export function relationshipInForce(db: Reader, partnerFirmId: string, organizationId: string, now = new Date()) {
+  return db.clientRelationship.findFirst({ where: { partnerFirmId, organizationId, ...inForce(now) } });
 }
 
 export interface DelegationRefusal {

@@ -42,6 +42,9 @@ export const roleIds = {
   portalAdmins: 'portal/admins',
 };
 
+/** A client relationship in force: ACTIVE and not past its end date. */
+export const inForce = (now: Date) => ({ state: 'ACTIVE' as const, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+
 /** The roles a user holds now, each as the id of a Role group. */
 export async function rolesOf(
   db: Reader,
@@ -57,7 +60,8 @@ export async function rolesOf(
         memberships: {
           where: {
             OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-            AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: { state: 'ACTIVE' } }] }],
+            // A relationship past its end date grants nothing, even before its workflow records the expiry.
+            AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: inForce(now) }] }],
           },
           select: {
             organizationId: true,

@@ -193,3 +193,17 @@ it('AM-2 a relationship the organization declines never lets the firm delegate',
     body: { detail: expect.stringMatching(/no client relationship in force/) },
   });
 });
+
+it('AM-2 AM-5 a relationship past its end date grants nothing, even before its workflow records the expiry', async () => {
+  const w = await firmAndClient();
+  const id = await approvedRelationship(w);
+  await delegated(w, 'MEMBER');
+  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(200);
+  // A worker that was down when the end date came: the row is still ACTIVE, its date is past.
+  await running.api.db.clientRelationship.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
+  const ledger = (
+    await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+  ).body;
+  expect(ledger.items.some((e: { userId: string }) => e.userId === w.staff.id)).toBe(false);
+});
