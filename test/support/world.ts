@@ -62,3 +62,62 @@ export async function createClientRelationship(
     },
   });
 }
+
+/**
+ * PA: a partner account (a partner firm) with its own users on the staff, the given practice roles.
+ * The first ACCOUNT_OWNER is created unless `roles` says otherwise.
+ */
+export async function createPartnerAccount(
+  db: Database,
+  roles: Array<'ACCOUNT_OWNER' | 'ACCOUNT_MANAGER' | 'USER_MANAGER' | 'STAFF'> = ['ACCOUNT_OWNER', 'STAFF'],
+) {
+  const s = uniqueSuffix();
+  const firm = await db.partnerFirm.create({ data: { name: `Partner ${s}` } });
+  const staff: Array<{ id: string; email: string; role: (typeof roles)[number] }> = [];
+  for (const [i, role] of roles.entries()) {
+    const user = await db.user.create({
+      data: {
+        email: `${role.toLowerCase()}-${i}@partner-${s}.example`,
+        displayName: `${role} ${i}`,
+        practiceRoles: { create: { partnerFirmId: firm.id, role } },
+      },
+    });
+    staff.push({ id: user.id, email: user.email, role });
+  }
+  return { firm, staff };
+}
+
+/** PA-2: an organization that is a customer account of the partner firm, with licences per solution. */
+export async function createCustomerAccount(
+  db: Database,
+  partnerFirmId: string,
+  o: {
+    people?: Partial<Record<OrgRole, number>>;
+    accessModel?: 'AUTOMATIC' | 'INVITE_GUEST';
+    licences?: Array<{ solution: string; seats: number; renewsInDays?: number; type?: 'SUBSCRIPTION' | 'TRIAL' }>;
+  } = {},
+) {
+  const { org, domain, members } = await createOrganization(db, o.people ?? { ORG_ADMIN: 1, MEMBER: 1 });
+  await db.customerAccount.create({
+    data: { organizationId: org.id, partnerFirmId, accessModel: o.accessModel ?? 'AUTOMATIC' },
+  });
+  const day = 86400_000;
+  const licences = [];
+  for (const l of o.licences ?? [{ solution: 'Bizview', seats: 5 }]) {
+    const renewal = new Date(Date.now() + (l.renewsInDays ?? 200) * day);
+    licences.push(
+      await db.licence.create({
+        data: {
+          organizationId: org.id,
+          solution: l.solution,
+          type: l.type ?? 'SUBSCRIPTION',
+          seats: l.seats,
+          contractStart: new Date(Date.now() - 165 * day),
+          contractExpiry: renewal,
+          nextRenewal: renewal,
+        },
+      }),
+    );
+  }
+  return { org, domain, members, licences };
+}
