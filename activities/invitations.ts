@@ -12,6 +12,7 @@ import type { InvitationChangedV1 } from '../domain/messages/events/invitation.v
 import { InvitationRefusal } from '../workflows/invitation/messages';
 import { grantDelegation } from '../domain/delegation';
 import { offerOf } from '../domain/messages/values/invitation-offer';
+import { Authorizer } from '../domain/authorization/authorizer';
 
 type Tx = Prisma.TransactionClient;
 type SendKind = 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER';
@@ -149,7 +150,69 @@ const KINDS: Record<Kind, {
     },
     email: (org) => ({ subject: `You are invited to work in ${org}`, action: `accept access to ${org}` }),
   },
+  // PA-3: a user of a customer account, created from its partner account or by its own org admins.
+  CUSTOMER_USER: {
+    open: refuseWhenAlreadyIn,
+    async grant(tx, row, userId) {
+      await stillAllowed(tx, row, 'manageCustomerUsers');
+      const { role } = offerOf('CUSTOMER_USER', row.offer);
+      // The customer's own user (AM-1: OWN), with who created it on record.
+      await tx.membership.create({
+        data: { userId, organizationId: row.scopeId, role, source: 'OWN', grantedById: row.invitedById, invitationId: row.id },
+      });
+    },
+    async release() {},
+    scope: accountScope((org) => `join ${org} as one of its users`),
+    email: (org) => ({ subject: `Your account at ${org} is ready`, action: `set up your account at ${org}` }),
+  },
+  // PA-5: a partner user invited by the customer as a guest: in only when switched in.
+  ACCOUNT_GUEST: {
+    open: refuseWhenAlreadyIn,
+    async grant(tx, row, userId) {
+      await stillAllowed(tx, row, 'inviteAccountGuest');
+      const { role } = offerOf('ACCOUNT_GUEST', row.offer);
+      await tx.membership.create({
+        data: { userId, organizationId: row.scopeId, role, source: 'GUEST', grantedById: row.invitedById, invitationId: row.id },
+      });
+    },
+    async release() {},
+    scope: accountScope((org) => `work in ${org} as a guest, by switching into it from your partner account`),
+    email: (org) => ({ subject: `${org} invites you as a guest`, action: `accept the guest invitation to ${org}` }),
+  },
 };
+
+/** A person already in the account (own user or guest) is not invited into it again. */
+async function refuseWhenAlreadyIn(tx: Tx, o: OpenInvitation) {
+  const member = await tx.membership.findFirst({ where: { organizationId: o.scopeId, user: { email: o.invitee.email } } });
+  if (member) return { refused: { reason: 'already-member', message: 'This person is already a user of this account.' } };
+  return { targetId: null };
+}
+
+function accountScope(invitedTo: (org: string) => string) {
+  return async (db: Tx | Database, scopeId: string) => {
+    const name = (await db.organization.findUnique({ where: { id: scopeId } }))?.name ?? 'an account';
+    return { name, invitedTo: invitedTo(name) };
+  };
+}
+
+/**
+ * AM-3 at accept time: whoever sent the invitation must still be allowed to, now (a partner's
+ * automatic access may have ended by ticket, an org admin may have left, the account may be
+ * suspended). The decision point decides, inside the accepting transaction.
+ */
+async function stillAllowed(tx: Tx, row: InvitationRow, action: 'manageCustomerUsers' | 'inviteAccountGuest') {
+  const withdrawn = (message: string) =>
+    ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
+  if (!row.invitedById) throw withdrawn('This invitation names nobody who sent it; ask for a new one.');
+  const decision = await new Authorizer(tx).decide({
+    principalId: row.invitedById,
+    action,
+    resource: { type: 'Organization', id: row.scopeId },
+  });
+  if (!decision.allowed) {
+    throw withdrawn('Whoever invited you may no longer do so for this account; ask the account for a new invitation.');
+  }
+}
 
 type InvitationRow = Prisma.InvitationGetPayload<object>;
 

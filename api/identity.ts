@@ -16,8 +16,28 @@ export interface TokenSettings {
 const key = (secret: string) => new TextEncoder().encode(secret);
 const Subject = z.uuid();
 
-export async function mintToken(settings: TokenSettings, userId: string, ttl = '8h'): Promise<string> {
-  return new SignJWT({})
+/** What a token says beyond whose it is: when they last proved who they are, and where they work. */
+export interface TokenClaims {
+  /** OIDC `auth_time`: when the holder last signed in with their password (PA-5 wants it fresh). */
+  authTime?: Date;
+  /** PA-5: the customer account a switched-in token is scoped to, and the switch it belongs to. */
+  account?: { organizationId: string; switchId: string };
+}
+
+export interface VerifiedToken extends TokenClaims {
+  userId: string;
+}
+
+export async function mintToken(
+  settings: TokenSettings,
+  userId: string,
+  ttl = '8h',
+  claims: TokenClaims = {},
+): Promise<string> {
+  return new SignJWT({
+    ...(claims.authTime ? { auth_time: Math.floor(claims.authTime.getTime() / 1000) } : {}),
+    ...(claims.account ? { account: claims.account.organizationId, sid: claims.account.switchId } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(settings.issuer)
@@ -27,16 +47,29 @@ export async function mintToken(settings: TokenSettings, userId: string, ttl = '
     .sign(key(settings.secret));
 }
 
-export async function verifyToken(settings: TokenSettings, token: string): Promise<string> {
+const Claims = z.object({
+  sub: Subject,
+  auth_time: z.number().int().positive().optional(),
+  account: z.uuid().optional(),
+  sid: z.uuid().optional(),
+});
+
+export async function verifyToken(settings: TokenSettings, token: string): Promise<VerifiedToken> {
   try {
     const { payload } = await jwtVerify(token, key(settings.secret), {
       issuer: settings.issuer,
       audience: settings.audience,
       algorithms: ['HS256'],
     });
-    const sub = Subject.safeParse(payload.sub);
-    if (!sub.success) throw new Problem('unauthenticated', 'The token has no valid subject.');
-    return sub.data;
+    const claims = Claims.safeParse(payload);
+    if (!claims.success) throw new Problem('unauthenticated', 'The token has no valid subject.');
+    const { sub, auth_time: authTime, account, sid } = claims.data;
+    if (Boolean(account) !== Boolean(sid)) throw new Problem('unauthenticated', 'The token is not valid.');
+    return {
+      userId: sub,
+      ...(authTime ? { authTime: new Date(authTime * 1000) } : {}),
+      ...(account && sid ? { account: { organizationId: account, switchId: sid } } : {}),
+    };
   } catch (err) {
     if (err instanceof Problem) throw err;
     if (err instanceof joseErrors.JWTExpired) throw new Problem('unauthenticated', 'The token has expired.');
@@ -72,10 +105,20 @@ export function actorOf(res: Response): Actor {
 async function actorFromBearer(db: Database, settings: TokenSettings, authorization: string): Promise<Actor> {
   const match = authorization.match(/^Bearer ([A-Za-z0-9\-_.]+)$/);
   if (!match) throw new Problem('unauthenticated', 'Send a bearer token in the Authorization header.');
-  const actor = await loadActor(db, await verifyToken(settings, match[1]));
+  const token = await verifyToken(settings, match[1]);
+  const actor = await loadActor(db, token.userId);
   if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
   if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
-  return actor;
+  if (token.account) {
+    // PA-5: a switched-in token works only while its switch is open; switching back ends it at once.
+    const open = await db.accountSwitch.findFirst({
+      where: { id: token.account.switchId, userId: token.userId, organizationId: token.account.organizationId, endedAt: null },
+      select: { id: true },
+    });
+    if (!open) throw new Problem('unauthenticated', 'This switch into a customer account has ended; use your partner account token.');
+    return { ...actor, switchedInto: token.account.organizationId, switchId: token.account.switchId, authTime: token.authTime };
+  }
+  return { ...actor, authTime: token.authTime };
 }
 
 /** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */

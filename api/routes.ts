@@ -8,6 +8,7 @@ import type { Authorizer, Decision, Request as AuthorizationRequest } from '../d
 import { actorOf } from './identity';
 import { Problem, ProblemTypes, type ProblemType } from './problem';
 import { parse } from './validation';
+import { denialProblem } from './denials';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -31,6 +32,8 @@ export interface Check extends Omit<AuthorizationRequest, 'principalId'> {
   denial?: string;
   /** Refuse as 404: the resource's existence is nobody else's business (a task, another's partner list). */
   hideAs404?: boolean;
+  /** A refusal that one of these policies decided (by `@id`) answers its own problem: why, not only no. */
+  refusedBy?: Record<string, Problem>;
 }
 
 /** The check of a route on the organization in its path. */
@@ -103,9 +106,15 @@ const ProblemSchema = z
 
 /** The decision point's answer as the API's: 404 for a missing resource, else 403 (or 404 when hidden). */
 export async function enforce(authorizer: Authorizer, actor: Actor, check: Check): Promise<Decision> {
-  const decision = await authorizer.decide({ principalId: actor.userId, ...check });
+  const decision = await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check });
   if (decision.allowed) return decision;
-  if (decision.missing || check.hideAs404) throw new Problem('not-found', 'No such resource.');
+  if (decision.missing) throw new Problem('not-found', 'No such resource.');
+  const why = decision.policies.find((id) => check.refusedBy?.[id]);
+  if (why) throw check.refusedBy![why];
+  // Refusals every route shares (a suspended account, a switched-in token: PA-2, PA-5).
+  const named = denialProblem(decision.policies);
+  if (named) throw named;
+  if (check.hideAs404) throw new Problem('not-found', 'No such resource.');
   throw new Problem('forbidden', check.denial ?? 'You may not do this.');
 }
 
@@ -119,6 +128,9 @@ export function problemsOf(spec: AnyRoute): Set<ProblemType> {
   if (typeof spec.authorize === 'function') {
     problems.add('forbidden');
     problems.add('not-found');
+    // Refusals with their own problem: a suspended customer account, a switched-in token (PA-2, PA-5).
+    problems.add('account-suspended');
+    problems.add('switched-in');
   }
   return problems;
 }
@@ -174,7 +186,11 @@ export function mountRoutes(
         actor: spec.auth ? actorOf(res) : (undefined as unknown as Actor),
         req,
         res,
-        allowed: async (check: Check) => (await authorizer.decide({ principalId: actorOf(res).userId, ...check })).allowed,
+        allowed: async (check: Check) => {
+          const actor = actorOf(res);
+          return (await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check }))
+            .allowed;
+        },
         principalRoles: [] as readonly string[],
       };
       const run = async () => {

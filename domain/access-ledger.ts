@@ -10,7 +10,7 @@ import { recordEvent } from '../events/outbox';
 import { UseCaseRefusal } from './refusal';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 
-export type GrantSource = 'OWN' | 'DELEGATION' | 'THIRD_PARTY' | 'OBJECT_SHARE';
+export type GrantSource = 'OWN' | 'DELEGATION' | 'GUEST' | 'THIRD_PARTY' | 'OBJECT_SHARE';
 
 export interface LedgerEntry {
   grantId: string;
@@ -41,7 +41,8 @@ export class AccessLedger {
     const { db } = this.deps;
     const [memberships, thirdParties, shares] = await Promise.all([
       db.membership.findMany({
-        where: { organizationId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+        // A member deactivated in the account (PA-3) acts in nothing until reactivated.
+        where: { organizationId, deactivatedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
         include: {
           user: { select: { displayName: true, practiceRoles: { select: { partnerFirmId: true } } } },
           clientRelationship: { include: { partnerFirm: { select: { name: true } } } },
@@ -83,8 +84,11 @@ export class AccessLedger {
       const why = firm
         ? `${m.user.displayName}, ${m.role}, delegated by ${firm.name} under relationship ${relationship!.id}, ` +
           `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt ?? relationship!.expiresAt)}`
-        : `${m.user.displayName}, ${m.role}, a member of the organization ` +
-          `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`;
+        : m.source === 'GUEST'
+          ? `${m.user.displayName}, ${m.role}, a guest from the partner account, in only while switched in, ` +
+            `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`
+          : `${m.user.displayName}, ${m.role}, a member of the organization ` +
+            `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`;
       entries.push({
         grantId: `membership:${m.id}`,
         userId: m.userId,
@@ -186,9 +190,10 @@ export class AccessLedger {
       return entry;
     }
     await db.$transaction(async (tx) => {
-      if (entry.source === 'DELEGATION') {
+      if (entry.source === 'DELEGATION' || entry.source === 'GUEST') {
+        // A guest's open switch ends with the grant: its token names a grant that is gone (PA-5).
         const gone = await tx.membership.deleteMany({
-          where: { id: grantId.slice('membership:'.length), source: 'DELEGATION' },
+          where: { id: grantId.slice('membership:'.length), source: entry.source },
         });
         if (gone.count === 0) return;
       } else {

@@ -12,6 +12,11 @@ export interface Actor {
   practiceRoles: ReadonlyArray<{ partnerFirmId: string; role: PracticeRole }>;
   isSupportAgent: boolean;
   portalRole: PortalRole | null;
+  /** When the token's holder last signed in with their password, if the token says (PA-5). */
+  authTime?: Date;
+  /** PA-5: switched into this customer account (the token is scoped to it), under this switch. */
+  switchedInto?: string;
+  switchId?: string;
 }
 
 export async function loadActor(db: Database, userId: string): Promise<Actor | null> {

@@ -11,6 +11,8 @@ export const DEFAULT_EXPIRY_SECONDS: Record<InvitationKind, number> = {
   PORTAL_USER: 7 * DAY,
   PRACTICE_STAFF: 14 * DAY,
   ORGANIZATION_ACCESS: 14 * DAY,
+  CUSTOMER_USER: 7 * DAY,
+  ACCOUNT_GUEST: 7 * DAY,
 };
 
 export interface InvitationTimings {

@@ -37,7 +37,7 @@ export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logg
         // The same work and the same answer for an unknown email and a wrong password.
         const ok = await verifyPassword(body.password, user?.passwordHash ?? null);
         if (!user || !ok || user.status !== 'ACTIVE') throw new Problem('unauthenticated', 'The email or the password is wrong.');
-        return { status: 200, body: { token: await mintToken(deps.tokens, user.id), userId: user.id, expiresIn: '8h' } };
+        return { status: 200, body: { token: await mintToken(deps.tokens, user.id, '8h', { authTime: new Date() }), userId: user.id, expiresIn: '8h' } };
       },
     }),
     route({

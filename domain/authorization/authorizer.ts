@@ -40,7 +40,11 @@ export type Action =
   | 'terminateClientRelationship'
   | 'viewClientRelationship'
   | 'grantOrganizationAccess'
-  | 'manageBusinessPartners'
+  | 'editBusinessPartner'
+  | 'addBusinessPartnerPeople'
+  | 'blockBusinessPartnerCompany'
+  | 'deleteBusinessPartnerCompany'
+  | 'takeBusinessPartnerControl'
   | 'viewTask'
   | 'shareTask'
   | 'viewThirdParty'
@@ -51,13 +55,24 @@ export type Action =
   | 'managePortalPartners'
   | 'submitTicket'
   | 'freePortalEmail'
-  | 'reportAccountOwner';
+  | 'reportAccountOwner'
+  | 'viewCustomerAccount'
+  | 'exportCustomerAccount'
+  | 'suspendCustomerAccount'
+  | 'manageCustomerUsers'
+  | 'inviteAccountGuest'
+  | 'switchIntoAccount'
+  | 'viewPartnerAccount'
+  | 'listCustomerAccounts'
+  | 'assignLicence';
 
 /** Another system that talks to the engine through Kafka (INT-1, INT-2). */
 export type Service = 'help-desk' | 'crm';
 
 export interface Request {
   principalId: string;
+  /** PA-5: the customer account the principal's token is switched into. */
+  switchedInto?: string;
   action: Action;
   resource: ResourceRef;
   /** Users the context names (e.g. the invitee of a grant), by context key. */
@@ -94,12 +109,31 @@ const POLICY_SET_ID = 'partner-access';
 /** Parses the policies once per process; a policy that does not parse stops the process at start. */
 function prepare(): void {
   if (prepared) return;
-  const { policies } = policySources();
-  const answer = cedar.preparsePolicySet(POLICY_SET_ID, { staticPolicies: policies });
+  const answer = cedar.preparsePolicySet(POLICY_SET_ID, { staticPolicies: byId(policySources().policies) });
   if (answer.type !== 'success') {
     throw new Error(`authorization policies do not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
   }
   prepared = true;
+}
+
+/**
+ * The policies keyed by their `@id` annotation. Given one text, Cedar names them policy0, policy1...
+ * by position; keyed, a decision's `policies` are the ids the files give them, which a caller can
+ * answer by (BP-6: a refusal because the partner took control says so).
+ */
+function byId(text: string): Record<string, string> {
+  const parts = cedar.policySetTextToParts(text);
+  if (parts.type !== 'success') {
+    throw new Error(`authorization policies do not parse: ${parts.errors.map((e) => e.message).join('; ')}`);
+  }
+  const policies: Record<string, string> = {};
+  parts.policies.forEach((policy, i) => {
+    const json = cedar.policyToJson(policy);
+    const id = (json.type === 'success' && json.json.annotations?.id) || `policy${i}`;
+    if (policies[id]) throw new Error(`two authorization policies have the id "${id}"`);
+    policies[id] = policy;
+  });
+  return policies;
 }
 
 export class Authorizer {
@@ -117,7 +151,11 @@ export class Authorizer {
         if (err instanceof MissingResource) return null;
         throw err;
       }),
-      Promise.all([...new Set(people)].map((id) => principalEntity(this.db, id))),
+      Promise.all(
+        [...new Set(people)].map((id) =>
+          principalEntity(this.db, id, id === request.principalId ? request.switchedInto : undefined),
+        ),
+      ),
     ]);
     if (!resource) return { allowed: false, policies: [], missing: true };
     const principalRoles = principals[0].parents.map((parent) => ('id' in parent ? parent.id : parent.__entity.id));

@@ -10,6 +10,8 @@ import type { EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs'
 import type { Prisma } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { offerOf } from '../messages/values/invitation-offer';
+import { connectedAdmin } from '../business-partners';
+import type { InvitationKind } from '../messages/values/invitation';
 
 export type Reader = Database | Prisma.TransactionClient;
 
@@ -21,13 +23,15 @@ export type ResourceRef =
   | { type: 'Task'; id: string }
   | { type: 'ThirdPartyRelationship'; organizationId: string; relationshipId: string }
   | { type: 'Invitation'; id: string }
+  /** PA-1, PA-3: a licence of a customer account or of a partner account's own space. */
+  | { type: 'Licence'; id: string }
   /** A list of invitations (kind and scope), decided as an invitation of that kind and scope. */
   | { type: 'InvitationList'; kind: InvitationKindName; scopeId: string; partnerFirmId?: string }
   | { type: 'Portal' }
   | { type: 'SupportDesk' }
   | { type: 'Integration' };
 
-type InvitationKindName = 'BUSINESS_PARTNER' | 'PORTAL_USER' | 'PRACTICE_STAFF' | 'ORGANIZATION_ACCESS';
+type InvitationKindName = InvitationKind;
 
 export const uid = (type: string, id: string): EntityUidJson => ({ type: `PartnerAccess::${type}`, id });
 const ref = (type: string, id: string) => ({ __entity: uid(type, id) });
@@ -45,12 +49,33 @@ export const roleIds = {
 /** A client relationship in force: ACTIVE and not past its end date. */
 export const inForce = (now: Date) => ({ state: 'ACTIVE' as const, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
 
-/** The roles a user holds now, each as the id of a Role group. */
+/**
+ * The roles a user holds now, each as the id of a Role group. Switched into a customer account
+ * (PA-5), a user holds only what that account's guest grant gives them there: nothing of their
+ * partner account, nothing elsewhere. Not switched, guest grants count for nothing.
+ */
 export async function rolesOf(
   db: Reader,
   userId: string,
   now = new Date(),
+  switchedInto?: string,
 ): Promise<{ active: boolean; roles: string[] }> {
+  const inEffect = { deactivatedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
+  if (switchedInto) {
+    const user = await db.user.findUnique({
+      where: { id: userId },
+      select: {
+        status: true,
+        memberships: {
+          where: { ...inEffect, organizationId: switchedInto, source: 'GUEST' },
+          select: { organizationId: true, role: true },
+        },
+      },
+    });
+    if (!user) return { active: false, roles: [] };
+    const roles = user.memberships.map((m) => roleIds.organization(m.organizationId, m.role));
+    return { active: user.status === 'ACTIVE', roles };
+  }
   // The person and their third-party access at once: a decision's principal is one round of reads.
   const [user, thirdParty] = await Promise.all([
     db.user.findUnique({
@@ -59,7 +84,7 @@ export async function rolesOf(
         status: true,
         memberships: {
           where: {
-            OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+            ...inEffect,
             // A relationship past its end date grants nothing, even before its workflow records the expiry.
             AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: inForce(now) }] }],
           },
@@ -106,16 +131,32 @@ export async function rolesOf(
   return { active: user.status === 'ACTIVE', roles: [...new Set(roles)] };
 }
 
-export async function principalEntity(db: Reader, userId: string): Promise<EntityJson> {
-  const { active, roles } = await rolesOf(db, userId);
-  return { uid: uid('User', userId), attrs: { active }, parents: roles.map((r) => uid('Role', r)) };
+export async function principalEntity(db: Reader, userId: string, switchedInto?: string): Promise<EntityJson> {
+  const { active, roles } = await rolesOf(db, userId, new Date(), switchedInto);
+  return {
+    uid: uid('User', userId),
+    attrs: { active, ...(switchedInto ? { switchedInto: ref('Organization', switchedInto) } : {}) },
+    parents: roles.map((r) => uid('Role', r)),
+  } as EntityJson;
 }
 
-const organizationAttrs = (organizationId: string) => ({
+/** What the policies know of an organization beyond its roles (PA-2, PA-4): read from its row. */
+export interface OrganizationFacts {
+  suspended: boolean;
+  /** The partner account it is a customer account of, if any, and whether that partner gets in on its own. */
+  partnerFirmId?: string;
+  automaticPartnerAccess: boolean;
+}
+const ordinary: OrganizationFacts = { suspended: false, automaticPartnerAccess: false };
+
+const organizationAttrs = (organizationId: string, facts: OrganizationFacts) => ({
   admins: role(roleIds.organization(organizationId, 'ORG_ADMIN')),
   productAdmins: role(roleIds.organization(organizationId, 'PRODUCT_ADMIN')),
   members: role(roleIds.organization(organizationId, 'MEMBER')),
   thirdParties: role(roleIds.organization(organizationId, 'THIRD_PARTY')),
+  suspended: facts.suspended,
+  automaticPartnerAccess: facts.automaticPartnerAccess,
+  ...(facts.partnerFirmId ? { partner: ref('PartnerFirm', facts.partnerFirmId) } : {}),
 });
 const firmAttrs = (partnerFirmId: string) => ({
   accountOwners: role(roleIds.firm(partnerFirmId, 'ACCOUNT_OWNER')),
@@ -126,11 +167,29 @@ const firmAttrs = (partnerFirmId: string) => ({
 
 const entity = (type: string, id: string, attrs: Record<string, unknown>): EntityJson =>
   ({ uid: uid(type, id), attrs, parents: [] }) as EntityJson;
-/** An organization and a firm as the policies see them: their roles as groups (no database read). */
-export const organizationEntity = (id: string) => entity('Organization', id, organizationAttrs(id));
+/** An organization and a firm as the policies see them: their roles as groups, and the given facts. */
+export const organizationEntity = (id: string, facts: OrganizationFacts = ordinary) =>
+  entity('Organization', id, organizationAttrs(id, facts));
 export const firmEntity = (id: string) => entity('PartnerFirm', id, firmAttrs(id));
-const organization = organizationEntity;
 const firm = firmEntity;
+
+/** An organization with its facts read from the database (null: there is no such organization). */
+async function organizationEntities(db: Reader, id: string): Promise<EntityJson[] | null> {
+  const row = await db.organization.findUnique({
+    where: { id },
+    select: { status: true, customerAccount: { select: { partnerFirmId: true, accessModel: true } } },
+  });
+  if (!row) return null;
+  const partnerFirmId = row.customerAccount?.partnerFirmId;
+  const facts: OrganizationFacts = {
+    suspended: row.status === 'SUSPENDED',
+    partnerFirmId,
+    automaticPartnerAccess: row.customerAccount?.accessModel === 'AUTOMATIC',
+  };
+  return [organizationEntity(id, facts), ...(partnerFirmId ? [firm(partnerFirmId)] : [])];
+}
+/** The organization a resource belongs to, which exists (a foreign key says so). */
+const organization = async (db: Reader, id: string) => (await organizationEntities(db, id)) ?? [];
 
 /** A resource that does not exist: the caller answers 404. */
 export class MissingResource extends Error {
@@ -148,10 +207,11 @@ export async function resourceEntities(
   resource: ResourceRef,
 ): Promise<{ uid: EntityUidJson; entities: EntityJson[] }> {
   switch (resource.type) {
-    case 'Organization':
-      if (!(await db.organization.findUnique({ where: { id: resource.id }, select: { id: true } })))
-        throw new MissingResource(resource);
-      return { uid: uid('Organization', resource.id), entities: [organization(resource.id)] };
+    case 'Organization': {
+      const entities = await organizationEntities(db, resource.id);
+      if (!entities) throw new MissingResource(resource);
+      return { uid: uid('Organization', resource.id), entities };
+    }
     case 'PartnerFirm':
       if (!(await db.partnerFirm.findUnique({ where: { id: resource.id }, select: { id: true } })))
         throw new MissingResource(resource);
@@ -170,16 +230,16 @@ export async function resourceEntities(
         entities: [
           entity('ClientRelationship', row.id, attrs),
           firm(row.partnerFirmId),
-          organization(row.organizationId),
+          ...(await organization(db, row.organizationId)),
         ],
       };
     }
     case 'BusinessPartnerCompany': {
-      const row = await db.businessPartnerCompany.findUnique({ where: { id: resource.id } });
+      const row = await db.businessPartnerCompany.findUnique({ where: { id: resource.id }, include: companyFacts });
       if (!row) throw new MissingResource(resource);
       return {
         uid: uid('BusinessPartnerCompany', row.id),
-        entities: [companyEntity(row), organization(row.organizationId)],
+        entities: [companyEntity(row), ...(await organization(db, row.organizationId))],
       };
     }
     case 'Task': {
@@ -188,13 +248,14 @@ export async function resourceEntities(
         include: { grants: { select: { userId: true } } },
       });
       if (!row) throw new MissingResource(resource);
+      const sharedWith = await sharesThatCount(db, row.organizationId, row.grants.map((g) => g.userId));
       const attrs = {
         organization: ref('Organization', row.organizationId),
-        sharedWith: row.grants.map((g) => ref('User', g.userId)),
+        sharedWith: sharedWith.map((userId) => ref('User', userId)),
       };
       return {
         uid: uid('Task', row.id),
-        entities: [entity('Task', row.id, attrs), organization(row.organizationId)],
+        entities: [entity('Task', row.id, attrs), ...(await organization(db, row.organizationId))],
       };
     }
     case 'ThirdPartyRelationship': {
@@ -208,7 +269,7 @@ export async function resourceEntities(
       const id = `${row.organizationId}/${row.relationshipId}`;
       return {
         uid: uid('ThirdPartyRelationship', id),
-        entities: [entity('ThirdPartyRelationship', id, attrs), organization(row.organizationId)],
+        entities: [entity('ThirdPartyRelationship', id, attrs), ...(await organization(db, row.organizationId))],
       };
     }
     case 'Invitation': {
@@ -229,6 +290,23 @@ export async function resourceEntities(
         resource.scopeId,
         resource.partnerFirmId,
       );
+    case 'Licence': {
+      const row = await db.licence.findUnique({
+        where: { id: resource.id },
+        select: { organizationId: true, partnerFirmId: true },
+      });
+      if (!row) throw new MissingResource(resource);
+      const attrs = row.organizationId
+        ? { organization: ref('Organization', row.organizationId) }
+        : { firm: ref('PartnerFirm', row.partnerFirmId!) };
+      return {
+        uid: uid('Licence', resource.id),
+        entities: [
+          entity('Licence', resource.id, attrs),
+          ...(row.organizationId ? await organization(db, row.organizationId) : [firm(row.partnerFirmId!)]),
+        ],
+      };
+    }
     case 'Portal':
       return {
         uid: uid('Portal', 'portal'),
@@ -244,10 +322,38 @@ export async function resourceEntities(
   }
 }
 
-function companyEntity(row: { id: string; ownerUserId: string; organizationId: string }): EntityJson {
+/** BP-5, BP-6: what the policies ask of a company beyond its row: its connected ADMIN people. */
+const companyFacts = {
+  people: { where: connectedAdmin, select: { userId: true } },
+} satisfies Prisma.BusinessPartnerCompanyInclude;
+
+function companyEntity(
+  row: Prisma.BusinessPartnerCompanyGetPayload<{ include: typeof companyFacts }>,
+): EntityJson {
   return entity('BusinessPartnerCompany', row.id, {
     owner: ref('User', row.ownerUserId),
     organization: ref('Organization', row.organizationId),
+    admins: row.people.flatMap((p) => (p.userId ? [ref('User', p.userId)] : [])),
+    blocked: row.blockedAt !== null,
+    controlled: row.controlledAt !== null,
+  });
+}
+
+/**
+ * BP-5: the users a task's shares still count for. While every business partner company a user is
+ * on in the task's organization is blocked, their shares count for nothing; a user on a company that
+ * is not blocked, or on none, keeps them. Blocking changes no share, so unblocking gives back exactly
+ * what was there.
+ */
+async function sharesThatCount(db: Reader, organizationId: string, userIds: string[]): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const partners = await db.businessPartner.findMany({
+    where: { userId: { in: userIds }, company: { organizationId } },
+    select: { userId: true, company: { select: { blockedAt: true } } },
+  });
+  return userIds.filter((userId) => {
+    const on = partners.filter((p) => p.userId === userId);
+    return on.length === 0 || on.some((p) => p.company.blockedAt === null);
   });
 }
 
@@ -261,17 +367,20 @@ async function invitationEntities(
   const attrs: Record<string, unknown> = { kind };
   const entities: EntityJson[] = [];
   if (kind === 'BUSINESS_PARTNER') {
-    const company = await db.businessPartnerCompany.findUnique({ where: { id: scopeId } });
+    const company = await db.businessPartnerCompany.findUnique({ where: { id: scopeId }, include: companyFacts });
     if (company) {
       attrs.company = ref('BusinessPartnerCompany', company.id);
-      entities.push(companyEntity(company), organization(company.organizationId));
+      entities.push(companyEntity(company), ...(await organization(db, company.organizationId)));
     }
   } else if (kind === 'PRACTICE_STAFF') {
     attrs.firm = ref('PartnerFirm', scopeId);
     entities.push(firm(scopeId));
+  } else if (kind === 'CUSTOMER_USER' || kind === 'ACCOUNT_GUEST') {
+    attrs.organization = ref('Organization', scopeId);
+    entities.push(...(await organization(db, scopeId)));
   } else if (kind === 'ORGANIZATION_ACCESS') {
     attrs.organization = ref('Organization', scopeId);
-    entities.push(organization(scopeId));
+    entities.push(...(await organization(db, scopeId)));
     if (firmId) {
       attrs.firm = ref('PartnerFirm', firmId);
       entities.push(firm(firmId));

@@ -26,7 +26,7 @@ export const LedgerEntryV1 = z
     userId: UserId,
     name: z.string(),
     level: z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER', 'THIRD_PARTY', 'VIEWER']),
-    source: z.enum(['OWN', 'DELEGATION', 'THIRD_PARTY', 'OBJECT_SHARE']),
+    source: z.enum(['OWN', 'DELEGATION', 'GUEST', 'THIRD_PARTY', 'OBJECT_SHARE']),
     partnerFirm: z.object({ partnerFirmId: PartnerFirmId, name: z.string() }).nullable(),
     clientRelationshipId: z.uuid().nullable(),
     grantedBy: z.object({ userId: UserId, name: z.string() }).nullable(),

@@ -17,6 +17,13 @@ export const OrganizationAccessOfferV1 = z.strictObject({
   until: z.iso.datetime().optional(),
 });
 
+/**
+ * PA-3: a user of a customer account, created from its partner account (or by its own org admins);
+ * PA-5: a partner user the customer invites as a guest. Either way a role below org admin: an org
+ * admin is the customer's own decision, made by its own org admins, never by a partner.
+ */
+export const CustomerAccountOfferV1 = z.strictObject({ role: z.enum(['PRODUCT_ADMIN', 'MEMBER']) });
+
 /** Business partners and portal users are offered their place on the list, nothing more. */
 export const NothingMoreV1 = z.strictObject({});
 
@@ -25,6 +32,8 @@ export const OfferByKind = {
   PORTAL_USER: NothingMoreV1,
   PRACTICE_STAFF: PracticeStaffOfferV1,
   ORGANIZATION_ACCESS: OrganizationAccessOfferV1,
+  CUSTOMER_USER: CustomerAccountOfferV1,
+  ACCOUNT_GUEST: CustomerAccountOfferV1,
 } as const satisfies Record<InvitationKind, z.ZodType>;
 
 export type OfferOf<K extends InvitationKind> = z.infer<(typeof OfferByKind)[K]>;

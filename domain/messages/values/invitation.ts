@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** The kinds of invitation one workflow serves; each has its own target and expiry. */
-export const InvitationKind = z.enum(['BUSINESS_PARTNER', 'PORTAL_USER', 'PRACTICE_STAFF', 'ORGANIZATION_ACCESS']).meta({ id: 'InvitationKind' });
+export const InvitationKind = z
+  .enum(['BUSINESS_PARTNER', 'PORTAL_USER', 'PRACTICE_STAFF', 'ORGANIZATION_ACCESS', 'CUSTOMER_USER', 'ACCOUNT_GUEST'])
+  .meta({ id: 'InvitationKind' });
 export type InvitationKind = z.infer<typeof InvitationKind>;
 
 /** pending → accepted | rejected | expired | revoked; an expired invitation can be renewed to pending. */
