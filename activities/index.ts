@@ -11,6 +11,9 @@ import { invitationActivities } from './invitations';
 import { offboardingActivities } from './offboarding';
 import { clientRelationshipActivities } from './client-relationships';
 import { accessReviewActivities } from './access-reviews';
+import { accountStatusActivities } from './account-status';
+import { accessModelChangeActivities } from './access-model-change';
+import { supportTicketActivities } from './support-tickets';
 
 export interface ActivityDeps {
   db: Database;
@@ -29,6 +32,9 @@ export function createActivities(deps: ActivityDeps) {
     ...offboardingActivities(deps.db, deps.engine && revokeOffersOnLeaving(deps.db, deps.engine.invitations)),
     ...clientRelationshipActivities(deps.db, deps.mailer),
     ...accessReviewActivities(deps.db, deps.mailer, deps.engine?.thirdPartyAccess),
+    ...accountStatusActivities(deps.db),
+    ...accessModelChangeActivities(deps.db, deps.engine?.invitations),
+    ...supportTicketActivities(deps.db, deps.engine?.invitations),
   };
 }
 

@@ -1,4 +1,5 @@
 // The API process: configuration from the environment, JSON logs, graceful shutdown.
+import { AccountStatusClient } from '../workflows/account-status/client';
 import type { Server } from 'node:http';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
@@ -8,6 +9,8 @@ import { dependencyChecks } from './routes/health';
 import { createApp } from './app';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
+import { AccessModelChangesClient } from '../workflows/access-model-change/client';
+import { DuplicateEmailFixesClient } from '../workflows/duplicate-email-fix/client';
 import { InvitationsClient } from '../workflows/invitation/client';
 import { OffboardingClient } from '../workflows/offboarding/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
@@ -26,12 +29,17 @@ async function main(): Promise<void> {
     invitations: InvitationsClient.fromConfig(temporal, config),
     offboarding: new OffboardingClient({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     clientRelationships: ClientRelationshipsClient.fromConfig(temporal, config),
+    accountStatuses: AccountStatusClient.fromConfig(temporal, config),
     accessReviews: AccessReviewsClient.fromConfig(temporal, config),
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     db,
     logger,
-    ticketKinds: createTicketKinds({ thirdPartyAccess }),
+    ticketKinds: createTicketKinds({
+      thirdPartyAccess,
+      accessModelChanges: AccessModelChangesClient.fromConfig(temporal, config),
+      duplicateEmailFixes: DuplicateEmailFixesClient.fromConfig(temporal, config),
+    }),
     tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
   });

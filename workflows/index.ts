@@ -5,3 +5,6 @@ export { invitation } from './invitation/workflow';
 export { offboarding } from './offboarding/workflow';
 export { clientRelationship } from './client-relationship/workflow';
 export { accessReview } from './access-review/workflow';
+export { accessModelChange } from './access-model-change/workflow';
+export { duplicateEmailFix } from './duplicate-email-fix/workflow';
+export { accountStatus } from './account-status/workflow';

@@ -60,6 +60,7 @@ export type Action =
   | 'exportCustomerAccount'
   | 'suspendCustomerAccount'
   | 'manageCustomerUsers'
+  | 'manageCustomerAdmins'
   | 'inviteAccountGuest'
   | 'switchIntoAccount'
   | 'viewPartnerAccount'

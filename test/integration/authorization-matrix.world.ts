@@ -21,6 +21,9 @@ export interface Tenant {
   organizationAccessInvitationId: string;
   offboardingId: string;
   portalPartnerId: string;
+  /** PA: the organization is a customer account of the firm (automatic access), with a licence each. */
+  licenceId: string;
+  firmLicenceId: string;
 }
 
 export async function createTenant(db: Database): Promise<Tenant> {
@@ -56,6 +59,10 @@ export async function createTenant(db: Database): Promise<Tenant> {
   for (const [actor, role] of practice)
     await db.practiceStaffMember.create({ data: { userId: people[actor], partnerFirmId: firm.id, role } });
   const relationship = await createClientRelationship(db, firm.id, organization.id, { roleCeiling: 'PRODUCT_ADMIN' });
+  await db.customerAccount.create({ data: { organizationId: organization.id, partnerFirmId: firm.id } });
+  const terms = { type: 'SUBSCRIPTION' as const, seats: 5, contractStart: new Date(), contractExpiry: new Date() };
+  const licence = await db.licence.create({ data: { organizationId: organization.id, solution: 'Bizview', ...terms } });
+  const firmLicence = await db.licence.create({ data: { partnerFirmId: firm.id, solution: 'Bizview', ...terms } });
   await db.membership.create({
     data: {
       userId: people.staffDelegated,
@@ -161,5 +168,7 @@ export async function createTenant(db: Database): Promise<Tenant> {
     organizationAccessInvitationId: invitationId,
     offboardingId,
     portalPartnerId: portalPartner.id,
+    licenceId: licence.id,
+    firmLicenceId: firmLicence.id,
   };
 }

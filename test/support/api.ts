@@ -1,4 +1,5 @@
 // The real API (createApp) on an ephemeral port, wired to the real services.
+import { AccountStatusClient } from '../../workflows/account-status/client';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
@@ -17,6 +18,9 @@ import { InvitationsClient } from '../../workflows/invitation/client';
 import { OffboardingClient } from '../../workflows/offboarding/client';
 import { AccessReviewsClient } from '../../workflows/access-review/client';
 import { ClientRelationshipsClient } from '../../workflows/client-relationship/client';
+import { AccessModelChangesClient } from '../../workflows/access-model-change/client';
+import { DuplicateEmailFixesClient } from '../../workflows/duplicate-email-fix/client';
+import { createTicketKinds } from '../../events/inbound/ticket-kinds';
 import { createMailer } from '../../platform/mail';
 import type { InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
@@ -29,6 +33,9 @@ export interface TestApi {
   temporal: Client;
   thirdPartyAccess: ThirdPartyAccessClient;
   invitations: InvitationsClient;
+  /** PA-4, PP-2: the workflows the ticket kinds start. */
+  accessModelChanges: AccessModelChangesClient;
+  duplicateEmailFixes: DuplicateEmailFixesClient;
   /** Every route the app mounts, as defined (the authorization matrix walks them). */
   routes: AnyRoute[];
   token(userId: string): Promise<string>;
@@ -37,7 +44,8 @@ export interface TestApi {
 }
 
 export interface TestApiOptions {
-  ticketKinds?: TicketKinds;
+  /** 'engine': the engine's own ticket kinds (events/inbound/ticket-kinds.ts), on this API's clients. */
+  ticketKinds?: TicketKinds | 'engine';
   /** The task queue the third-party-access workflows run on (a test's own worker). */
   taskQueue?: string;
   accountWaitSeconds?: number;
@@ -64,6 +72,10 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     timings: o.invitationTimings,
     commandTimeoutMs: o.commandTimeoutMs,
   });
+  const queue = { TEMPORAL_TASK_QUEUE: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
+  const accessModelChanges = AccessModelChangesClient.fromConfig(temporal, queue);
+  const duplicateEmailFixes = DuplicateEmailFixesClient.fromConfig(temporal, queue);
+  const engineKinds = () => createTicketKinds({ thirdPartyAccess, accessModelChanges, duplicateEmailFixes });
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const deps: ApiDeps = {
     db,
@@ -79,11 +91,18 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
       taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
       commandTimeoutMs: o.commandTimeoutMs,
     }),
+    accountStatuses: new AccountStatusClient({
+      temporal,
+      taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+      // An account's workflow ends soon after its last command, so a test file leaves none running.
+      idleSeconds: 5,
+      commandTimeoutMs: o.commandTimeoutMs,
+    }),
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     logger: createLogger('test-api', (process.env.TEST_LOG as never) ?? 'silent'),
     tokens,
-    ticketKinds: o.ticketKinds ?? new TicketKinds(),
+    ticketKinds: o.ticketKinds === 'engine' ? engineKinds() : (o.ticketKinds ?? new TicketKinds()),
     thirdPartyAccess,
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
     // Every answer of every test is checked against the route's OpenAPI entry.
@@ -100,6 +119,8 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     temporal,
     thirdPartyAccess,
     invitations,
+    accessModelChanges,
+    duplicateEmailFixes,
     routes: allRoutes(deps),
     token: (userId) => mintToken(tokens, userId),
     async call(method, path, opts = {}) {
