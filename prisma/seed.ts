@@ -1,11 +1,17 @@
 // The demo world, created only when the database has no users: two customer organizations, a
 // partner firm with its Practice Staff (working for both under approved client relationships, one of
-// them certified), a support agent, a portal owner and a portal partner.
+// them certified), a support agent, a portal owner and a portal partner. The partner firm is also a
+// partner account over both organizations as customer accounts (PA): Acme under the automatic access
+// model, Globex under invite-guest, with licences close to their seat limits and one contract renewing
+// within 30 days. The processes of the world (Globex's pending guest invitation) are started by
+// prisma/seed-processes.ts once the worker runs.
 import { randomUUID } from 'node:crypto';
 import { createDatabase, type Database } from '../platform/database';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { CERTIFICATION_PROGRAM } from '../domain/certificate';
+import { hashPassword } from '../platform/secrets';
+import type { Prisma } from '@prisma/client';
 
 export const DemoWorld = {
   organizations: [
@@ -35,6 +41,43 @@ export const DemoWorld = {
   portalOwner: { email: 'pat.portal@vendor.example', displayName: 'Pat Portal' },
   /** A partner in the partner portal, ready for partner users (PP-1). */
   portalPartner: { name: 'Brightside Resellers', email: 'hello@brightside.example' },
+  /** PA: Northwind's customer accounts, their access models and licences (seats used = people assigned). */
+  customerAccounts: [
+    {
+      org: 'Acme Corporation',
+      accessModel: 'AUTOMATIC',
+      licences: [
+        {
+          solution: 'Bizview',
+          seats: 5,
+          renewsInDays: 200,
+          holders: [
+            'olivia.admin@acme.example',
+            'oscar.admin@acme.example',
+            'paula.product@acme.example',
+            'max.member@acme.example',
+          ],
+        },
+        { solution: 'Jet Reports', seats: 2, renewsInDays: 21, holders: ['paula.product@acme.example'] },
+      ],
+    },
+    {
+      org: 'Globex Industries',
+      accessModel: 'INVITE_GUEST',
+      licences: [
+        { solution: 'Spreadsheet Server', seats: 1, renewsInDays: 150, holders: ['grace.admin@globex.example'] },
+      ],
+    },
+  ],
+  /** PA-1: Northwind's own training and demo licence. */
+  partnerLicence: {
+    solution: 'Bizview',
+    seats: 3,
+    holders: ['ava.owner@northwind.example', 'mark.manager@northwind.example'],
+  },
+  /** PA-5: Globex invites Mark as a guest (prisma/seed-processes.ts); he signs in with this password to switch. */
+  guest: { email: 'mark.manager@northwind.example', invitedBy: 'grace.admin@globex.example', org: 'Globex Industries' },
+  demoPassword: 'partner-access-demo',
   /** A consultant with their own account who belongs to no organization yet (a future TPU). */
   consultant: { email: 'carla.consultant@ledgerwise.example', displayName: 'Carla Consultant', firmName: 'Ledgerwise' },
 } as const;
@@ -121,7 +164,47 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
     const portalPartner = await tx.portalPartner.create({ data: DemoWorld.portalPartner });
     await tx.portalEmail.create({ data: { email: portalPartner.email, ownerType: 'portal-partner', ownerId: portalPartner.id } });
     await tx.user.create({ data: { ...DemoWorld.consultant } });
+    await seedPartnerAccount(tx, firm.id, orgIds);
     return true;
+  });
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** PA: Northwind's customer accounts with their licences and seats, and its own demo licence. */
+async function seedPartnerAccount(tx: Prisma.TransactionClient, partnerFirmId: string, orgIds: Map<string, string>) {
+  const userId = async (email: string) => (await tx.user.findUniqueOrThrow({ where: { email } })).id;
+  const now = Date.now();
+  const licence = async (
+    owner: { organizationId: string } | { partnerFirmId: string },
+    l: { solution: string; seats: number; holders: readonly string[]; renewsInDays?: number },
+    type: 'SUBSCRIPTION' | 'NOT_FOR_RESALE',
+  ) => {
+    const renewal = new Date(now + (l.renewsInDays ?? 300) * DAY_MS);
+    await tx.licence.create({
+      data: {
+        ...owner,
+        solution: l.solution,
+        type,
+        seats: l.seats,
+        seatsUsed: l.holders.length,
+        contractStart: new Date(now - 165 * DAY_MS),
+        contractExpiry: renewal,
+        nextRenewal: type === 'SUBSCRIPTION' ? renewal : null,
+        assignments: { create: await Promise.all(l.holders.map(async (h) => ({ userId: await userId(h) }))) },
+      },
+    });
+  };
+  for (const account of DemoWorld.customerAccounts) {
+    const organizationId = orgIds.get(account.org)!;
+    await tx.customerAccount.create({ data: { organizationId, partnerFirmId, accessModel: account.accessModel } });
+    for (const l of account.licences) await licence({ organizationId }, l, 'SUBSCRIPTION');
+  }
+  await licence({ partnerFirmId }, DemoWorld.partnerLicence, 'NOT_FOR_RESALE');
+  // PA-5: the guest signs in again with a password before switching.
+  await tx.user.update({
+    where: { email: DemoWorld.guest.email },
+    data: { passwordHash: await hashPassword(DemoWorld.demoPassword) },
   });
 }
 

@@ -20,6 +20,8 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 curl -fsS "$api/readyz" >/dev/null || { echo "start: the API did not become ready; see $api/readyz" >&2; exit 1; }
+# The demo world's processes (a pending guest invitation), once the worker runs: idempotent.
+tsx prisma/seed-processes.ts
 
 cat <<MSG
 
@@ -30,6 +32,7 @@ cat <<MSG
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
   Mail (SMTP sink) http://127.0.0.1:$MAIL_UI_PORT/index.html
   A token      npm run token -- olivia.admin@acme.example
+  Partner account  npm run token -- ava.owner@northwind.example  (README: Partner accounts)
 
 MSG
 # Run until Ctrl-C, or until the worker or the API exits.

@@ -16,7 +16,7 @@ beforeAll(() => {
 }, 120000);
 afterAll(() => db.$disconnect());
 
-it("TPU-2 PS-4 PS-5 PS-6 PP-1 npm start's demo world is created once and holds what the README walks through", async () => {
+it("TPU-2 PS-4 PS-5 PS-6 PP-1 PA-1 PA-2 PA-5 npm start's demo world is created once and holds what the README walks through", async () => {
   expect(await seedDemoWorld(db)).toBe(true);
   expect(await seedDemoWorld(db)).toBe(false); // a second start changes nothing
 
@@ -31,4 +31,20 @@ it("TPU-2 PS-4 PS-5 PS-6 PP-1 npm start's demo world is created once and holds w
   expect(await db.portalEmail.findUnique({ where: { email: DemoWorld.portalPartner.email } })).toMatchObject({ ownerType: 'portal-partner' });
   expect(await db.supportAgent.count()).toBe(1);
   expect(await db.portalAdmin.count()).toBe(1);
+
+  // PA: Northwind is a partner account over both organizations, one of them invite-guest.
+  const accounts = await db.customerAccount.findMany({ where: { partnerFirmId: firm.id }, include: { organization: true } });
+  expect(accounts.map((a) => [a.organization.name, a.accessModel]).sort()).toEqual([
+    ['Acme Corporation', 'AUTOMATIC'],
+    ['Globex Industries', 'INVITE_GUEST'],
+  ]);
+  const licences = await db.licence.findMany({ include: { _count: { select: { assignments: true } } } });
+  for (const l of licences) expect(l.seatsUsed).toBe(l._count.assignments);
+  // Close to the seat limit, and one contract renewing within 30 days.
+  expect(licences.some((l) => l.organizationId && l.seats - l.seatsUsed === 1)).toBe(true);
+  const soon = licences.filter((l) => l.nextRenewal && l.nextRenewal.getTime() - Date.now() < 30 * 86400_000);
+  expect(soon.map((l) => l.solution)).toEqual(['Jet Reports']);
+  expect(await db.licence.count({ where: { partnerFirmId: firm.id, type: 'NOT_FOR_RESALE' } })).toBe(1);
+  const mark = await db.user.findUniqueOrThrow({ where: { email: DemoWorld.guest.email } });
+  expect(mark.passwordHash).not.toBeNull();
 });
