@@ -10,6 +10,11 @@ import { CertificationInvitedV1, OffboardingChangedV1, OffboardingOrganizationDo
 import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/access.v1';
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 import { AccessReviewChangedV1, AccessReviewGrantDecidedV1 } from './messages/events/access-review.v1';
+import {
+  BusinessPartnerCompanyBlockChangedV1,
+  BusinessPartnerCompanyControlTakenV1,
+  BusinessPartnerEditedV1,
+} from './messages/events/business-partners.v1';
 
 const invitation = (summary: string) => ({ aggregateType: 'invitation', data: InvitationChangedV1, summary }) as const;
 const grant = (summary: string) => ({ aggregateType: 'organization-access', data: GrantChangedV1, summary }) as const;
@@ -17,6 +22,8 @@ const clientRelationship = (summary: string) =>
   ({ aggregateType: 'client-relationship', data: ClientRelationshipChangedV1, summary }) as const;
 const accessReview = <D extends z.ZodType>(data: D, summary: string) =>
   ({ aggregateType: 'access-review', data, summary }) as const;
+const partnerCompany = <D extends z.ZodType>(data: D, summary: string) =>
+  ({ aggregateType: 'business-partner-company', data, summary }) as const;
 const tpu = (summary: string) => ({ aggregateType: 'third-party-relationship', data: ThirdPartyAccessChangedV1, summary }) as const;
 
 export const EventCatalog = {
@@ -43,6 +50,23 @@ export const EventCatalog = {
   'partneraccess.invitation.revoked.v1': invitation('The inviter revoked the invitation (BP-4)'),
   'partneraccess.business-partner.connected.v1': { aggregateType: 'business-partner', data: BusinessPartnerConnectedV1, summary: 'A business partner with an existing account was connected (BP-2)' },
   'partneraccess.business-partner.company-deleted.v1': { aggregateType: 'business-partner-company', data: BusinessPartnerCompanyDeletedV1, summary: 'A business partner company and its people were deleted (BP-5)' },
+  'partneraccess.business-partner.edited.v1': {
+    aggregateType: 'business-partner',
+    data: BusinessPartnerEditedV1,
+    summary: "A business partner's profile or rights were edited, by the inviter or their company's admin (BP-5, BP-6)",
+  },
+  'partneraccess.business-partner.company-blocked.v1': partnerCompany(
+    BusinessPartnerCompanyBlockChangedV1,
+    'The inviter blocked a business partner company: its people see nothing shared with them (BP-5)',
+  ),
+  'partneraccess.business-partner.company-unblocked.v1': partnerCompany(
+    BusinessPartnerCompanyBlockChangedV1,
+    'The inviter unblocked a business partner company: what was shared with its people counts again (BP-5)',
+  ),
+  'partneraccess.business-partner.company-control-taken.v1': partnerCompany(
+    BusinessPartnerCompanyControlTakenV1,
+    "A business partner's own admin took full control of their company; the inviter manages none of it (BP-6)",
+  ),
   'partneraccess.practice.role-changed.v1': { aggregateType: 'practice-staff-member', data: PracticeRoleChangedV1, summary: "The Account Owner changed a user's practice role (PS-3)" },
   'partneraccess.practice.staff-removed.v1': { aggregateType: 'practice-staff-member', data: PracticeStaffRemovedV1, summary: 'A user left the Practice Staff (PS-3, PS-5)' },
   'partneraccess.practice.offboarding-started.v1': { aggregateType: 'offboarding', data: OffboardingChangedV1, summary: 'An offboarding with a replacement started (PS-5)' },

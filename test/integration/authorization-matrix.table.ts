@@ -62,6 +62,7 @@ export const MATRIX: Record<string, Row> = {
   'GET /me/third-party-access': { request: none, anyone: 'own relationships' },
   'GET /me/client-organizations': { request: none, anyone: 'own organizations' },
   'GET /business-partners': { request: none, anyone: 'own list' },
+  'GET /me/business-partner-companies': { request: none, anyone: 'the companies one is a partner of' },
   'GET /invitations/:invitationId/link': { request: none, anyone: 'the link is the secret' },
   'POST /invitations/:invitationId/accept': { request: none, anyone: 'the link is the secret' },
   'POST /invitations/:invitationId/reject': { request: none, anyone: 'the link is the secret' },
@@ -124,6 +125,20 @@ export const MATRIX: Record<string, Row> = {
   'DELETE /business-partner-companies/:companyId': {
     request: (t) => ({ params: { companyId: t.companyId } }),
     own: ['member'],
+  },
+  'POST /business-partner-companies/:companyId/block': {
+    request: (t) => ({ params: { companyId: t.companyId } }),
+    own: ['member'],
+  },
+  'POST /business-partner-companies/:companyId/unblock': {
+    request: (t) => ({ params: { companyId: t.companyId } }),
+    own: ['member'],
+  },
+  // BP-6: only a connected ADMIN of the company itself, who is none of these actors (not even the
+  // inviter): business-partner-control.test.ts walks who may, and what the inviter is told after.
+  'POST /business-partner-companies/:companyId/control': {
+    request: (t) => ({ params: { companyId: t.companyId } }),
+    own: [],
   },
 
   // A partner firm's Practice Staff (PS-1..PS-6) and its client relationships (AM-2).

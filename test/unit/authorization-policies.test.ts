@@ -127,3 +127,79 @@ describe('AM-3 policies', () => {
     expect(allowed('deactivatedAdmin', 'revokeGrant', organization)).toBe(false);
   });
 });
+
+describe('BP-5 BP-6 business partner company policies', () => {
+  // The inviter is `max` (an employee); `bea` is a connected ADMIN of the company, `mo` a connected MEMBER.
+  const admin = user('bea', []);
+  const partnerMember = user('mo', []);
+  const company = (state: { blocked?: boolean; controlled?: boolean } = {}): EntityJson => ({
+    uid: uid('BusinessPartnerCompany', 'company-1'),
+    attrs: {
+      owner: ref('User', 'max'),
+      organization: ref('Organization', ORG),
+      admins: [ref('User', 'bea')],
+      blocked: state.blocked ?? false,
+      controlled: state.controlled ?? false,
+    },
+    parents: [],
+  });
+  const decide = (who: EntityJson, action: Action, resource: EntityJson) =>
+    decideWith({
+      principal: who.uid as ReturnType<typeof uid>,
+      action,
+      resource: resource.uid as ReturnType<typeof uid>,
+      context: {},
+      entities: [...Object.values(people), admin, partnerMember, organization, resource],
+    });
+  const ownerActions = [
+    'editBusinessPartner',
+    'addBusinessPartnerPeople',
+    'blockBusinessPartnerCompany',
+    'deleteBusinessPartnerCompany',
+  ] as const;
+
+  it('BP-5 the inviter manages a company on their list; nobody else does, not even its own admin', () => {
+    for (const action of ownerActions) {
+      const who = (person: EntityJson) => decide(person, action, company()).allowed;
+      const got = { action, inviter: who(people.member), orgAdmin: who(people.orgAdmin), partnerAdmin: who(admin) };
+      expect(got).toEqual({ action, inviter: true, orgAdmin: false, partnerAdmin: false });
+    }
+  });
+
+  it('BP-6 only a connected ADMIN of the company takes control; a MEMBER partner and the inviter do not', () => {
+    expect(decide(admin, 'takeBusinessPartnerControl', company()).allowed).toBe(true);
+    expect(decide(partnerMember, 'takeBusinessPartnerControl', company()).allowed).toBe(false);
+    expect(decide(people.member, 'takeBusinessPartnerControl', company()).allowed).toBe(false);
+    const deactivated = user('bea', [], false);
+    expect(
+      decideWith({
+        principal: deactivated.uid as ReturnType<typeof uid>,
+        action: 'takeBusinessPartnerControl',
+        resource: company().uid as ReturnType<typeof uid>,
+        context: {},
+        entities: [deactivated, organization, company()],
+      }).allowed,
+    ).toBe(false);
+  });
+
+  it('BP-6 in control: partner-in-control refuses the inviter (named in the decision); its admins edit, add', () => {
+    const controlled = company({ controlled: true });
+    for (const action of ownerActions) {
+      expect({ action, ...decide(people.member, action, controlled) }).toEqual({
+        action,
+        allowed: false,
+        policies: ['business-partners.partner-in-control'],
+      });
+    }
+    expect(decide(admin, 'editBusinessPartner', controlled)).toEqual({
+      allowed: true,
+      policies: ['business-partners.company-admins'],
+    });
+    expect(decide(admin, 'addBusinessPartnerPeople', controlled).allowed).toBe(true);
+    expect(decide(admin, 'blockBusinessPartnerCompany', controlled).allowed).toBe(false);
+    expect(decide(admin, 'deleteBusinessPartnerCompany', controlled).allowed).toBe(false);
+    expect(decide(partnerMember, 'editBusinessPartner', controlled).allowed).toBe(false);
+    // Before control, a plain refusal names no policy: the API answers it as not found.
+    expect(decide(admin, 'editBusinessPartner', company())).toEqual({ allowed: false, policies: [] });
+  });
+});
