@@ -10,14 +10,17 @@ import { recordEvent } from '../events/outbox';
 import { UseCaseRefusal } from './refusal';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 
-export type GrantSource = 'OWN' | 'DELEGATION' | 'GUEST' | 'THIRD_PARTY' | 'OBJECT_SHARE';
+export type GrantSource = 'OWN' | 'DELEGATION' | 'GUEST' | 'THIRD_PARTY' | 'OBJECT_SHARE' | 'PARTNER_ACCOUNT';
 
 export interface LedgerEntry {
   grantId: string;
   userId: string;
   name: string;
-  /** The organization role, THIRD_PARTY, or VIEWER for an object share (BP-3: only that object). */
-  level: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' | 'THIRD_PARTY' | 'VIEWER';
+  /**
+   * The organization role, THIRD_PARTY, VIEWER for an object share (BP-3: only that object), or
+   * USER_MANAGEMENT for the partner account's users under the automatic access model (PA-3, PA-4).
+   */
+  level: 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' | 'THIRD_PARTY' | 'VIEWER' | 'USER_MANAGEMENT';
   source: GrantSource;
   partnerFirm: { partnerFirmId: string; name: string } | null;
   clientRelationshipId: string | null;
@@ -39,7 +42,7 @@ export class AccessLedger {
 
   async entries(organizationId: string, now = new Date()): Promise<LedgerEntry[]> {
     const { db } = this.deps;
-    const [memberships, thirdParties, shares] = await Promise.all([
+    const [memberships, thirdParties, shares, account] = await Promise.all([
       db.membership.findMany({
         // A member deactivated in the account (PA-3) acts in nothing until reactivated.
         where: { organizationId, deactivatedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
@@ -54,6 +57,11 @@ export class AccessLedger {
         orderBy: { createdAt: 'asc' },
       }),
       db.taskGrant.findMany({ where: { task: { organizationId } }, include: { task: { select: { title: true } } } }),
+      // PA-3, PA-4: under the automatic model, the partner account's users manage this account's users.
+      db.customerAccount.findFirst({
+        where: { organizationId, accessModel: 'AUTOMATIC' },
+        include: { partnerFirm: { include: { staff: { include: { user: { select: { displayName: true } } } } } } },
+      }),
     ]);
     const people = await this.names([
       ...memberships.flatMap((m) => (m.grantedById ? [m.grantedById] : [])),
@@ -144,6 +152,27 @@ export class AccessLedger {
         revocable: true,
       });
     }
+    for (const member of account?.partnerFirm.staff ?? []) {
+      const firm = account!.partnerFirm;
+      entries.push({
+        grantId: `partner-account:${firm.id}:${member.userId}`,
+        userId: member.userId,
+        name: member.user.displayName,
+        level: 'USER_MANAGEMENT',
+        source: 'PARTNER_ACCOUNT',
+        partnerFirm: { partnerFirmId: firm.id, name: firm.name },
+        clientRelationshipId: null,
+        grantedBy: null,
+        grantedAt: account!.createdAt.toISOString(),
+        expiresAt: null,
+        objectId: null,
+        why:
+          `${member.user.displayName}, a user of the partner account ${firm.name}, manages this account's users ` +
+          'under the automatic access model (it changes only by a support ticket: PA-4)',
+        // Not one person's grant: the account's access model is, and a support ticket changes it.
+        revocable: false,
+      });
+    }
     return entries;
   }
 
@@ -162,15 +191,18 @@ export class AccessLedger {
     if (!entry.revocable) {
       throw new UseCaseRefusal(
         'unprocessable',
-        "This is the organization's own membership: change or remove the member instead.",
+        entry.source === 'PARTNER_ACCOUNT'
+          ? "The partner account's automatic access is the account's access model: ask support to change it."
+          : "This is the organization's own membership: change or remove the member instead.",
       );
     }
+    const source = entry.source as Exclude<GrantSource, 'PARTNER_ACCOUNT'>;
     const { db } = this.deps;
     const event = {
       grantId,
       organizationId,
       userId: entry.userId,
-      source: entry.source,
+      source,
       clientRelationshipId: entry.clientRelationshipId,
       role:
         entry.level === 'ORG_ADMIN' || entry.level === 'PRODUCT_ADMIN' || entry.level === 'MEMBER'

@@ -365,3 +365,29 @@ function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+it("AM-4 PA-4 the customer's access ledger shows the partner account's users and why, under the automatic model only; they are not revoked one by one", async () => {
+  const w = await partnerWorld();
+  const automatic = await createCustomerAccount(api().db, w.firm.id);
+  const guarded = await createCustomerAccount(api().db, w.firm.id, { accessModel: 'INVITE_GUEST' });
+  const ledgerOf = async (c: typeof automatic) =>
+    api().call('GET', `/organizations/${c.org.id}/access-ledger`, {
+      token: await api().token(c.members.ORG_ADMIN[0].id),
+    });
+  const shown = (await ledgerOf(automatic)).body.items.filter((e: { source: string }) => e.source === 'PARTNER_ACCOUNT');
+  expect(shown.map((e: { userId: string }) => e.userId).sort()).toEqual(w.staff.map((s) => s.id).sort());
+  expect(shown[0]).toMatchObject({
+    level: 'USER_MANAGEMENT',
+    partnerFirm: { partnerFirmId: w.firm.id },
+    revocable: false,
+    why: expect.stringMatching(/automatic access model/),
+  });
+  const revoke = await api().call('POST', `/organizations/${automatic.org.id}/access-ledger/revocations`, {
+    token: await api().token(automatic.members.ORG_ADMIN[0].id),
+    body: { grantId: shown[0].grantId, reason: 'not them' },
+  });
+  expect(revoke.status).toBe(422);
+  expect(revoke.body.detail).toMatch(/ask support/);
+  const none = (await ledgerOf(guarded)).body.items.filter((e: { source: string }) => e.source === 'PARTNER_ACCOUNT');
+  expect(none).toEqual([]);
+});

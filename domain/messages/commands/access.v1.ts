@@ -24,7 +24,12 @@ export const TerminateClientRelationshipV1 = z.strictObject({ reason: Reason }).
 /** AM-4: revoke one grant of the ledger. */
 export const RevokeGrantV1 = z
   .strictObject({
-    grantId: z.string().regex(/^(membership:[0-9a-f-]{36}|third-party:[0-9a-f]{32}|task-share:[0-9a-f-]{36}:[0-9a-f-]{36})$/, 'a grant id'),
+    grantId: z
+      .string()
+      .regex(
+        /^(membership:[0-9a-f-]{36}|third-party:[0-9a-f]{32}|(task-share|partner-account):[0-9a-f-]{36}:[0-9a-f-]{36})$/,
+        'a grant id',
+      ),
     reason: Reason,
   })
   .meta({ id: 'RevokeGrantV1' });
