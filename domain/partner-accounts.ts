@@ -50,7 +50,10 @@ const Cursor = {
     } catch {
       // falls through to the refusal
     }
-    throw new UseCaseRefusal('unprocessable', 'This cursor is not one this list gave out; start from the first page.');
+    throw new UseCaseRefusal(
+      'unprocessable',
+      'This cursor is not one this list gave out; start from the first page.',
+    );
   },
 };
 
@@ -230,7 +233,8 @@ export class PartnerAccounts {
 
   /** PA-3: remove a user from the account: their membership and the seats they held there go. */
   async removeUser(actorUserId: string, organizationId: string, userId: string) {
-    if (actorUserId === userId) throw new UseCaseRefusal('conflict', 'You cannot remove yourself; ask another admin.');
+    if (actorUserId === userId)
+      throw new UseCaseRefusal('conflict', 'You cannot remove yourself; ask another admin.');
     await this.db.$transaction(async (tx) => {
       const member = await ownMember(tx, organizationId, userId);
       const seats = await tx.licenceAssignment.findMany({

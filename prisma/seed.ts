@@ -21,7 +21,12 @@ export const DemoWorld = {
   people: [
     { email: 'olivia.admin@acme.example', displayName: 'Olivia Admin', org: 'Acme Corporation', role: 'ORG_ADMIN' },
     { email: 'oscar.admin@acme.example', displayName: 'Oscar Admin', org: 'Acme Corporation', role: 'ORG_ADMIN' },
-    { email: 'paula.product@acme.example', displayName: 'Paula Product', org: 'Acme Corporation', role: 'PRODUCT_ADMIN' },
+    {
+      email: 'paula.product@acme.example',
+      displayName: 'Paula Product',
+      org: 'Acme Corporation',
+      role: 'PRODUCT_ADMIN',
+    },
     { email: 'max.member@acme.example', displayName: 'Max Member', org: 'Acme Corporation', role: 'MEMBER' },
     { email: 'grace.admin@globex.example', displayName: 'Grace Admin', org: 'Globex Industries', role: 'ORG_ADMIN' },
   ],
@@ -76,10 +81,18 @@ export const DemoWorld = {
     holders: ['ava.owner@northwind.example', 'mark.manager@northwind.example'],
   },
   /** PA-5: Globex invites Mark as a guest (prisma/seed-processes.ts); he signs in with this password to switch. */
-  guest: { email: 'mark.manager@northwind.example', invitedBy: 'grace.admin@globex.example', org: 'Globex Industries' },
+  guest: {
+    email: 'mark.manager@northwind.example',
+    invitedBy: 'grace.admin@globex.example',
+    org: 'Globex Industries',
+  },
   demoPassword: 'partner-access-demo',
   /** A consultant with their own account who belongs to no organization yet (a future TPU). */
-  consultant: { email: 'carla.consultant@ledgerwise.example', displayName: 'Carla Consultant', firmName: 'Ledgerwise' },
+  consultant: {
+    email: 'carla.consultant@ledgerwise.example',
+    displayName: 'Carla Consultant',
+    firmName: 'Ledgerwise',
+  },
 } as const;
 
 /** Creates the demo world in one transaction; returns false (and changes nothing) if any user exists. */
@@ -89,7 +102,11 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
     const orgIds = new Map<string, string>();
     for (const o of DemoWorld.organizations) {
       const org = await tx.organization.create({
-        data: { name: o.name, externalId: o.externalId, domains: { create: o.domains.map((domain) => ({ domain })) } },
+        data: {
+          name: o.name,
+          externalId: o.externalId,
+          domains: { create: o.domains.map((domain) => ({ domain })) },
+        },
       });
       orgIds.set(o.name, org.id);
     }
@@ -102,7 +119,9 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
         },
       });
     }
-    const firm = await tx.partnerFirm.create({ data: { name: DemoWorld.partnerFirm.name, externalId: DemoWorld.partnerFirm.externalId } });
+    const firm = await tx.partnerFirm.create({
+      data: { name: DemoWorld.partnerFirm.name, externalId: DemoWorld.partnerFirm.externalId },
+    });
     const staffIds = new Map<string, string>();
     for (const s of DemoWorld.partnerFirm.staff) {
       const user = await tx.user.create({
@@ -138,8 +157,7 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
           approvedById: approvedBy.id,
           approvedAt,
           expiresAt: new Date(approvedAt.getTime() + durationDays * 24 * 3600 * 1000),
-          reason:
-            `Approved by an org admin; active for ${durationDays} days, then extends itself by 180 days at a time.`,
+          reason: `Approved by an org admin; active for ${durationDays} days, then extends itself by 180 days at a time.`,
           transition: 2,
         },
       });
@@ -157,12 +175,22 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
         grantedById: staffIds.get('uma.usermanager@northwind.example')!,
       },
     });
-    await tx.assignment.createMany({ data: ['Month-end close', 'Payroll review'].map((title) => ({ organizationId: acme, title, ownerUserId: sid })) });
-    await tx.certification.create({ data: { userId: staffIds.get('ava.owner@northwind.example')!, program: CERTIFICATION_PROGRAM, certifiedAt: new Date('2026-03-02T00:00:00Z') } });
+    await tx.assignment.createMany({
+      data: ['Month-end close', 'Payroll review'].map((title) => ({ organizationId: acme, title, ownerUserId: sid })),
+    });
+    await tx.certification.create({
+      data: {
+        userId: staffIds.get('ava.owner@northwind.example')!,
+        program: CERTIFICATION_PROGRAM,
+        certifiedAt: new Date('2026-03-02T00:00:00Z'),
+      },
+    });
     await tx.user.create({ data: { ...DemoWorld.supportAgent, supportAgent: { create: {} } } });
     await tx.user.create({ data: { ...DemoWorld.portalOwner, portalAdmin: { create: { role: 'OWNER' } } } });
     const portalPartner = await tx.portalPartner.create({ data: DemoWorld.portalPartner });
-    await tx.portalEmail.create({ data: { email: portalPartner.email, ownerType: 'portal-partner', ownerId: portalPartner.id } });
+    await tx.portalEmail.create({
+      data: { email: portalPartner.email, ownerType: 'portal-partner', ownerId: portalPartner.id },
+    });
     await tx.user.create({ data: { ...DemoWorld.consultant } });
     await seedPartnerAccount(tx, firm.id, orgIds);
     return true;

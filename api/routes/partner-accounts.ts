@@ -73,13 +73,15 @@ export function partnerAccountRoutes(db: Database, invitations: InvitationsClien
       path: `/customer-accounts/:organizationId/${to === 'SUSPENDED' ? 'suspend' : 'reactivate'}`,
       summary:
         to === 'SUSPENDED'
-          ? "PA-2: suspend a customer account at once: its users are refused, its partner and support still get in"
+          ? 'PA-2: suspend a customer account at once: its users are refused, its partner and support still get in'
           : 'PA-2: reactivate a suspended customer account: exactly what the suspension stopped works again',
       tags,
       auth: true,
       params: AccountPath,
       body: AccountStatusCommandV1,
-      responses: { 200: { description: 'Recorded (or already so: changed is false)', schema: AccountStatusChangeV1 } },
+      responses: {
+        200: { description: 'Recorded (or already so: changed is false)', schema: AccountStatusChangeV1 },
+      },
       problems: ['not-ready'],
       authorize: onOrganization('suspendCustomerAccount', "Only the account's partner or support suspends it."),
       handler: async ({ actor, params, body }) => ({
@@ -161,7 +163,10 @@ export function partnerAccountRoutes(db: Database, invitations: InvitationsClien
       params: AccountPath,
       query: ExportFormatV1,
       responses: {
-        200: { description: 'The details as a file (JSON, or CSV with one line per licence)', schema: CustomerAccountExportV1 },
+        200: {
+          description: 'The details as a file (JSON, or CSV with one line per licence)',
+          schema: CustomerAccountExportV1,
+        },
       },
       authorize: onOrganization('exportCustomerAccount', "Only the account's partner exports it."),
       handler: async ({ params, query }) => {
@@ -249,7 +254,8 @@ export function partnerAccountRoutes(db: Database, invitations: InvitationsClien
     route({
       method: 'post',
       path: '/licences/:licenceId/assignments',
-      summary: "PA-1, PA-3: give a seat of a licence to a user of the licence's account (409 when every seat is taken)",
+      summary:
+        "PA-1, PA-3: give a seat of a licence to a user of the licence's account (409 when every seat is taken)",
       tags,
       auth: true,
       params: LicencePath,

@@ -55,7 +55,12 @@ it('PA-1 My Account: user count, licensed products, expiration and the licence s
     licensedProducts: ['Bizview', 'Spreadsheet Server'],
     expiresAt: demo.contractExpiry.toISOString(),
   });
-  expect(mine.body.licences[0]).toMatchObject({ solution: 'Bizview', type: 'NOT_FOR_RESALE', seats: 2, seatsUsed: 0 });
+  expect(mine.body.licences[0]).toMatchObject({
+    solution: 'Bizview',
+    type: 'NOT_FOR_RESALE',
+    seats: 2,
+    seatsUsed: 0,
+  });
 
   // Managing the partner account's own users (its seats) needs its Account Manager role.
   const plainTries = await api().call('POST', `/licences/${demo.id}/assignments`, {
@@ -113,9 +118,11 @@ it('PA-2 the Accounts list: every combination of the solution and status filters
       const q = new URLSearchParams({ ...(solution ? { solution } : {}), ...(status ? { status } : {}) });
       const got = await api().call('GET', `/partner-accounts/${w.firm.id}/customers?${q}`, { token: w.plain });
       expect(got.status).toBe(200);
-      expect({ solution, status, ids: got.body.items.map((r: { organizationId: string }) => r.organizationId) }).toEqual(
-        { solution, status, ids: expected },
-      );
+      expect({
+        solution,
+        status,
+        ids: got.body.items.map((r: { organizationId: string }) => r.organizationId),
+      }).toEqual({ solution, status, ids: expected });
     }
   }
 
@@ -148,8 +155,9 @@ it('PA-2 the Accounts list: every combination of the solution and status filters
     token: w.plain,
   });
   expect(forged.status).toBe(422);
-  expect((await api().call('GET', `/partner-accounts/${w.firm.id}/customers?status=GONE`, { token: w.plain })).status)
-    .toBe(400);
+  expect(
+    (await api().call('GET', `/partner-accounts/${w.firm.id}/customers?status=GONE`, { token: w.plain })).status,
+  ).toBe(400);
 });
 
 it("PA-2 export an account's details as JSON and as CSV, each a download that parses back to the same details", async () => {
@@ -160,7 +168,9 @@ it("PA-2 export an account's details as JSON and as CSV, each a download that pa
       { solution: '=Formula, "quoted"', seats: 2 },
     ],
   });
-  const json = await api().call('GET', `/customer-accounts/${customer.org.id}/export?format=json`, { token: w.plain });
+  const json = await api().call('GET', `/customer-accounts/${customer.org.id}/export?format=json`, {
+    token: w.plain,
+  });
   expect(json.status).toBe(200);
   expect(json.headers.get('content-type')).toMatch(/^application\/json/);
   expect(json.headers.get('content-disposition')).toBe(
@@ -168,7 +178,10 @@ it("PA-2 export an account's details as JSON and as CSV, each a download that pa
       `filename*=UTF-8''${encodeURIComponent(`${customer.org.name} details.json`)}`,
   );
   expect(json.body.account).toMatchObject({ organizationId: customer.org.id, totalUsers: 2, status: 'ACTIVE' });
-  expect(json.body.licences.map((l: { solution: string }) => l.solution).sort()).toEqual(['=Formula, "quoted"', 'Bizview']);
+  expect(json.body.licences.map((l: { solution: string }) => l.solution).sort()).toEqual([
+    '=Formula, "quoted"',
+    'Bizview',
+  ]);
 
   const csv = await api().call('GET', `/customer-accounts/${customer.org.id}/export?format=csv`, { token: w.plain });
   expect(csv.status).toBe(200);
@@ -176,13 +189,25 @@ it("PA-2 export an account's details as JSON and as CSV, each a download that pa
   expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename=".* details\.csv"/);
   const rows = parseCsv(csv.body as string);
   expect(rows[0]).toEqual([
-    'account', 'organizationId', 'status', 'accessModel', 'totalUsers', 'solution', 'licenceType', 'seats',
-    'seatsUsed', 'contractStart', 'contractExpiry', 'nextRenewal',
+    'account',
+    'organizationId',
+    'status',
+    'accessModel',
+    'totalUsers',
+    'solution',
+    'licenceType',
+    'seats',
+    'seatsUsed',
+    'contractStart',
+    'contractExpiry',
+    'nextRenewal',
   ]);
   const lines = rows.slice(1).map((r) => Object.fromEntries(rows[0].map((k, i) => [k, r[i]])));
   expect(lines).toHaveLength(2);
   for (const line of lines) {
-    const licence = json.body.licences.find((l: { solution: string }) => `'${l.solution}` === line.solution || l.solution === line.solution);
+    const licence = json.body.licences.find(
+      (l: { solution: string }) => `'${l.solution}` === line.solution || l.solution === line.solution,
+    );
     expect(line).toMatchObject({
       account: customer.org.name,
       organizationId: customer.org.id,
@@ -197,7 +222,9 @@ it("PA-2 export an account's details as JSON and as CSV, each a download that pa
 
   // Another partner's users may not export it.
   const other = await partnerWorld();
-  expect((await api().call('GET', `/customer-accounts/${customer.org.id}/export`, { token: other.plain })).status).toBe(403);
+  expect(
+    (await api().call('GET', `/customer-accounts/${customer.org.id}/export`, { token: other.plain })).status,
+  ).toBe(403);
 });
 
 it('PA-2 suspend takes effect at once: its users are refused naming the suspension, the partner and support still get in; reactivate restores exactly what it stopped', async () => {
@@ -210,8 +237,11 @@ it('PA-2 suspend takes effect at once: its users are refused naming the suspensi
   const reason = { reason: 'Invoice 1042 unpaid for 90 days' };
   // Deactivated before the suspension: reactivation must not bring them back.
   expect(
-    (await api().call('POST', `/customer-accounts/${customer.org.id}/users/${deactivated.id}/deactivate`, { token: w.plain }))
-      .status,
+    (
+      await api().call('POST', `/customer-accounts/${customer.org.id}/users/${deactivated.id}/deactivate`, {
+        token: w.plain,
+      })
+    ).status,
   ).toBe(200);
   const deactivatedToken = await api().token(deactivated.id);
   expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: memberToken })).status).toBe(200);
@@ -221,9 +251,17 @@ it('PA-2 suspend takes effect at once: its users are refused naming the suspensi
     (await api().call('POST', `/customer-accounts/${customer.org.id}/suspend`, { token: adminToken, body: reason }))
       .status,
   ).toBe(403);
-  const suspended = await api().call('POST', `/customer-accounts/${customer.org.id}/suspend`, { token: w.plain, body: reason });
+  const suspended = await api().call('POST', `/customer-accounts/${customer.org.id}/suspend`, {
+    token: w.plain,
+    body: reason,
+  });
   expect(suspended.status).toBe(200);
-  expect(suspended.body).toEqual({ organizationId: customer.org.id, status: 'SUSPENDED', reason: reason.reason, changed: true });
+  expect(suspended.body).toEqual({
+    organizationId: customer.org.id,
+    status: 'SUSPENDED',
+    reason: reason.reason,
+    changed: true,
+  });
 
   for (const token of [memberToken, adminToken]) {
     const refused = await api().call('GET', `/organizations/${customer.org.id}`, { token });
@@ -231,9 +269,16 @@ it('PA-2 suspend takes effect at once: its users are refused naming the suspensi
     expect(refused.body.type).toBe(`${P}account-suspended`);
     expect(refused.body.detail).toMatch(/suspended/);
   }
-  expect((await api().call('GET', `/customer-accounts/${customer.org.id}/licences`, { token: w.plain })).status).toBe(200);
-  expect((await api().call('GET', `/customer-accounts/${customer.org.id}/licences`, { token: support })).status).toBe(200);
-  const again = await api().call('POST', `/customer-accounts/${customer.org.id}/suspend`, { token: support, body: reason });
+  expect((await api().call('GET', `/customer-accounts/${customer.org.id}/licences`, { token: w.plain })).status).toBe(
+    200,
+  );
+  expect((await api().call('GET', `/customer-accounts/${customer.org.id}/licences`, { token: support })).status).toBe(
+    200,
+  );
+  const again = await api().call('POST', `/customer-accounts/${customer.org.id}/suspend`, {
+    token: support,
+    body: reason,
+  });
   expect(again.body.changed).toBe(false);
 
   const reactivated = await api().call('POST', `/customer-accounts/${customer.org.id}/reactivate`, {
@@ -243,23 +288,36 @@ it('PA-2 suspend takes effect at once: its users are refused naming the suspensi
   expect(reactivated.body).toMatchObject({ status: 'ACTIVE', changed: true });
   expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: memberToken })).status).toBe(200);
   expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: adminToken })).status).toBe(200);
-  expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: deactivatedToken })).status).toBe(403);
+  expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: deactivatedToken })).status).toBe(
+    403,
+  );
 
   // Audited, and an event each.
-  const audit = await api().db.auditEntry.findMany({ where: { subjectId: customer.org.id }, orderBy: { createdAt: 'asc' } });
+  const audit = await api().db.auditEntry.findMany({
+    where: { subjectId: customer.org.id },
+    orderBy: { createdAt: 'asc' },
+  });
   expect(audit.map((a) => a.action)).toEqual(['customer-account.suspend', 'customer-account.reactivate']);
-  const events = await api().db.outboxEvent.findMany({ where: { aggregateId: customer.org.id }, orderBy: { sequence: 'asc' } });
+  const events = await api().db.outboxEvent.findMany({
+    where: { aggregateId: customer.org.id },
+    orderBy: { sequence: 'asc' },
+  });
   expect(events.map((e) => e.type)).toEqual([
     'partneraccess.customer-account.user-changed.v1',
     'partneraccess.customer-account.suspended.v1',
     'partneraccess.customer-account.reactivated.v1',
   ]);
-  await saveHistory('account-status', running.api.temporal.workflow.getHandle(accountStatusWorkflowId(customer.org.id)));
+  await saveHistory(
+    'account-status',
+    running.api.temporal.workflow.getHandle(accountStatusWorkflowId(customer.org.id)),
+  );
 });
 
 it("PA-3 a partner user without the Account Manager role creates a customer's user by invitation, assigns and unassigns licences, edits, deactivates, reactivates and removes them", async () => {
   const w = await partnerWorld();
-  const customer = await createCustomerAccount(api().db, w.firm.id, { licences: [{ solution: 'Bizview', seats: 2 }] });
+  const customer = await createCustomerAccount(api().db, w.firm.id, {
+    licences: [{ solution: 'Bizview', seats: 2 }],
+  });
   const [licence] = customer.licences;
   const email = `new-user-${uniqueSuffix()}@customer.example`;
   const created = await api().call('POST', `/customer-accounts/${customer.org.id}/users`, {
@@ -280,10 +338,14 @@ it("PA-3 a partner user without the Account Manager role creates a customer's us
   // The customer's own user, with who created it on record (AM-1).
   expect(membership).toMatchObject({ source: 'OWN', role: 'MEMBER', grantedById: w.staff[2].id });
 
-  const assign = await api().call('POST', `/licences/${licence.id}/assignments`, { token: w.plain, body: { userId } });
+  const assign = await api().call('POST', `/licences/${licence.id}/assignments`, {
+    token: w.plain,
+    body: { userId },
+  });
   expect(assign.status).toBe(201);
-  expect((await api().call('POST', `/licences/${licence.id}/assignments`, { token: w.plain, body: { userId } })).status)
-    .toBe(200);
+  expect(
+    (await api().call('POST', `/licences/${licence.id}/assignments`, { token: w.plain, body: { userId } })).status,
+  ).toBe(200);
   const list = await api().call('GET', `/customer-accounts/${customer.org.id}/users`, { token: w.plain });
   expect(list.body.items).toContainEqual(
     expect.objectContaining({ userId, displayName: 'Nora New', status: 'ACTIVE', licences: ['Bizview'] }),
@@ -355,12 +417,12 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ',') (row.push(cell), (cell = ''));
+    else if (c === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
     else cell += c;
   }
   return rows;
@@ -374,7 +436,9 @@ it("AM-4 PA-4 the customer's access ledger shows the partner account's users and
     api().call('GET', `/organizations/${c.org.id}/access-ledger`, {
       token: await api().token(c.members.ORG_ADMIN[0].id),
     });
-  const shown = (await ledgerOf(automatic)).body.items.filter((e: { source: string }) => e.source === 'PARTNER_ACCOUNT');
+  const shown = (await ledgerOf(automatic)).body.items.filter(
+    (e: { source: string }) => e.source === 'PARTNER_ACCOUNT',
+  );
   expect(shown.map((e: { userId: string }) => e.userId).sort()).toEqual(w.staff.map((s) => s.id).sort());
   expect(shown[0]).toMatchObject({
     level: 'USER_MANAGEMENT',

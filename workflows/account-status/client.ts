@@ -28,7 +28,10 @@ export class AccountStatusClient {
 
   /** Suspends or reactivates, starting the account's workflow if none runs; answers once recorded. */
   change(organizationId: string, command: ChangeAccountStatus): Promise<AccountStatusView> {
-    const input: AccountStatusInput = { organizationId, ...(this.o.idleSeconds ? { idleSeconds: this.o.idleSeconds } : {}) };
+    const input: AccountStatusInput = {
+      organizationId,
+      ...(this.o.idleSeconds ? { idleSeconds: this.o.idleSeconds } : {}),
+    };
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof accountStatus>('accountStatus', {
       workflowId: accountStatusWorkflowId(organizationId),
       taskQueue: this.o.taskQueue,
@@ -42,7 +45,11 @@ export class AccountStatusClient {
     });
     return withCommandDeadline(
       this.o.temporal,
-      () => this.o.temporal.workflow.executeUpdateWithStart(changeStatusUpdate, { args: [command], startWorkflowOperation }),
+      () =>
+        this.o.temporal.workflow.executeUpdateWithStart(changeStatusUpdate, {
+          args: [command],
+          startWorkflowOperation,
+        }),
       this.o.commandTimeoutMs,
     );
   }

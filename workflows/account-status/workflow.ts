@@ -70,7 +70,10 @@ export async function accountStatus(rawInput: AccountStatusInput): Promise<Accou
   // Wait for commands; end when idle, continue as new when the history grows long.
   for (;;) {
     const idleUntil = lastCommandAt + input.idleSeconds * 1000;
-    await condition(() => changes >= input.continueAsNewAfterChanges || Date.now() >= idleUntil, idleUntil - Date.now());
+    await condition(
+      () => changes >= input.continueAsNewAfterChanges || Date.now() >= idleUntil,
+      idleUntil - Date.now(),
+    );
     if (!allHandlersFinished()) {
       await condition(allHandlersFinished);
       continue;
