@@ -32,6 +32,7 @@ import { Authorizer } from '../domain/authorization/authorizer';
 import type { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 import { clientRelationshipRoutes } from './routes/client-relationships';
 import { accessLedgerRoutes } from './routes/access-ledger';
+import { accountSwitchingRoutes } from './routes/account-switching';
 
 export interface ApiDeps {
   db: Database;
@@ -71,6 +72,7 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...accessReviewRoutes(deps.db, deps.accessReviews, deps.thirdPartyAccess),
     ...clientRelationshipRoutes(deps.db, deps.clientRelationships),
     ...accessLedgerRoutes(deps.db, deps.thirdPartyAccess),
+    ...accountSwitchingRoutes(deps),
   ];
 }
 

@@ -105,7 +105,12 @@ export function actorOf(res: Response): Actor {
 async function actorFromBearer(db: Database, settings: TokenSettings, authorization: string): Promise<Actor> {
   const match = authorization.match(/^Bearer ([A-Za-z0-9\-_.]+)$/);
   if (!match) throw new Problem('unauthenticated', 'Send a bearer token in the Authorization header.');
-  const token = await verifyToken(settings, match[1]);
+  return actorFromToken(db, settings, match[1]);
+}
+
+/** The same checks for a token that comes another way (PA-5: the subject token of a token exchange). */
+export async function actorFromToken(db: Database, settings: TokenSettings, jwt: string): Promise<Actor> {
+  const token = await verifyToken(settings, jwt);
   const actor = await loadActor(db, token.userId);
   if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
   if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');

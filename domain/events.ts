@@ -10,6 +10,7 @@ import { CertificationInvitedV1, OffboardingChangedV1, OffboardingOrganizationDo
 import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/access.v1';
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 import { AccessReviewChangedV1, AccessReviewGrantDecidedV1 } from './messages/events/access-review.v1';
+import { AccountSwitchedBackV1, AccountSwitchedInV1 } from './messages/events/account-switching.v1';
 import {
   BusinessPartnerCompanyBlockChangedV1,
   BusinessPartnerCompanyControlTakenV1,
@@ -96,6 +97,16 @@ export const EventCatalog = {
     'An access review completed: every grant decided, or the policy applied at its deadline (AM-6)',
   ),
   'partneraccess.portal.email-freed.v1': { aggregateType: 'portal-email', data: PortalEmailFreedV1, summary: 'Support freed a wrongly registered portal email (PP-2)' },
+  'partneraccess.account.switched-in.v1': {
+    aggregateType: 'account-switch',
+    data: AccountSwitchedInV1,
+    summary: 'A partner user switched into a customer account they are a guest of, after a fresh sign-in (PA-5)',
+  },
+  'partneraccess.account.switched-back.v1': {
+    aggregateType: 'account-switch',
+    data: AccountSwitchedBackV1,
+    summary: 'A partner user switched back to their partner account; the switched-in token no longer works (PA-5)',
+  },
 } as const satisfies Record<string, { aggregateType: string; data: z.ZodType; summary: string }>;
 
 export type EventType = keyof typeof EventCatalog;

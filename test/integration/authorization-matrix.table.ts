@@ -48,7 +48,61 @@ const review = (t: Tenant) => ({
   params: { organizationId: t.organizationId, reviewId: '00000000-0000-4000-8000-000000000001' },
 });
 
+const partnerUsers = ['accountOwner', 'accountManager', 'userManager', 'staffDelegated', 'staffUndelegated'] as const;
+const customerUser = (t: Tenant) => ({ params: { organizationId: t.organizationId, userId: t.people.member } });
+const customerAdmin = (t: Tenant) => ({ params: { organizationId: t.organizationId, userId: t.people.orgAdmin } });
+const seat = (licenceId: (t: Tenant) => string) => (t: Tenant) => ({
+  params: { licenceId: licenceId(t), userId: t.people.member },
+});
+
 export const MATRIX: Record<string, Row> = {
+  // Partner accounts over customer accounts (PA-1 … PA-3). The tenant's organization is a customer
+  // account of the tenant's firm, under the automatic access model.
+  'GET /partner-accounts/:partnerFirmId': { request: firm, own: partnerUsers },
+  'GET /partner-accounts/:partnerFirmId/customers': { request: firm, own: partnerUsers },
+  'GET /customer-accounts/:organizationId/licences': {
+    request: org,
+    own: ['orgAdmin', ...partnerUsers, 'support'],
+    other: ['support'],
+  },
+  'GET /customer-accounts/:organizationId/export': { request: org, own: partnerUsers },
+  'POST /customer-accounts/:organizationId/suspend': {
+    request: org,
+    own: [...partnerUsers, 'support'],
+    other: ['support'],
+  },
+  'POST /customer-accounts/:organizationId/reactivate': {
+    request: org,
+    own: [...partnerUsers, 'support'],
+    other: ['support'],
+  },
+  'GET /customer-accounts/:organizationId/users': { request: org, own: ['orgAdmin', ...partnerUsers] },
+  'POST /customer-accounts/:organizationId/users': { request: org, own: ['orgAdmin', ...partnerUsers] },
+  'PATCH /customer-accounts/:organizationId/users/:userId': {
+    request: customerUser,
+    own: ['orgAdmin', ...partnerUsers],
+  },
+  'POST /customer-accounts/:organizationId/users/:userId/deactivate': {
+    request: customerAdmin,
+    own: ['orgAdmin'],
+  },
+  'POST /customer-accounts/:organizationId/users/:userId/reactivate': {
+    request: customerUser,
+    own: ['orgAdmin', ...partnerUsers],
+  },
+  'DELETE /customer-accounts/:organizationId/users/:userId': {
+    request: customerUser,
+    own: ['orgAdmin', ...partnerUsers],
+  },
+  'POST /licences/:licenceId/assignments': {
+    request: (t) => ({ params: { licenceId: t.licenceId } }),
+    own: ['orgAdmin', ...partnerUsers],
+  },
+  'DELETE /licences/:licenceId/assignments/:userId': {
+    request: seat((t) => t.firmLicenceId),
+    own: ['accountOwner', 'accountManager'],
+  },
+
   // Public, or the caller's own data.
   'GET /healthz': { request: none, anyone: 'liveness' },
   'GET /readyz': { request: none, anyone: 'readiness' },
@@ -210,4 +264,10 @@ export const MATRIX: Record<string, Row> = {
   },
   'POST /support/portal-emails/free': { request: none, own: ['support'], other: ['support'] },
   'POST /support/tickets': { request: none, own: ['support'], other: ['support'] },
+
+  // PA-5: switching into a customer account. The exchange's subject token is the credential, and its
+  // use case asks the decision point for the token it would issue (test/integration/account-switching).
+  'POST /token-exchange': { request: none, anyone: 'the subject token is the credential' },
+  'GET /me/accounts': { request: none, anyone: 'own guest grants' },
+  'POST /customer-accounts/:organizationId/guests': { request: org, own: ['orgAdmin'] },
 };
