@@ -92,9 +92,19 @@ export function taskRoutes(db: Database) {
       auth: true,
       responses: { 200: { description: 'Tasks shared with you', schema: TaskListV1 } },
       authorize: { anyone: 'your own shares' },
-      handler: async ({ actor }) => {
-        const tasks = await db.task.findMany({ where: { grants: { some: { userId: actor.userId } } }, include: { grants: true }, orderBy: { createdAt: 'asc' } });
-        return { status: 200, body: { items: tasks.map(view) } };
+      handler: async ({ actor, allowed }) => {
+        const tasks = await db.task.findMany({
+          where: { grants: { some: { userId: actor.userId } } },
+          include: { grants: true },
+          orderBy: { createdAt: 'asc' },
+        });
+        // A share counts only where the decision point says so (a blocked company's people, BP-5; a
+        // suspended account, PA-2): the list shows what GET /tasks/{id} would.
+        const shown = [];
+        for (const task of tasks) {
+          if (await allowed({ action: 'viewTask', resource: { type: 'Task', id: task.id } })) shown.push(task);
+        }
+        return { status: 200, body: { items: shown.map(view) } };
       },
     }),
   ];

@@ -286,8 +286,18 @@ it("BP-5 block hides what was shared with the company's people (404); unblock gi
   for (const businessPartnerId of [c.ada.partnerId, c.mel.partnerId]) {
     expect((await call('POST', `/tasks/${taskId}/grants`, c.inviter, { businessPartnerId })).status).toBe(201);
   }
+  // The task itself, and the list of what is shared with them: the same decision either way.
   const sees = async () =>
-    Promise.all([c.ada, c.mel].map(async ({ token }) => (await call('GET', `/tasks/${taskId}`, token)).status));
+    Promise.all(
+      [c.ada, c.mel].map(async ({ token }) => {
+        const status = (await call('GET', `/tasks/${taskId}`, token)).status;
+        const listed = (await call('GET', '/me/tasks', token)).body.items.some(
+          (t: { taskId: string }) => t.taskId === taskId,
+        );
+        expect(listed).toBe(status === 200);
+        return status;
+      }),
+    );
   expect(await sees()).toEqual([200, 200]);
 
   const blocked = await call('POST', c.at('/block'), c.inviter);
