@@ -1,15 +1,16 @@
 // PP-1..PP-4 over HTTP: portal admins add partners and partner users (each partner user gets an
 // invitation to set a password); one email is one partner or partner user across the whole portal
-// (the PortalEmail key decides); support frees a wrongly registered email, audited.
+// (the PortalEmail key decides); support frees a wrongly registered email, audited (the use case is
+// domain/partner-portal.ts, which a duplicate-email-fix ticket runs too).
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import type { Actor } from '../../domain/actor';
-import { recordEvent } from '../../events/outbox';
 import { AddPartnerUserV1, AddPortalPartnerV1, FreePortalEmailV1 } from '../../domain/messages/commands/partner-portal.v1';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { describeDuration } from '../../domain/invitations';
+import { portalEmails } from '../../domain/partner-portal';
 import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
 import { route } from '../routes';
 import { Problem } from '../problem';
@@ -34,6 +35,7 @@ const portalAdmins = () =>
 
 export function partnerPortalRoutes(db: Database, invitations: InvitationsClient) {
   const tags = ['partner portal'];
+  const emails = portalEmails({ db, invitations });
   const partnerView = async (partnerId: string) => {
     const p = await db.portalPartner.findUnique({ where: { id: partnerId }, include: { users: { orderBy: { createdAt: 'asc' } } } });
     if (!p) throw new Problem('not-found', 'No such partner.');
@@ -136,32 +138,9 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       problems: ['forbidden', 'not-found', 'not-ready'],
       authorize: () => ({ action: 'freePortalEmail', resource: { type: 'SupportDesk' }, denial: 'Only support can free a registered email.' }),
       handler: async ({ actor, body }) => {
-        const entry = await db.portalEmail.findUnique({ where: { email: body.email } });
-        if (!entry) throw new Problem('not-found', 'No partner or partner user in the portal has this email.');
-        const ownerType = entry.ownerType as 'portal-partner' | 'portal-partner-user';
-        // An invited user who never accepted: revoking the invitation lets go of the email altogether.
-        const open = ownerType === 'portal-partner-user'
-          ? await db.invitation.findFirst({ where: { kind: 'PORTAL_USER', targetId: entry.ownerId, state: { in: ['PENDING', 'EXPIRED'] } } })
-          : null;
-        if (open) await invitationCommand(() => invitations.revoke(open.workflowId, open.id, { userId: actor.userId }));
-        const auditEntryId = await db.$transaction(async (tx) => {
-          const placeholder = `freed-${randomUUID()}@invalid.invalid`;
-          const still = await tx.portalEmail.findUnique({ where: { email: body.email } });
-          if (still) {
-            await tx.portalEmail.delete({ where: { email: body.email } });
-            await tx.portalEmail.create({ data: { email: placeholder, ownerType: still.ownerType, ownerId: still.ownerId } });
-            if (ownerType === 'portal-partner') await tx.portalPartner.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
-            else {
-              const u = await tx.portalPartnerUser.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
-              if (u.userId) await tx.user.update({ where: { id: u.userId }, data: { email: placeholder } });
-            }
-          }
-          const audit = await tx.auditEntry.create({
-            data: { actorId: actor.userId, action: 'portal-email.freed', subjectId: entry.ownerId, detail: { ownerType, reason: body.reason, placeholderSet: Boolean(still), invitationRevoked: open?.id ?? null } },
-          });
-          await recordEvent(tx, 'partneraccess.portal.email-freed.v1', { aggregateId: entry.ownerId, data: { ownerType, ownerId: entry.ownerId, actorUserId: actor.userId, auditEntryId: audit.id } });
-          return audit.id;
-        });
+        const by = { userId: actor.userId };
+        const { email, reason } = body;
+        const { auditEntryId } = await invitationCommand(() => emails.free({ email, reason, by }));
         return { status: 200, body: { freed: true as const, auditEntryId } };
       },
     }),

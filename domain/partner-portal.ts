@@ -1,0 +1,93 @@
+// PP-2: support frees a wrongly registered portal email, so the right account can register it. One
+// use case for both ways support acts: an agent over HTTP (POST /support/portal-emails/free) and a
+// `duplicate-email-fix` ticket from the help desk (its workflow's activity).
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../platform/database';
+import type { InvitationsClient } from '../workflows/invitation/client';
+import { recordEvent } from '../events/outbox';
+import { UseCaseRefusal } from './refusal';
+import { actorIdOf, auditOfTicket, revokeUnlessClosed, ticketIdOf, type SupportActor } from './support-actions';
+
+export const PORTAL_EMAIL_FREED = 'portal-email.freed';
+export const NO_SUCH_PORTAL_EMAIL = 'No partner or partner user in the portal has this email.';
+
+type OwnerType = 'portal-partner' | 'portal-partner-user';
+
+export interface FreedPortalEmail {
+  auditEntryId: string;
+  /** The partner or partner user that held the email. */
+  ownerId: string;
+  /** The open invitation that was revoked with it (an invited user who never accepted). */
+  invitationRevoked: string | null;
+}
+
+export function portalEmails(deps: { db: Database; invitations: InvitationsClient }) {
+  const { db, invitations } = deps;
+  const freedBefore = async (ticketId: string | null): Promise<FreedPortalEmail | null> => {
+    if (!ticketId) return null;
+    const audit = await db.$transaction((tx) => auditOfTicket(tx, ticketId, PORTAL_EMAIL_FREED));
+    return audit && freed(audit);
+  };
+
+  return {
+    /**
+     * Changes the email to an invalid placeholder wherever it is held (the claim, the partner or
+     * partner user, their account), audited with its reason, with its event. A ticket that already
+     * did it answers what it did (a retried activity frees nothing twice).
+     */
+    async free(cmd: { email: string; reason: string; by: SupportActor }): Promise<FreedPortalEmail> {
+      const ticketId = ticketIdOf(cmd.by);
+      const before = await freedBefore(ticketId);
+      if (before) return before;
+      const entry = await db.portalEmail.findUnique({ where: { email: cmd.email } });
+      if (!entry) throw new UseCaseRefusal('not-found', NO_SUCH_PORTAL_EMAIL);
+      const ownerType = entry.ownerType as OwnerType;
+      // An invited user who never accepted: revoking the invitation lets go of the email altogether.
+      const open =
+        ownerType === 'portal-partner-user'
+          ? await db.invitation.findFirst({
+              where: { kind: 'PORTAL_USER', targetId: entry.ownerId, state: { in: ['PENDING', 'EXPIRED'] } },
+            })
+          : null;
+      const actorId = actorIdOf(cmd.by);
+      if (open) await revokeUnlessClosed(invitations, open, 'userId' in cmd.by ? cmd.by.userId : null);
+      return db.$transaction(async (tx) => {
+        const again = ticketId ? await auditOfTicket(tx, ticketId, PORTAL_EMAIL_FREED) : null;
+        if (again) return freed(again);
+        const placeholder = `freed-${randomUUID()}@invalid.invalid`;
+        const still = await tx.portalEmail.findUnique({ where: { email: cmd.email } });
+        if (still) {
+          await tx.portalEmail.delete({ where: { email: cmd.email } });
+          const { ownerType: type, ownerId } = still;
+          await tx.portalEmail.create({ data: { email: placeholder, ownerType: type, ownerId } });
+          if (ownerType === 'portal-partner') {
+            await tx.portalPartner.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
+          } else {
+            const u = await tx.portalPartnerUser.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
+            if (u.userId) await tx.user.update({ where: { id: u.userId }, data: { email: placeholder } });
+          }
+        }
+        const detail = {
+          ownerType,
+          reason: cmd.reason,
+          placeholderSet: Boolean(still),
+          invitationRevoked: open?.id ?? null,
+          ...(ticketId ? { ticketId } : {}),
+        };
+        const audit = await tx.auditEntry.create({
+          data: { actorId, action: PORTAL_EMAIL_FREED, subjectId: entry.ownerId, detail },
+        });
+        await recordEvent(tx, 'partneraccess.portal.email-freed.v1', {
+          aggregateId: entry.ownerId,
+          data: { ownerType, ownerId: entry.ownerId, actorUserId: actorId, auditEntryId: audit.id },
+        });
+        return freed(audit);
+      });
+    },
+  };
+}
+
+function freed(audit: { id: string; subjectId: string; detail: unknown }): FreedPortalEmail {
+  const detail = (audit.detail ?? {}) as { invitationRevoked?: string | null };
+  return { auditEntryId: audit.id, ownerId: audit.subjectId, invitationRevoked: detail.invitationRevoked ?? null };
+}
