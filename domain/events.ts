@@ -11,6 +11,7 @@ import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/a
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 import { AccessReviewChangedV1, AccessReviewGrantDecidedV1 } from './messages/events/access-review.v1';
 import { AccountSwitchedBackV1, AccountSwitchedInV1 } from './messages/events/account-switching.v1';
+import { TicketCompletedV1 } from './messages/events/support-ticket-outcome.v1';
 import {
   BusinessPartnerCompanyBlockChangedV1,
   BusinessPartnerCompanyControlTakenV1,
@@ -32,6 +33,7 @@ export const EventCatalog = {
   'partneraccess.crm.account-owner-status-changed.v1': { aggregateType: 'crm-account-owner', data: AccountOwnerStatusChangedV1, summary: "The CRM's Account Owner status for a partner and an organization changed" },
   'partneraccess.support.ticket-received.v1': { aggregateType: 'support-ticket', data: TicketReceivedV1, summary: 'A support ticket was received' },
   'partneraccess.support.ticket-dispatched.v1': { aggregateType: 'support-ticket', data: TicketDispatchedV1, summary: 'A support ticket started or drove its workflow' },
+  'partneraccess.support.ticket-completed.v1': { aggregateType: 'support-ticket', data: TicketCompletedV1, summary: "A ticket's workflow finished: applied, unchanged (already so) or refused (INT-1)" },
   'partneraccess.tpu.awaiting-account.v1': tpu('A third-party-user request waits for the third party to create their account (TPU-1)'),
   'partneraccess.tpu.requested.v1': tpu('A third-party user was requested and waits for support (TPU-2)'),
   'partneraccess.tpu.listed.v1': tpu('A third party was added to the TPU list, access off (TPU-3, TPU-5)'),

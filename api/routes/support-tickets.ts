@@ -38,7 +38,9 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
           return { status: outcome.duplicate ? 200 : 202, body: outcome };
         } catch (err) {
           if (!(err instanceof TicketRefused)) throw err;
-          if (err.reason === 'unknown-kind') throw new Problem('unprocessable', err.message, { reason: err.reason });
+          if (err.reason === 'unknown-kind' || err.reason === 'unknown-subject') {
+            throw new Problem('unprocessable', err.message, { reason: err.reason });
+          }
           if (err.reason === 'ticket-id-reused') throw new Problem('conflict', err.message, { reason: err.reason });
           throw new Problem('validation-failed', err.message, { reason: err.reason });
         }

@@ -14,6 +14,12 @@ export interface TicketKind<P = unknown> {
   kind: string;
   summary: string;
   payload: z.ZodType<P>;
+  /**
+   * Why the ticket can never be carried out, when what it names does not exist (no such customer
+   * account, no such email): refused at intake, before anything is recorded. Null to go on. A failure
+   * to read (the database down) is thrown, and retried like any outage, never refused.
+   */
+  refusal?(tx: Prisma.TransactionClient, payload: P): Promise<string | null>;
   /** Starts or drives the workflow. Must be idempotent for one ticket id (a fixed workflow id). */
   dispatch(ticket: { ticketId: string; payload: P }): Promise<{ workflowId: string }>;
 }
@@ -39,7 +45,7 @@ export class TicketKinds {
 /** Why a ticket was refused: the HTTP intake maps these to statuses, the Kafka intake dead-letters them. */
 export class TicketRefused extends Error {
   constructor(
-    readonly reason: 'unknown-kind' | 'invalid-payload' | 'ticket-id-reused',
+    readonly reason: 'unknown-kind' | 'invalid-payload' | 'ticket-id-reused' | 'unknown-subject',
     message: string,
   ) {
     super(message);
@@ -80,6 +86,9 @@ export async function intakeTicket(
     }
     return { ticketId: existing.ticketId, kind: existing.kind, status: existing.status, workflowId: existing.workflowId, duplicate: true };
   }
+
+  const refusal = await kind.refusal?.(tx, payload.data);
+  if (refusal) throw new TicketRefused('unknown-subject', refusal);
 
   await tx.supportTicket.create({
     data: { ticketId: ticket.ticketId, kind: ticket.kind, payload: ticket.payload as Prisma.InputJsonValue, channel },
