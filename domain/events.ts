@@ -11,6 +11,7 @@ import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/a
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 import { AccessReviewChangedV1, AccessReviewGrantDecidedV1 } from './messages/events/access-review.v1';
 import { AccountSwitchedBackV1, AccountSwitchedInV1 } from './messages/events/account-switching.v1';
+import { AccessModelChangedV1 } from './messages/events/customer-accounts.v1';
 import { TicketCompletedV1 } from './messages/events/support-ticket-outcome.v1';
 import {
   BusinessPartnerCompanyBlockChangedV1,
@@ -109,6 +110,7 @@ export const EventCatalog = {
     data: AccountSwitchedBackV1,
     summary: 'A partner user switched back to their partner account; the switched-in token no longer works (PA-5)',
   },
+  'partneraccess.customer-account.access-model-changed.v1': { aggregateType: 'customer-account', data: AccessModelChangedV1, summary: "A customer account's access model changed, by support ticket (PA-4)" },
 } as const satisfies Record<string, { aggregateType: string; data: z.ZodType; summary: string }>;
 
 export type EventType = keyof typeof EventCatalog;

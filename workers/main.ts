@@ -13,6 +13,8 @@ import { startEventRuntime } from '../events/runtime';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { accountOwnerToThirdPartyAccess } from '../events/inbound/account-owner-to-tpu';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
+import { AccessModelChangesClient } from '../workflows/access-model-change/client';
+import { DuplicateEmailFixesClient } from '../workflows/duplicate-email-fix/client';
 import { InvitationsClient } from '../workflows/invitation/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 
@@ -44,7 +46,11 @@ async function main(): Promise<void> {
     db,
     kafka,
     logger,
-    ticketKinds: createTicketKinds({ thirdPartyAccess }),
+    ticketKinds: createTicketKinds({
+      thirdPartyAccess,
+      accessModelChanges: AccessModelChangesClient.fromConfig(temporal, config),
+      duplicateEmailFixes: DuplicateEmailFixesClient.fromConfig(temporal, config),
+    }),
     onAccountOwnerChange: [accountOwnerToThirdPartyAccess(thirdPartyAccess)],
   });
   const worker = await Worker.create({

@@ -5,7 +5,6 @@ import { createLogger } from '../../platform/logger';
 import { InboundConsumer } from '../../events/consumer';
 import { crmAccountOwnerHandler } from '../../events/inbound/crm-account-owners';
 import { accountOwnerToThirdPartyAccess } from '../../events/inbound/account-owner-to-tpu';
-import { createTicketKinds } from '../../events/inbound/ticket-kinds';
 import { InboundTypes } from '../../domain/events';
 import { mailSink, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
@@ -81,7 +80,7 @@ it('TPU-2 INT-1 a tpu-request support ticket starts the request; the same ticket
   const ticketId = `HD-${uniqueSuffix()}`;
   const ticket = { ticketId, kind: 'tpu-request', payload: { organizationId: org.id, thirdPartyName: 'Carla', firmName: 'Ledgerwise', email: consultant.email } };
   // The API under test registers the engine's real ticket kinds.
-  const intake = await startTestApi({ taskQueue: worker.taskQueue, ticketKinds: createTicketKinds({ thirdPartyAccess: api.thirdPartyAccess }) });
+  const intake = await startTestApi({ taskQueue: worker.taskQueue, ticketKinds: 'engine' });
   try {
     const first = await intake.call('POST', '/support/tickets', { token, body: ticket });
     const { workflowId } = api.thirdPartyAccess.workflowIdFor(org.id, consultant.email);

@@ -7,9 +7,11 @@ import { historiesDir } from '../support/histories';
 
 const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
-it('TPU BP PP PS-2 PS-5 AM-2 AM-6 evolution: committed histories of completed runs of every workflow replay on the current code', async () => {
+it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 evolution: committed histories of completed runs of every workflow replay on the current code', async () => {
   expect(files.filter((f) => f.startsWith('third-party-access'))).not.toHaveLength(0);
   expect(files.filter((f) => f.startsWith('invitation-'))).not.toHaveLength(0);
+  expect(files.filter((f) => f.startsWith('access-model-change-'))).not.toHaveLength(0);
+  expect(files.filter((f) => f.startsWith('duplicate-email-fix-'))).not.toHaveLength(0);
   const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(historiesDir, f), 'utf8')) }));
   const results: Array<{ workflowId: string; error?: unknown }> = [];
   for await (const r of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) results.push(r);
