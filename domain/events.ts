@@ -11,6 +11,7 @@ import { ClientRelationshipChangedV1, GrantChangedV1 } from './messages/events/a
 import { BusinessPartnerCompanyDeletedV1, BusinessPartnerConnectedV1, InvitationChangedV1, PortalEmailFreedV1 } from './messages/events/invitation.v1';
 import { AccessReviewChangedV1, AccessReviewGrantDecidedV1 } from './messages/events/access-review.v1';
 import { AccountSwitchedBackV1, AccountSwitchedInV1 } from './messages/events/account-switching.v1';
+import { AccountStatusChangedV1, CustomerUserChangedV1, LicenceSeatChangedV1 } from './messages/events/partner-accounts.v1';
 import { AccessModelChangedV1 } from './messages/events/customer-accounts.v1';
 import { TicketCompletedV1 } from './messages/events/support-ticket-outcome.v1';
 import {
@@ -29,7 +30,25 @@ const partnerCompany = <D extends z.ZodType>(data: D, summary: string) =>
   ({ aggregateType: 'business-partner-company', data, summary }) as const;
 const tpu = (summary: string) => ({ aggregateType: 'third-party-relationship', data: ThirdPartyAccessChangedV1, summary }) as const;
 
+const customerAccount = <D extends z.ZodType>(data: D, summary: string) =>
+  ({ aggregateType: 'customer-account', data, summary }) as const;
+const licence = (summary: string) => ({ aggregateType: 'licence', data: LicenceSeatChangedV1, summary }) as const;
+
 export const EventCatalog = {
+  'partneraccess.customer-account.suspended.v1': customerAccount(
+    AccountStatusChangedV1,
+    "A customer account was suspended: its users are refused, its partner and support still get in (PA-2)",
+  ),
+  'partneraccess.customer-account.reactivated.v1': customerAccount(
+    AccountStatusChangedV1,
+    'A customer account was reactivated: what the suspension stopped works again (PA-2)',
+  ),
+  'partneraccess.customer-account.user-changed.v1': customerAccount(
+    CustomerUserChangedV1,
+    'A user of a customer account was edited, deactivated, reactivated or removed (PA-3)',
+  ),
+  'partneraccess.licence.seat-assigned.v1': licence('A seat of a licence was given to a user (PA-1, PA-3)'),
+  'partneraccess.licence.seat-unassigned.v1': licence('A seat of a licence was taken back (PA-1, PA-3)'),
   'partneraccess.identity.user-profile-updated.v1': { aggregateType: 'user', data: UserProfileUpdatedV1, summary: 'A user changed their profile' },
   'partneraccess.crm.account-owner-status-changed.v1': { aggregateType: 'crm-account-owner', data: AccountOwnerStatusChangedV1, summary: "The CRM's Account Owner status for a partner and an organization changed" },
   'partneraccess.support.ticket-received.v1': { aggregateType: 'support-ticket', data: TicketReceivedV1, summary: 'A support ticket was received' },
