@@ -30,6 +30,8 @@ import { asyncApiDocument } from '../events/asyncapi';
 import type { TicketKinds } from '../events/inbound/support-tickets';
 import { Authorizer } from '../domain/authorization/authorizer';
 import type { ClientRelationshipsClient } from '../workflows/client-relationship/client';
+import type { AccountStatusClient } from '../workflows/account-status/client';
+import { partnerAccountRoutes } from './routes/partner-accounts';
 import { clientRelationshipRoutes } from './routes/client-relationships';
 import { accessLedgerRoutes } from './routes/access-ledger';
 import { accountSwitchingRoutes } from './routes/account-switching';
@@ -46,6 +48,7 @@ export interface ApiDeps {
   /** AM-6: access reviews and their schedules. */
   accessReviews: AccessReviewsClient;
   clientRelationships: ClientRelationshipsClient;
+  accountStatuses: AccountStatusClient;
   /** Password reset links go straight out (no workflow: one email, nothing to wait for). */
   mailer: Mailer;
   publicBaseUrl: string;
@@ -72,6 +75,7 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...accessReviewRoutes(deps.db, deps.accessReviews, deps.thirdPartyAccess),
     ...clientRelationshipRoutes(deps.db, deps.clientRelationships),
     ...accessLedgerRoutes(deps.db, deps.thirdPartyAccess),
+    ...partnerAccountRoutes(deps.db, deps.invitations, deps.accountStatuses),
     ...accountSwitchingRoutes(deps),
   ];
 }
