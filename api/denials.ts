@@ -7,7 +7,12 @@ const SWITCH_BACK = {
   switchBack: {
     method: 'POST',
     href: '/token-exchange',
-    body: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', requested_account: 'home' },
+    body: {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: '<this token>',
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      requested_account: 'home',
+    },
   },
 };
 

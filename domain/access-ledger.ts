@@ -228,6 +228,12 @@ export class AccessLedger {
           where: { id: grantId.slice('membership:'.length), source: entry.source },
         });
         if (gone.count === 0) return;
+        if (entry.source === 'GUEST') {
+          await tx.accountSwitch.updateMany({
+            where: { userId: entry.userId, organizationId, endedAt: null },
+            data: { endedAt: new Date() },
+          });
+        }
       } else {
         const [, taskId, userId] = grantId.split(':');
         const gone = await tx.taskGrant.deleteMany({ where: { taskId, userId } });

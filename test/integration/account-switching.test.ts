@@ -188,10 +188,11 @@ it('PA-5 switching needs a fresh sign-in (stale: 401); switched in, the Accounts
   ]);
 });
 
-it('PA-5 revoking the guest grant leaves the switched token nothing at once; going home still works', async () => {
+it('PA-5 revoking the guest grant ends the switch at once: the switched token is refused, the partner token works', async () => {
   const w = await world();
   const grantId = await inviteAsGuest(w, 'PRODUCT_ADMIN');
-  const switched = await exchange(await signIn(w.owner.email), w.customer.id);
+  const home = await signIn(w.owner.email);
+  const switched = await exchange(home, w.customer.id);
   expect(switched.body.account).toMatchObject({ role: 'PRODUCT_ADMIN' });
   const inside = switched.body.access_token;
   expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(200);
@@ -201,12 +202,15 @@ it('PA-5 revoking the guest grant leaves the switched token nothing at once; goi
     body: { grantId, reason: 'The project is over.' },
   });
   expect(revoked).toMatchObject({ status: 200, body: { grantId, source: 'GUEST' } });
-  expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(403);
-  expect((await running.api.call('GET', `/partner-firms/${w.firm.id}/staff`, { token: inside })).status).toBe(403);
+  // The grant and the switch it carried end in one transaction: the token names a switch that is over.
+  expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(401);
+  expect((await exchange(inside, 'home')).status).toBe(401);
+  const open = await running.api.db.accountSwitch.count({ where: { organizationId: w.customer.id, endedAt: null } });
+  expect(open).toBe(0);
 
-  const back = await exchange(inside, 'home');
-  expect(back).toMatchObject({ status: 200, body: { account: { type: 'home' } } });
-  const refused = await exchange(back.body.access_token, w.customer.id);
+  // The partner account is untouched, and switching in again needs a new invitation.
+  expect((await running.api.call('GET', `/partner-firms/${w.firm.id}/staff`, { token: home })).status).toBe(200);
+  const refused = await exchange(home, w.customer.id);
   expect(refused).toMatchObject({ status: 403, body: { detail: expect.stringMatching(/invite you as a guest/) } });
 });
 
