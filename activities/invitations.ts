@@ -150,48 +150,63 @@ const KINDS: Record<Kind, {
     },
     email: (org) => ({ subject: `You are invited to work in ${org}`, action: `accept access to ${org}` }),
   },
-  // PA-3: a user of a customer account, created from its partner account or by its own org admins.
-  CUSTOMER_USER: {
-    open: refuseWhenAlreadyIn,
-    async grant(tx, row, userId) {
-      await stillAllowed(tx, row, 'manageCustomerUsers');
-      const { role } = offerOf('CUSTOMER_USER', row.offer);
-      // The customer's own user (AM-1: OWN), with who created it on record.
-      await tx.membership.create({
-        data: { userId, organizationId: row.scopeId, role, source: 'OWN', grantedById: row.invitedById, invitationId: row.id },
-      });
-    },
-    async release() {},
-    scope: accountScope((org) => `join ${org} as one of its users`),
+  // PA-3: a user of a customer account, created from its partner account or by its own org admins:
+  // the customer's own user (AM-1: OWN), with who created it on record.
+  CUSTOMER_USER: accountPlace({
+    source: 'OWN',
+    decidedBy: 'manageCustomerUsers',
+    invitedTo: (org) => `join ${org} as one of its users`,
     email: (org) => ({ subject: `Your account at ${org} is ready`, action: `set up your account at ${org}` }),
-  },
+  }),
   // PA-5: a partner user invited by the customer as a guest: in only when switched in.
-  ACCOUNT_GUEST: {
-    open: refuseWhenAlreadyIn,
-    async grant(tx, row, userId) {
-      await stillAllowed(tx, row, 'inviteAccountGuest');
-      const { role } = offerOf('ACCOUNT_GUEST', row.offer);
-      await tx.membership.create({
-        data: { userId, organizationId: row.scopeId, role, source: 'GUEST', grantedById: row.invitedById, invitationId: row.id },
-      });
-    },
-    async release() {},
-    scope: accountScope((org) => `work in ${org} as a guest, by switching into it from your partner account`),
+  ACCOUNT_GUEST: accountPlace({
+    source: 'GUEST',
+    decidedBy: 'inviteAccountGuest',
+    invitedTo: (org) => `work in ${org} as a guest, by switching into it from your partner account`,
     email: (org) => ({ subject: `${org} invites you as a guest`, action: `accept the guest invitation to ${org}` }),
-  },
+  }),
 };
 
-/** A person already in the account (own user or guest) is not invited into it again. */
-async function refuseWhenAlreadyIn(tx: Tx, o: OpenInvitation) {
-  const member = await tx.membership.findFirst({ where: { organizationId: o.scopeId, user: { email: o.invitee.email } } });
-  if (member) return { refused: { reason: 'already-member', message: 'This person is already a user of this account.' } };
-  return { targetId: null };
-}
-
-function accountScope(invitedTo: (org: string) => string) {
-  return async (db: Tx | Database, scopeId: string) => {
-    const name = (await db.organization.findUnique({ where: { id: scopeId } }))?.name ?? 'an account';
-    return { name, invitedTo: invitedTo(name) };
+/**
+ * A place in a customer account (PA-3, PA-5): a membership of the kind's source with the offered role.
+ * A person already in the account is not invited into it again; whoever invited must still be allowed.
+ */
+function accountPlace(o: {
+  source: 'OWN' | 'GUEST';
+  decidedBy: 'manageCustomerUsers' | 'inviteAccountGuest';
+  invitedTo: (org: string) => string;
+  email: (org: string) => { subject: string; action: string };
+}) {
+  return {
+    async open(tx: Tx, invitation: OpenInvitation) {
+      const member = await tx.membership.findFirst({
+        where: { organizationId: invitation.scopeId, user: { email: invitation.invitee.email } },
+      });
+      if (member) {
+        return { refused: { reason: 'already-member', message: 'This person is already a user of this account.' } };
+      }
+      return { targetId: null };
+    },
+    async grant(tx: Tx, row: InvitationRow, userId: string) {
+      await stillAllowed(tx, row, o.decidedBy);
+      const { role } = offerOf(row.kind as 'CUSTOMER_USER' | 'ACCOUNT_GUEST', row.offer);
+      await tx.membership.create({
+        data: {
+          userId,
+          organizationId: row.scopeId,
+          role,
+          source: o.source,
+          grantedById: row.invitedById,
+          invitationId: row.id,
+        },
+      });
+    },
+    async release() {},
+    async scope(db: Tx | Database, scopeId: string) {
+      const name = (await db.organization.findUnique({ where: { id: scopeId } }))?.name ?? 'an account';
+      return { name, invitedTo: o.invitedTo(name) };
+    },
+    email: o.email,
   };
 }
 

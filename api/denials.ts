@@ -2,6 +2,7 @@
 // forbid policy below is among them, the caller gets its problem (with what to do next) instead of
 // a bare 403. The policy ids are the ones in domain/authorization/policies/*.cedar.
 import { Problem } from './problem';
+import { PARTNER_IN_CONTROL } from '../domain/business-partners';
 
 const SWITCH_BACK = {
   switchBack: {
@@ -26,6 +27,7 @@ const DENIALS: Record<string, () => Problem> = {
         'from there. Switch back to your partner account first.',
       SWITCH_BACK,
     ),
+  'business-partners.partner-in-control': () => new Problem('partner-in-control', PARTNER_IN_CONTROL),
   'switched-in.elsewhere': () =>
     new Problem(
       'switched-in',

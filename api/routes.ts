@@ -32,8 +32,6 @@ export interface Check extends Omit<AuthorizationRequest, 'principalId'> {
   denial?: string;
   /** Refuse as 404: the resource's existence is nobody else's business (a task, another's partner list). */
   hideAs404?: boolean;
-  /** A refusal that one of these policies decided (by `@id`) answers its own problem: why, not only no. */
-  refusedBy?: Record<string, Problem>;
 }
 
 /** The check of a route on the organization in its path. */
@@ -109,9 +107,7 @@ export async function enforce(authorizer: Authorizer, actor: Actor, check: Check
   const decision = await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check });
   if (decision.allowed) return decision;
   if (decision.missing) throw new Problem('not-found', 'No such resource.');
-  const why = decision.policies.find((id) => check.refusedBy?.[id]);
-  if (why) throw check.refusedBy![why];
-  // Refusals every route shares (a suspended account, a switched-in token: PA-2, PA-5).
+  // A forbid that has its own problem (a suspended account, a switched-in token, a partner in control).
   const named = denialProblem(decision.policies);
   if (named) throw named;
   if (check.hideAs404) throw new Problem('not-found', 'No such resource.');

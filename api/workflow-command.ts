@@ -15,6 +15,9 @@ export interface CommandAnswers {
   refusals: Record<string, ProblemType>;
 }
 
+/** A use case that drives no workflow: its refusal becomes the matching problem, like a command's. */
+export const useCase = <T>(run: () => Promise<T>): Promise<T> => workflowCommand(run, { subject: 'the request', refusals: {} });
+
 export async function workflowCommand<T>(run: () => Promise<T>, answers: CommandAnswers): Promise<T> {
   try {
     return await run();

@@ -23,7 +23,7 @@ export const PARTNER_IN_CONTROL =
 /** BP-6: the inviter acted on a company whose partner took control a moment before (the policy said yes). */
 export class PartnerInControl extends UseCaseRefusal {
   constructor() {
-    super('forbidden', PARTNER_IN_CONTROL);
+    super('partner-in-control', PARTNER_IN_CONTROL);
   }
 }
 

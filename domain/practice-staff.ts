@@ -9,6 +9,7 @@ import { recordEvent } from '../events/outbox';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { CERTIFICATION_PROGRAM, renderCertificatePdf } from './certificate';
 import { checkDelegation } from './delegation';
+import { revokeUnlessClosed } from './support-actions';
 import { replacementProblem } from './offboarding';
 import { UseCaseRefusal, type RefusalKind } from './refusal';
 
@@ -33,9 +34,8 @@ async function revokeOffers(
   open: Array<{ id: string; workflowId: string }>,
   actorUserId: string | null,
 ) {
-  for (const invitation of open) {
-    await invitations.revoke(invitation.workflowId, invitation.id, { userId: actorUserId }).catch(() => undefined);
-  }
+  // One that closed meanwhile is done; an outage is thrown, so the caller (an activity) retries.
+  for (const invitation of open) await revokeUnlessClosed(invitations, invitation, actorUserId);
 }
 
 /** The offers a firm made a user who has left its staff are revoked (PS-5, after the offboarding). */

@@ -1,7 +1,13 @@
 // A use case's refusal, in the domain's words: what kind of "no" it is, and why. Every area's use
 // cases throw it; the API answers it as the matching problem (api/workflow-command.ts), a consumer
 // as a permanent failure.
-export type RefusalKind = 'not-found' | 'conflict' | 'unprocessable' | 'forbidden' | 'seats-full';
+export type RefusalKind =
+  | 'not-found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'forbidden'
+  | 'seats-full'
+  | 'partner-in-control';
 
 export class UseCaseRefusal extends Error {
   constructor(

@@ -19,13 +19,13 @@ import {
   TakeBusinessPartnerControlV1,
 } from '../../domain/messages/commands/business-partners.v1';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
-import { BusinessPartners, PARTNER_IN_CONTROL, PartnerInControl } from '../../domain/business-partners';
-import { UseCaseRefusal } from '../../domain/refusal';
+import { BusinessPartners } from '../../domain/business-partners';
 import type { Action } from '../../domain/authorization/authorizer';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { invitationCommand, toInvitationV1 } from './invitations';
 import { route, type Check } from '../routes';
 import { Problem } from '../problem';
+import { useCase } from '../workflow-command';
 
 const BusinessPartnerV1 = z
   .object({
@@ -72,17 +72,6 @@ type CompanyAction = Extract<
   'editBusinessPartner' | 'addBusinessPartnerPeople' | 'blockBusinessPartnerCompany' | 'deleteBusinessPartnerCompany'
 >;
 
-/** A use case's refusal as the API's problem; the partner being in control is its own (BP-6). */
-async function answered<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof PartnerInControl) throw new Problem('partner-in-control', err.message);
-    if (err instanceof UseCaseRefusal) throw new Problem(err.kind, err.message, err.details);
-    throw err;
-  }
-}
-
 export function businessPartnerRoutes(db: Database, invitations: InvitationsClient) {
   const tags = ['business partners'];
   const partners = new BusinessPartners(db);
@@ -120,12 +109,11 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
   const companyView = async (companyId: string) => (await companyViews({ id: companyId }))[0];
 
   // Another employee's list is theirs alone: not found rather than forbidden, so it stays private.
-  // Once the partner took control (BP-6), the inviter is told why they are refused.
+  // Once the partner took control (BP-6), the inviter is told why (api/denials.ts names the forbid).
   const onCompany = (action: CompanyAction, companyId: string): Check => ({
     action,
     resource: { type: 'BusinessPartnerCompany', id: companyId },
     hideAs404: true,
-    refusedBy: { 'business-partners.partner-in-control': new Problem('partner-in-control', PARTNER_IN_CONTROL) },
   });
 
   /** BP-5: the inviter blocks or unblocks a company on their list, until its partner takes control. */
@@ -141,7 +129,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       problems: ['not-found', 'conflict', 'partner-in-control'],
       authorize: ({ params }) => onCompany('blockBusinessPartnerCompany', params.companyId),
       handler: async ({ actor, params }) => {
-        await answered(() => partners[change](actor.userId, params.companyId));
+        await useCase(() => partners[change](actor.userId, params.companyId));
         return { status: 200, body: await companyView(params.companyId) };
       },
     });
@@ -240,7 +228,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
         return onCompany('editBusinessPartner', partner.companyId);
       },
       handler: async ({ actor, params, body }) => {
-        const companyId = await answered(() => partners.edit(actor.userId, params.businessPartnerId, body));
+        const companyId = await useCase(() => partners.edit(actor.userId, params.businessPartnerId, body));
         return { status: 200, body: await companyView(companyId) };
       },
     }),
@@ -258,7 +246,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       handler: async ({ actor, params, body }) => {
         const revoke = (invitation: { id: string; workflowId: string }) =>
           invitationCommand(() => invitations.revoke(invitation.workflowId, invitation.id, { userId: actor.userId }));
-        const people = await answered(() =>
+        const people = await useCase(() =>
           partners.deleteCompany(actor.userId, params.companyId, body.confirmName, revoke),
         );
         return { status: 200, body: { deleted: true as const, people } };
@@ -292,7 +280,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
         };
       },
       handler: async ({ actor, params, body }) => {
-        await answered(() => partners.takeControl(actor.userId, params.companyId, body.confirmName));
+        await useCase(() => partners.takeControl(actor.userId, params.companyId, body.confirmName));
         return { status: 200, body: await companyView(params.companyId) };
       },
     }),

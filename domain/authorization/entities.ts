@@ -173,20 +173,27 @@ export const organizationEntity = (id: string, facts: OrganizationFacts = ordina
 export const firmEntity = (id: string) => entity('PartnerFirm', id, firmAttrs(id));
 const firm = firmEntity;
 
-/** An organization with its facts read from the database (null: there is no such organization). */
-async function organizationEntities(db: Reader, id: string): Promise<EntityJson[] | null> {
-  const row = await db.organization.findUnique({
-    where: { id },
-    select: { status: true, customerAccount: { select: { partnerFirmId: true, accessModel: true } } },
-  });
-  if (!row) return null;
+/** What of an organization's row its facts need: read with the resource that has it, in one query. */
+const organizationFacts = {
+  select: { id: true, status: true, customerAccount: { select: { partnerFirmId: true, accessModel: true } } },
+} as const;
+type OrganizationRow = Prisma.OrganizationGetPayload<typeof organizationFacts>;
+
+/** An organization as the policies see it, from its row, with its partner firm when it has one. */
+function organizationOf(row: OrganizationRow): EntityJson[] {
   const partnerFirmId = row.customerAccount?.partnerFirmId;
   const facts: OrganizationFacts = {
     suspended: row.status === 'SUSPENDED',
     partnerFirmId,
     automaticPartnerAccess: row.customerAccount?.accessModel === 'AUTOMATIC',
   };
-  return [organizationEntity(id, facts), ...(partnerFirmId ? [firm(partnerFirmId)] : [])];
+  return [organizationEntity(row.id, facts), ...(partnerFirmId ? [firm(partnerFirmId)] : [])];
+}
+
+/** An organization read by id, for resources without a relation to it (null: no such organization). */
+async function organizationEntities(db: Reader, id: string): Promise<EntityJson[] | null> {
+  const row = await db.organization.findUnique({ where: { id }, ...organizationFacts });
+  return row ? organizationOf(row) : null;
 }
 /** The organization a resource belongs to, which exists (a foreign key says so). */
 const organization = async (db: Reader, id: string) => (await organizationEntities(db, id)) ?? [];
@@ -217,7 +224,10 @@ export async function resourceEntities(
         throw new MissingResource(resource);
       return { uid: uid('PartnerFirm', resource.id), entities: [firm(resource.id)] };
     case 'ClientRelationship': {
-      const row = await db.clientRelationship.findUnique({ where: { id: resource.id } });
+      const row = await db.clientRelationship.findUnique({
+        where: { id: resource.id },
+        include: { organization: organizationFacts },
+      });
       if (!row) throw new MissingResource(resource);
       const attrs = {
         firm: ref('PartnerFirm', row.partnerFirmId),
@@ -230,7 +240,7 @@ export async function resourceEntities(
         entities: [
           entity('ClientRelationship', row.id, attrs),
           firm(row.partnerFirmId),
-          ...(await organization(db, row.organizationId)),
+          ...organizationOf(row.organization),
         ],
       };
     }
@@ -260,7 +270,10 @@ export async function resourceEntities(
     }
     case 'ThirdPartyRelationship': {
       const key = { organizationId: resource.organizationId, relationshipId: resource.relationshipId };
-      const row = await db.thirdPartyRelationship.findUnique({ where: { organizationId_relationshipId: key } });
+      const row = await db.thirdPartyRelationship.findUnique({
+        where: { organizationId_relationshipId: key },
+        include: { organization: organizationFacts },
+      });
       if (!row) throw new MissingResource(resource);
       const attrs = {
         organization: ref('Organization', row.organizationId),
@@ -269,7 +282,7 @@ export async function resourceEntities(
       const id = `${row.organizationId}/${row.relationshipId}`;
       return {
         uid: uid('ThirdPartyRelationship', id),
-        entities: [entity('ThirdPartyRelationship', id, attrs), ...(await organization(db, row.organizationId))],
+        entities: [entity('ThirdPartyRelationship', id, attrs), ...organizationOf(row.organization)],
       };
     }
     case 'Invitation': {
@@ -293,7 +306,7 @@ export async function resourceEntities(
     case 'Licence': {
       const row = await db.licence.findUnique({
         where: { id: resource.id },
-        select: { organizationId: true, partnerFirmId: true },
+        select: { organizationId: true, partnerFirmId: true, organization: organizationFacts },
       });
       if (!row) throw new MissingResource(resource);
       const attrs = row.organizationId
@@ -303,7 +316,7 @@ export async function resourceEntities(
         uid: uid('Licence', resource.id),
         entities: [
           entity('Licence', resource.id, attrs),
-          ...(row.organizationId ? await organization(db, row.organizationId) : [firm(row.partnerFirmId!)]),
+          ...(row.organization ? organizationOf(row.organization) : [firm(row.partnerFirmId!)]),
         ],
       };
     }
