@@ -3,15 +3,17 @@
 // a bare 403. The policy ids are the ones in domain/authorization/policies/*.cedar.
 import { Problem } from './problem';
 import { PARTNER_IN_CONTROL } from '../domain/business-partners';
+import { JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../domain/messages/commands/account-switching.v1';
 
-const SWITCH_BACK = {
+/** What a switched-in caller sends to get back to their partner account (PA-5). */
+export const SWITCH_BACK = {
   switchBack: {
     method: 'POST',
     href: '/token-exchange',
     body: {
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: '<this token>',
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: '<your switched-in token>',
+      subject_token_type: JWT_TOKEN_TYPE,
       requested_account: 'home',
     },
   },

@@ -8,14 +8,13 @@ import { AccountSwitching, SwitchRefusal, type TokenHolder } from '../../domain/
 import {
   InviteAccountGuestV1,
   JWT_TOKEN_TYPE,
-  TOKEN_EXCHANGE_GRANT,
   TokenExchangeV1,
 } from '../../domain/messages/commands/account-switching.v1';
 import { IssuedTokenV1, SwitchableAccountsV1 } from '../../domain/messages/queries/account-switching.v1';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import { actorFromToken, mintToken, type TokenSettings } from '../identity';
-import { denialProblem } from '../denials';
+import { denialProblem, SWITCH_BACK } from '../denials';
 import { onOrganization, route } from '../routes';
 import { Problem } from '../problem';
 import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
@@ -24,19 +23,6 @@ import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations
 const SESSION_MS = 8 * 60 * 60_000;
 /** RFC 6749 5.1: a token answer is never cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
-
-const SWITCH_BACK = {
-  switchBack: {
-    method: 'POST',
-    href: '/token-exchange',
-    body: {
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: '<your switched-in token>',
-      subject_token_type: JWT_TOKEN_TYPE,
-      requested_account: 'home',
-    },
-  },
-};
 
 /** A switch's refusal as the answer that says what to do next. */
 function problemOf(refusal: SwitchRefusal): Problem {
