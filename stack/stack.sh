@@ -8,6 +8,7 @@
 #   stack/stack.sh down [svc...]           stop services (default: every service with a pid file)
 #   stack/stack.sh start|stop SVC          one service
 #   stack/stack.sh status                  what runs, with ports and log paths
+#   stack/stack.sh chromium-path           the browser the browser tests drive
 #
 # Services: postgres kafka temporal mail. Idempotent: `up` twice starts nothing the second time.
 set -euo pipefail
@@ -76,6 +77,20 @@ install_postgres() {
   pg_bin >/dev/null || die "PostgreSQL install did not provide a postgres binary"
 }
 
+# Browser tests drive Debian's chromium through playwright-core; Playwright's own browser download
+# needs a vendor host these machines cannot reach.
+CHROMIUM_BIN=/usr/bin/chromium
+install_chromium() {
+  [ -x "$CHROMIUM_BIN" ] && return
+  log "installing Chromium (Debian package) for the browser tests"
+  is_root || die "Chromium is missing and installing it needs root: apt-get install chromium"
+  # apt's chatter (debconf notices on stderr included) goes to a log that a failure points to.
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+    >"$LOG_DIR/install-chromium.log" 2>&1 || die "installing chromium failed; see $LOG_DIR/install-chromium.log"
+  [ -x "$CHROMIUM_BIN" ] || die "the chromium package did not provide $CHROMIUM_BIN"
+}
+
 install_kafka() {
   [ -f "$KAFKA_LIBS/.complete" ] && return
   command -v java >/dev/null || die "Kafka needs Java 17+ (java not found)"
@@ -128,6 +143,7 @@ install_node_modules() {
 cmd_install() {
   install_node_modules
   install_postgres
+  install_chromium
   install_kafka
   install_temporal
   install_test_server
@@ -356,6 +372,7 @@ case ${1:-status} in
   status) cmd_status ;;
   ensure-database) ensure_database "${2:?database name}" ;;
   test-server-path) echo "$TEST_SERVER_BIN" ;;
+  chromium-path) echo "$CHROMIUM_BIN" ;;
   reset-database) reset_database "${2:?database name}" ;;
-  *) die "usage: stack.sh install|up [--record FILE] [svc...]|down [svc...]|start SVC|stop SVC|status" ;;
+  *) die "usage: stack.sh install|up [--record FILE] [svc...]|down [svc...]|start SVC|stop SVC|status|chromium-path" ;;
 esac
