@@ -6,9 +6,13 @@ source "$(dirname "$0")/common.sh"
 trap stop_what_we_started EXIT
 trap on_signal INT TERM
 
-bring_stack_up
-# The tests get their own database, recreated each run, so `npm start`'s demo world is untouched.
+# Not the demo's mail sink: the tests' own (mail-test). The record is the one common.sh stops from.
+bash stack/stack.sh up --record "$STARTED_FILE" postgres kafka temporal mail-test
+# The tests get their own database, recreated each run, their own Temporal namespace and their own mail
+# sink, so `npm start`'s demo world (and what its Temporal UI and mail UI show) is untouched. Every test,
+# the workers it spawns and the mail sink client read these.
 export DATABASE_URL=${DATABASE_URL%/*}/partner_access_test
+export TEMPORAL_NAMESPACE=$TEST_TEMPORAL_NAMESPACE SMTP_PORT=$TEST_SMTP_PORT MAIL_UI_PORT=$TEST_MAIL_UI_PORT
 bash stack/stack.sh reset-database partner_access_test
 prisma migrate deploy >/dev/null
 export TEMPORAL_TEST_SERVER=$(bash stack/stack.sh test-server-path)

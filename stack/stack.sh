@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The local stack without Docker: PostgreSQL, a KRaft Kafka broker, the Temporal dev server (with
 # its web UI) and maildev, each on 127.0.0.1, data and logs under one state folder, binaries cached
-# outside the clone.
+# outside the clone. The tests get a second maildev (mail-test) and their own Temporal namespace, so
+# the mail UI and the Temporal UI show `npm start`'s demo world only.
 #
 #   stack/stack.sh install                 fetch what is missing (cached; fast the second time)
 #   stack/stack.sh up [--record FILE] [svc...]   start what is not running; FILE lists what this call started
+#                                          (default: every service but mail-test, which npm test names)
 #   stack/stack.sh down [svc...]           stop services (default: every service with a pid file)
 #   stack/stack.sh start|stop SVC          one service
 #   stack/stack.sh status                  what runs, with ports and log paths
 #   stack/stack.sh chromium-path           the browser the browser tests drive
 #
-# Services: postgres kafka temporal mail. Idempotent: `up` twice starts nothing the second time.
+# Services: postgres kafka temporal mail mail-test. Idempotent: `up` twice starts nothing the second time.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,7 +23,9 @@ CACHE_DIR=${PA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/partner-access}
 STATE_DIR=${PA_STATE_DIR:-$ROOT/.stack}
 LOG_DIR=$STATE_DIR/logs
 RUN_DIR=$STATE_DIR/run
-SERVICES=(postgres kafka temporal mail)
+SERVICES=(postgres kafka temporal mail mail-test)
+# What `up` starts when no service is named: the tests' own mail sink only when npm test asks for it.
+DEFAULT_SERVICES=(postgres kafka temporal mail)
 
 KAFKA_VERSION=3.9.1
 KAFKA_LIBS=$CACHE_DIR/kafka-$KAFKA_VERSION/libs
@@ -280,37 +284,64 @@ start_temporal() {
   mkdir -p "$STATE_DIR/temporal"
   local sa args=()
   for sa in $TEMPORAL_SEARCH_ATTRIBUTES; do args+=(--search-attribute "$sa"); done
+  # start-dev creates each --namespace that its database lacks, with the search attributes.
   spawn temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
-    --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NAMESPACE" \
+    --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NAMESPACE" --namespace "$TEST_TEMPORAL_NAMESPACE" \
     --db-filename "$STATE_DIR/temporal/temporal.db" --sqlite-pragma journal_mode=WAL \
     --log-level warn "${args[@]}"
   wait_ready temporal 90 "port_open $TEMPORAL_PORT && port_open $TEMPORAL_UI_PORT && \"$TEMPORAL_BIN\" operator namespace describe --address $TEMPORAL_ADDRESS -n $TEMPORAL_NAMESPACE >/dev/null 2>&1"
-  # start-dev registers search attributes only in a new database file: add any a newer version
-  # of the project defines to an existing one.
-  local have name
-  have=$("$TEMPORAL_BIN" operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "$TEMPORAL_NAMESPACE" 2>/dev/null || true)
-  for sa in $TEMPORAL_SEARCH_ATTRIBUTES; do
-    name=${sa%%=*}
-    grep -qw "$name" <<<"$have" || "$TEMPORAL_BIN" operator search-attribute create --address "$TEMPORAL_ADDRESS" \
-      -n "$TEMPORAL_NAMESPACE" --name "$name" --type "${sa#*=}" >/dev/null || die "could not register search attribute $name"
+  ensure_temporal_namespaces
+}
+
+temporal_cli() { "$TEMPORAL_BIN" "$@" --address "$TEMPORAL_ADDRESS"; }
+
+# Each namespace (the demo's, the tests') exists and has every search attribute, also on a server that
+# an older version of the project started or created the database of: start-dev adds search attributes
+# only to the namespaces it creates. Runs on every `up`, so a running server is brought up to date too.
+ensure_temporal_namespaces() {
+  local ns sa name have i
+  for ns in "$TEMPORAL_NAMESPACE" "$TEST_TEMPORAL_NAMESPACE"; do
+    if ! temporal_cli operator namespace describe -n "$ns" >/dev/null 2>&1; then
+      log "creating Temporal namespace $ns"
+      temporal_cli operator namespace create -n "$ns" >/dev/null 2>&1 \
+        || temporal_cli operator namespace describe -n "$ns" >/dev/null 2>&1 \
+        || die "could not create Temporal namespace $ns; see $LOG_DIR/temporal.log"
+      # The frontend learns of a new namespace on its next cache refresh (about 10 s): until then it
+      # answers "namespace not found" to workers and to search-attribute changes alike.
+      for ((i = 0; i < 120; i++)); do
+        temporal_cli workflow list -n "$ns" --limit 1 >/dev/null 2>&1 && break
+        sleep 0.25
+      done
+    fi
+    have=$(temporal_cli operator search-attribute list -n "$ns" 2>/dev/null || true)
+    for sa in $TEMPORAL_SEARCH_ATTRIBUTES; do
+      name=${sa%%=*}
+      grep -qw "$name" <<<"$have" || temporal_cli operator search-attribute create -n "$ns" --name "$name" \
+        --type "${sa#*=}" >/dev/null || die "could not register search attribute $name in namespace $ns"
+    done
   done
 }
 
-start_mail() {
-  local bin=$ROOT/node_modules/.bin/maildev
+# maildev as service $1, with SMTP on $2, its UI on $3 and its messages in $STATE_DIR/$1.
+start_maildev() {
+  local svc=$1 smtp=$2 ui=$3 bin=$ROOT/node_modules/.bin/maildev
   [ -x "$bin" ] || die "maildev is not installed; run: npm run stack -- install"
-  refuse_foreign_port mail "$SMTP_PORT"
-  mkdir -p "$STATE_DIR/mail"
-  spawn mail "$bin" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$SMTP_PORT" -w "$MAIL_UI_PORT" \
-    --mail-directory "$STATE_DIR/mail"
-  wait_ready mail 30 "port_open $SMTP_PORT && port_open $MAIL_UI_PORT"
+  refuse_foreign_port "$svc" "$smtp"
+  refuse_foreign_port "$svc" "$ui"
+  mkdir -p "$STATE_DIR/$svc"
+  spawn "$svc" "$bin" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$smtp" -w "$ui" --mail-directory "$STATE_DIR/$svc"
+  wait_ready "$svc" 30 "port_open $smtp && port_open $ui"
 }
+
+start_mail() { start_maildev mail "$SMTP_PORT" "$MAIL_UI_PORT"; }
+# The tests' own sink: what they send never shows in the demo's mail UI, and theirs holds only theirs.
+start_mail_test() { start_maildev mail-test "$TEST_SMTP_PORT" "$TEST_MAIL_UI_PORT"; }
 
 start_service() {
   local svc=$1
   if running "$svc"; then return 1; fi
   log "starting $svc (log: $LOG_DIR/$svc.log)"
-  "start_$svc"
+  "start_${svc//-/_}"
   return 0
 }
 
@@ -337,11 +368,12 @@ cmd_up() {
   while [ $# -gt 0 ]; do
     case $1 in --record) record=$2; shift 2 ;; *) valid_service "$1"; svcs+=("$1"); shift ;; esac
   done
-  [ ${#svcs[@]} -gt 0 ] || svcs=("${SERVICES[@]}")
+  [ ${#svcs[@]} -gt 0 ] || svcs=("${DEFAULT_SERVICES[@]}")
   cmd_install
   local svc
   for svc in "${svcs[@]}"; do
-    if start_service "$svc"; then started+=("$svc"); fi
+    if start_service "$svc"; then started+=("$svc")
+    elif [ "$svc" = temporal ]; then ensure_temporal_namespaces; fi
     # Record as we go, so a failure half-way still lets the caller stop what did start.
     [ -n "$record" ] && printf '%s\n' "${started[@]}" >"$record"
   done
@@ -367,7 +399,12 @@ case ${1:-status} in
   install) cmd_install ;;
   up) shift; cmd_up "$@" ;;
   down) shift; cmd_down "$@" ;;
-  start) valid_service "${2:?service}"; cmd_install; start_service "$2" || log "$2 already running" ;;
+  start)
+    valid_service "${2:?service}"; cmd_install
+    if ! start_service "$2"; then
+      log "$2 already running"
+      if [ "$2" = temporal ]; then ensure_temporal_namespaces; fi
+    fi ;;
   stop) valid_service "${2:?service}"; stop_service "$2" ;;
   status) cmd_status ;;
   ensure-database) ensure_database "${2:?database name}" ;;

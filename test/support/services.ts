@@ -6,11 +6,12 @@ import { loadConfig } from '../../platform/config';
 import { readLocalEnv, repoRoot } from './local-env';
 
 export const config = loadConfig(process.env);
-const localEnv = readLocalEnv();
+// npm test exports the tests' own sink (mail-test); stack/local.env's is the demo's, for a run without it.
+const mailUiPort = process.env.MAIL_UI_PORT ?? readLocalEnv().MAIL_UI_PORT;
 
 /** The SMTP sink's REST API (maildev 3: messages at /api/email). */
 export const mailSink = {
-  base: `http://127.0.0.1:${localEnv.MAIL_UI_PORT}`,
+  base: `http://127.0.0.1:${mailUiPort}`,
   async messages(): Promise<Array<{ id: string; subject: string; to: Array<{ address: string }>; text: string; headers: Record<string, string> }>> {
     const res = await fetch(`${this.base}/api/email`);
     if (!res.ok) throw new Error(`mail sink answered ${res.status}`);
@@ -32,8 +33,9 @@ export const mailSink = {
 
 const run = promisify(execFile);
 
+type StackServiceName = 'kafka' | 'postgres' | 'temporal' | 'mail' | 'mail-test';
 /** Stops or starts one service of the local stack (used to prove readiness and recovery). */
-export async function stackService(action: 'start' | 'stop', service: 'kafka' | 'postgres' | 'temporal' | 'mail') {
+export async function stackService(action: 'start' | 'stop', service: StackServiceName) {
   await run('bash', [join(repoRoot, 'stack', 'stack.sh'), action, service], { timeout: 120000 });
 }
 
