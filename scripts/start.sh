@@ -30,7 +30,7 @@ cat <<MSG
   API          $api
   Swagger UI   $api/docs
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
-  Mail (SMTP sink) http://127.0.0.1:$MAIL_UI_PORT/index.html
+  Mail (SMTP sink) http://127.0.0.1:$MAIL_UI_PORT/
   A token      npm run token -- olivia.admin@acme.example
   Partner account  npm run token -- ava.owner@northwind.example  (README: Partner accounts)
 
