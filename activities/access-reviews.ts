@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AccessReviewDecision, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
+import { composeFromText } from '../platform/email-layout';
 import { recordEvent } from '../events/outbox';
 import { AccessLedger } from '../domain/access-ledger';
 import { UseCaseRefusal } from '../domain/refusal';
@@ -248,7 +249,7 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
       await mailer.send({
         to: e.recipient.email,
         subject,
-        text,
+        ...composeFromText(text, subject),
         messageId: `<access-review-${e.reviewId}-${e.news}-${e.number}-${e.recipient.userId}@partner-access.example>`,
       });
     },

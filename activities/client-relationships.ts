@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Prisma, type ClientRelationshipState as State, type OrgRole } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
+import { composeFromText } from '../platform/email-layout';
 import { recordEvent } from '../events/outbox';
 import type { EventType } from '../domain/events';
 import type { ClientRelationshipChangedV1 } from '../domain/messages/events/access.v1';
@@ -306,7 +307,7 @@ export function clientRelationshipActivities(db: Database, mailer: Mailer) {
       await mailer.send({
         to: e.recipient.email,
         subject,
-        text,
+        ...composeFromText(text, subject),
         messageId:
           `<client-relationship-${e.relationshipId}-${e.transition}-${e.recipient.userId}@partner-access.example>`,
       });

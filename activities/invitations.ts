@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { InvitationKind as Kind, InvitationState as State, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
+import { composeEmail } from '../platform/email-layout';
 import { recordEvent } from '../events/outbox';
 import { hashToken, newToken } from '../platform/secrets';
 import type { EventType } from '../domain/events';
@@ -248,6 +249,9 @@ const eventData = (row: InvitationRow, extra: Partial<InvitationChangedV1> = {})
   ...extra,
 });
 
+/** The email's button says what the sentence says: "accept the invitation" becomes "Accept the invitation". */
+const capitalized = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+
 const SEND_EVENT: Record<SendKind, EventType> = {
   INITIAL: 'partneraccess.invitation.sent.v1',
   RESEND: 'partneraccess.invitation.resent.v1',
@@ -322,17 +326,28 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
       });
       const { name } = await describeInvitationScope(db, row);
       const { subject, action } = KINDS[row.kind].email(name);
-      const link = `${publicBaseUrl}/invitations/${row.id}/link?token=${token}`;
+      // The hosted page: it shows the invitation and accepts or declines it through the API.
+      const link = `${publicBaseUrl}/invite/${row.id}?token=${token}`;
       const until = row.expiresAt.toUTCString();
       const reminder = a.sendKind === 'REMINDER';
+      const fullSubject = reminder ? `Reminder: ${subject}` : subject;
+      const { text, html } = composeEmail({
+        title: fullSubject,
+        greeting: `Hello ${row.firstName},`,
+        paragraphs: reminder
+          ? [`Your invitation expires on ${until}. This email carries a fresh link; earlier links no longer work.`]
+          : [],
+        action: { label: capitalized(action), lead: `Open this link to ${action}:`, url: link },
+        after: [
+          `The link works once and until ${until}. ` +
+            'If you did not expect this, ignore this email or decline the invitation from the link.',
+        ],
+      });
       await mailer.send({
         to: row.email,
-        subject: reminder ? `Reminder: ${subject}` : subject,
-        text:
-          `Hello ${row.firstName},\n\n` +
-          (reminder ? `Your invitation expires on ${until}. This email carries a fresh link; earlier links no longer work.\n\n` : '') +
-          `Open this link to ${action}:\n${link}\n\n` +
-          `The link works once and until ${until}. If you did not expect this, ignore this email or decline the invitation from the link.`,
+        subject: fullSubject,
+        text,
+        html,
         messageId: `<invitation-${row.id}-${a.number}@partner-access.example>`,
       });
       return { tokenHash };

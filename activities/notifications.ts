@@ -2,6 +2,7 @@
 // workflow passes a Message-ID derived from its own id, so a retried send is recognisable.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Mailer, OutgoingEmail } from '../platform/mail';
+import { composeFromText } from '../platform/email-layout';
 
 /** The failure type of an email that no retry can deliver. */
 export const PERMANENT_EMAIL_FAILURE = 'PermanentEmailFailure';
@@ -21,7 +22,9 @@ export function notificationActivities(mailer: Mailer) {
   return {
     async sendEmail(email: OutgoingEmail): Promise<{ messageId: string }> {
       try {
-        return await mailer.send(email);
+        // Workflows write plain text (their inputs are history, so they stay as they are); the email
+        // gets the one layout here, and one that brings its own HTML keeps it.
+        return await mailer.send(email.html ? email : { ...email, ...composeFromText(email.text, email.subject) });
       } catch (err) {
         // Retrying a refusal only delays the workflow's log line by the whole schedule-to-close limit.
         if (isPermanentSmtpFailure(err)) {

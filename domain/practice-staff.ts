@@ -5,6 +5,7 @@
 import type { OrgRole, PracticeRole } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
+import { composeEmail } from '../platform/email-layout';
 import { recordEvent } from '../events/outbox';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { CERTIFICATION_PROGRAM, renderCertificatePdf } from './certificate';
@@ -256,12 +257,18 @@ export class PracticeStaff {
           data: { partnerFirmId, userId, actorUserId },
         });
       });
+      const subject = `You are invited to the ${CERTIFICATION_PROGRAM} certification`;
       await this.deps.mailer.send({
         to: member.user.email,
-        subject: `You are invited to the ${CERTIFICATION_PROGRAM} certification`,
-        text:
-          `Hello ${member.user.displayName},\n\nYour practice invites you to take the ${CERTIFICATION_PROGRAM} ` +
-          'certification. Once you pass, your certificate can be downloaded from Practice Staff.',
+        subject,
+        ...composeEmail({
+          title: subject,
+          greeting: `Hello ${member.user.displayName},`,
+          paragraphs: [
+            `Your practice invites you to take the ${CERTIFICATION_PROGRAM} ` +
+              'certification. Once you pass, your certificate can be downloaded from Practice Staff.',
+          ],
+        }),
       });
       outcomes.push({ userId, outcome: 'invited' });
     }

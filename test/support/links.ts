@@ -2,16 +2,28 @@
 import { mailSink } from './services';
 
 export interface EmailedLink {
+  /** The API path the link's page calls (what the tests call), whatever page the email links to. */
   path: string;
+  kind: 'invitation' | 'password-reset';
   id: string;
   token: string;
 }
 
+// The emails link to browser pages (/invite/<id>, /reset-password/<id>); older emails linked to the API.
+const LINK = new RegExp(
+  String.raw`https?://[^\s/]+/(invite|invitations|reset-password|password-resets)/([0-9a-f-]{36})(?:/link)?` +
+    String.raw`\?token=([A-Za-z0-9_-]{43})`,
+);
+const INVITATION_PAGES = ['invite', 'invitations'];
+
 /** The first invitation or password-reset link in an email's text. */
 export function linkIn(text: string): EmailedLink {
-  const m = text.match(/https?:\/\/[^\s/]+(\/(invitations|password-resets)\/([0-9a-f-]{36})(?:\/link)?\?token=([A-Za-z0-9_-]{43}))/);
+  const m = text.match(LINK);
   if (!m) throw new Error(`no link in email:\n${text}`);
-  return { path: m[1], id: m[3], token: m[4] };
+  const [, page, id, token] = m;
+  return INVITATION_PAGES.includes(page)
+    ? { kind: 'invitation', path: `/invitations/${id}/link?token=${token}`, id, token }
+    : { kind: 'password-reset', path: `/password-resets/${id}?token=${token}`, id, token };
 }
 
 /** Every email to an address whose subject matches, oldest first. */
