@@ -35,6 +35,7 @@ import { partnerAccountRoutes } from './routes/partner-accounts';
 import { clientRelationshipRoutes } from './routes/client-relationships';
 import { accessLedgerRoutes } from './routes/access-ledger';
 import { accountSwitchingRoutes } from './routes/account-switching';
+import { mountPages, type PageOptions } from './pages';
 
 export interface ApiDeps {
   db: Database;
@@ -56,6 +57,8 @@ export interface ApiDeps {
   authorizer?: Authorizer;
   /** Check every answer against the route's OpenAPI entry (the tests do). */
   checkContract?: boolean;
+  /** The hosted pages and the console (api/pages): their cookies, and the demo sign-in links. */
+  pages?: PageOptions;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -117,8 +120,10 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/asyncapi.json', (_req, res) => res.json(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
 
+  const authorizer = deps.authorizer ?? new Authorizer(deps.db);
+  mountPages(app, deps, routes, authorizer, deps.pages ?? { secureCookies: true, demoSignIn: false });
   const router = express.Router();
-  mountRoutes(router, routes, authenticate(deps.db, deps.tokens), deps.authorizer ?? new Authorizer(deps.db), {
+  mountRoutes(router, routes, authenticate(deps.db, deps.tokens), authorizer, {
     checkContract: deps.checkContract,
   });
   app.use(router);

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     }),
     tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
+    // Plain-http cookies and demo sign-in links on a developer's loopback stack only.
+    pages: { secureCookies: config.NODE_ENV === 'production', demoSignIn: config.NODE_ENV === 'development' },
   });
   const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
     logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'api listening');

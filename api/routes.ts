@@ -159,6 +159,46 @@ async function keptToContract(spec: AnyRoute, run: () => Promise<Reply>): Promis
   return reply;
 }
 
+/** What a route is called with, before validation: from an HTTP request, or from the console's forms. */
+export interface RouteInput {
+  body?: unknown;
+  params?: unknown;
+  query?: unknown;
+}
+
+/**
+ * One route's pipeline, whatever the transport: validate with its zod schemas, ask the decision point
+ * its check (AM-3: once, before the handler runs), run the handler. The API mounts it over HTTP; the
+ * console calls it in process, so a console action is decided and carried out exactly as its API call.
+ */
+export async function runRoute(
+  spec: AnyRoute,
+  authorizer: Authorizer,
+  actor: Actor | null,
+  input: RouteInput,
+  req: Request,
+  res: Response,
+): Promise<Reply> {
+  if (spec.auth && !actor) throw new Problem('unauthenticated');
+  const ctx = {
+    body: spec.body ? parse(spec.body, input.body, 'body') : undefined,
+    params: spec.params ? parse(spec.params, input.params, 'params') : undefined,
+    query: spec.query ? parse(spec.query, input.query, 'query') : undefined,
+    actor: actor ?? (undefined as unknown as Actor),
+    req,
+    res,
+    allowed: async (check: Check) => {
+      if (!actor) return false;
+      return (await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check })).allowed;
+    },
+    principalRoles: [] as readonly string[],
+  };
+  if (typeof spec.authorize === 'function') {
+    ctx.principalRoles = (await enforce(authorizer, ctx.actor, await spec.authorize(ctx))).principalRoles ?? [];
+  }
+  return spec.handler(ctx);
+}
+
 export function mountRoutes(
   router: Router,
   routes: AnyRoute[],
@@ -175,27 +215,9 @@ export function mountRoutes(
       if (spec.body && !req.is('application/json')) {
         throw new Problem('unsupported-media-type', 'The body must be application/json.');
       }
-      const ctx = {
-        body: spec.body ? parse(spec.body, req.body, 'body') : undefined,
-        params: spec.params ? parse(spec.params, req.params, 'params') : undefined,
-        query: spec.query ? parse(spec.query, req.query, 'query') : undefined,
-        actor: spec.auth ? actorOf(res) : (undefined as unknown as Actor),
-        req,
-        res,
-        allowed: async (check: Check) => {
-          const actor = actorOf(res);
-          return (await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check }))
-            .allowed;
-        },
-        principalRoles: [] as readonly string[],
-      };
-      const run = async () => {
-        // AM-3: authorization is decided here, once, before the handler runs.
-        if (typeof spec.authorize === 'function') {
-          ctx.principalRoles = (await enforce(authorizer, ctx.actor, await spec.authorize(ctx))).principalRoles ?? [];
-        }
-        return spec.handler(ctx);
-      };
+      const input = { body: req.body, params: req.params, query: req.query };
+      const actor = spec.auth ? actorOf(res) : null;
+      const run = () => runRoute(spec, authorizer, actor, input, req, res);
       const reply = options.checkContract ? await keptToContract(spec, run) : await run();
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       if (reply.body === undefined) res.status(reply.status).end();

@@ -3,10 +3,10 @@
 // (renewing an expired one), and revokes, also by email. The workflow's Update validators decide;
 // the routes check the link first so each answer says what to do next.
 import { z } from 'zod';
-import type { Invitation, InvitationSend } from '@prisma/client';
 import type { Database } from '../../platform/database';
-import { hashPassword, hashToken, tokenMatches } from '../../platform/secrets';
-import { describeInvitationScope } from '../../activities/invitations';
+import { InvitationLinks, LinkRefusal, loadInvitation, type InvitationRow } from '../../domain/invitation-links';
+
+export { loadInvitation };
 import { InvitationId, InvitationKind, InvitationState, InvitationToken } from '../../domain/messages/values/invitation';
 import { AcceptInvitationV1, RejectInvitationV1, RevokeInvitationsByEmailV1 } from '../../domain/messages/commands/invitation.v1';
 import { InvitationLinkV1, InvitationV1 } from '../../domain/messages/queries/invitation.v1';
@@ -23,7 +23,7 @@ const ListQuery = z.strictObject({ kind: InvitationKind, scopeId: z.uuid(), stat
 const InvitationListV1 = z.object({ items: z.array(InvitationV1) }).meta({ id: 'InvitationListV1' });
 const AcceptedV1 = z.object({ invitation: InvitationV1, userId: z.uuid(), next: z.string() }).meta({ id: 'InvitationAcceptedV1' });
 
-type Row = Invitation & { sends: InvitationSend[] };
+type Row = InvitationRow;
 
 export function toInvitationV1(r: Row): InvitationV1 {
   return {
@@ -62,35 +62,43 @@ export const invitationCommand = <T>(run: () => Promise<T>) =>
     },
   });
 
-/** Is this the link of the newest email, an older one, or nothing we sent? Constant time per hash. */
-function linkOf(row: Row, token: string): 'current' | 'old' | 'unknown' {
-  if (row.tokenHash && tokenMatches(token, row.tokenHash)) return 'current';
-  const old = row.sends.map((s) => tokenMatches(token, s.tokenHash)).some(Boolean);
-  return old ? 'old' : 'unknown';
-}
-
-const CLOSED: Record<string, string> = {
-  ACCEPTED: 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset (POST /password-resets).',
-  REJECTED: 'This invitation was declined. Ask the person who invited you to send a new one.',
-  REVOKED: 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.',
-};
-
-/** The answer for a link, before any command: each case says what to do next. */
-function checkLink(row: Row | null, token: string): Row {
-  const link = row ? linkOf(row, token) : 'unknown';
-  if (!row || link === 'unknown') throw new Problem('not-found', 'No such invitation link. Check that you copied the whole link from the email.');
-  if (row.state === 'EXPIRED') {
-    throw new Problem('invitation-expired', 'This invitation has expired. Ask the person who invited you to renew it, or ask for a password reset (POST /password-resets) if you were invited to the partner portal; the new email carries a fresh link.', { state: row.state });
+/** A link's refusal as the API answers it; the messages name the API's next call. */
+export function linkProblem(err: unknown): unknown {
+  if (!(err instanceof LinkRefusal)) return err;
+  const state = err.state ? { state: err.state } : {};
+  switch (err.kind) {
+    case 'unknown-link':
+      return new Problem('not-found', err.message);
+    case 'expired':
+      return new Problem('invitation-expired', err.message.replace('a password reset', 'a password reset (POST /password-resets)'), state);
+    case 'closed':
+      return new Problem('invitation-closed', err.message, state);
+    case 'superseded':
+      return new Problem('link-superseded', err.message);
+    case 'wrong-account':
+      return new Problem('forbidden', err.message);
+    case 'sign-in-first':
+      return new Problem('unauthenticated', 'You already have an account with this email: sign in (POST /sessions), then accept with your bearer token.');
+    case 'password-needed':
+    case 'password-not-needed':
+      return new Problem('validation-failed', err.message, {
+        errors: [{ pointer: '/password', message: err.kind === 'password-needed' ? 'required: you have no account yet' : 'not needed: you have an account', in: 'body' }],
+      });
   }
-  if (row.state !== 'PENDING') throw new Problem('invitation-closed', CLOSED[row.state], { state: row.state });
-  if (link === 'old') throw new Problem('link-superseded', 'This link was replaced by a newer invitation email. Use the link in the most recent email.');
-  return row;
 }
 
-/** An invitation with its send history, as every view of it needs. */
-export const loadInvitation = (db: Database, id: string) => db.invitation.findUnique({ where: { id }, include: { sends: true } });
+/** Runs a link use case, answering its refusals (and the workflow's) as problems. */
+const viaLink = <T>(run: () => Promise<T>) =>
+  invitationCommand(async () => {
+    try {
+      return await run();
+    } catch (err) {
+      throw linkProblem(err);
+    }
+  });
 
 export function invitationRoutes(db: Database, invitations: InvitationsClient, tokens: TokenSettings) {
+  const links = new InvitationLinks({ db, invitations });
   const load = (id: string) => loadInvitation(db, id);
   const manages = (action: 'viewInvitation' | 'resendInvitation' | 'revokeInvitation') =>
     ({ params }: { params: { invitationId: string } }): Check => ({
@@ -120,12 +128,11 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded'],
       authorize: { anyone: 'the link is the secret' },
       handler: async ({ params, query }) => {
-        const row = checkLink(await load(params.invitationId), query.token);
-        const account = await db.user.findUnique({ where: { email: row.email }, select: { id: true } });
-        const { invitedTo } = await describeInvitationScope(db, row);
+        const opened = await viaLink(() => links.open(params.invitationId, query.token));
+        const { row } = opened;
         return {
           status: 200,
-          body: { invitationId: row.id, kind: row.kind, state: row.state, firstName: row.firstName, invitedTo, expiresAt: row.expiresAt.toISOString(), accepting: account ? 'sign-in-first' : 'choose-password' },
+          body: { invitationId: row.id, kind: row.kind, state: row.state, firstName: row.firstName, invitedTo: opened.invitedTo, expiresAt: row.expiresAt.toISOString(), accepting: opened.accepting },
         };
       },
     }),
@@ -141,35 +148,12 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       problems: ['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'unprocessable', 'not-ready'],
       authorize: { anyone: 'the link is the secret; a signed-in caller must be the invitee' },
       handler: async ({ params, body, req }) => {
-        const row = checkLink(await load(params.invitationId), body.token);
         const signedIn = await optionalActor(db, tokens, req.headers.authorization);
-        if (signedIn && signedIn.email.toLowerCase() !== row.email.toLowerCase()) {
-          throw new Problem('forbidden', 'This invitation was sent to another email address. Sign in as that account, or accept without signing in.');
-        }
-        const account = await db.user.findUnique({ where: { email: row.email }, select: { id: true } });
-        if (account && !signedIn) throw new Problem('unauthenticated', 'You already have an account with this email: sign in (POST /sessions), then accept with your bearer token.');
-        if (account && body.password) {
-          throw new Problem('validation-failed', 'You already have an account: accept without a password.', { errors: [{ pointer: '/password', message: 'not needed: you have an account', in: 'body' }] });
-        }
-        if (!account && !body.password) {
-          throw new Problem('validation-failed', 'Choose a password (at least 12 characters) to create your account.', { errors: [{ pointer: '/password', message: 'required: you have no account yet', in: 'body' }] });
-        }
-        // The password never enters workflow history: its hash waits here for the accept to commit.
-        if (body.password) {
-          const passwordHash = await hashPassword(body.password);
-          await db.pendingCredential.upsert({ where: { invitationId: row.id }, create: { invitationId: row.id, passwordHash }, update: { passwordHash } });
-        }
-        try {
-          const view = await invitationCommand(() => invitations.accept(row.workflowId, row.id, hashToken(body.token), signedIn?.userId ?? null));
-          const after = (await load(view.invitationId))!;
-          return {
-            status: 200,
-            body: { invitation: toInvitationV1(after), userId: after.acceptedUserId!, next: account ? 'Done: it is on your account now.' : 'Your account is ready: sign in with your email and the password you chose (POST /sessions).' },
-          };
-        } catch (err) {
-          await db.pendingCredential.deleteMany({ where: { invitationId: row.id } });
-          throw err;
-        }
+        const accepted = await viaLink(() => links.accept(params.invitationId, body.token, body.password, signedIn));
+        const next = accepted.createdAccount
+          ? 'Your account is ready: sign in with your email and the password you chose (POST /sessions).'
+          : 'Done: it is on your account now.';
+        return { status: 200, body: { invitation: toInvitationV1(accepted.row), userId: accepted.userId, next } };
       },
     }),
     route({
@@ -184,8 +168,7 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'not-ready'],
       authorize: { anyone: 'the link is the secret' },
       handler: async ({ params, body }) => {
-        const row = checkLink(await load(params.invitationId), body.token);
-        const view = await invitationCommand(() => invitations.reject(row.workflowId, row.id, hashToken(body.token)));
+        const view = await viaLink(() => links.decline(params.invitationId, body.token));
         return { status: 200, body: { invitationId: view.invitationId, state: view.state } };
       },
     }),

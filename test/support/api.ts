@@ -107,6 +107,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
     // Every answer of every test is checked against the route's OpenAPI entry.
     checkContract: true,
+    pages: { secureCookies: false, demoSignIn: true },
   };
   const app = createApp(deps);
   const server: Server = await new Promise((resolve) => {
