@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The hosted pages in a real browser (Debian's chromium), on the real stack: the links the engine
 // emails, opened from the SMTP sink as the invitee would, through to a signed-in console.
 import type { Browser } from 'playwright-core';
@@ -60,7 +61,7 @@ it('PP-3 a portal partner user opens the invitation email from the SMTP sink, ch
     await page.getByLabel('Choose a password').fill('short');
     await page.getByLabel('The same password again').fill('short');
     // The browser's own minlength check stops the form; the server checks again without it.
-    await page.evaluate(() => document.querySelectorAll('input[minlength]').forEach((i) => i.removeAttribute('minlength')));
+    await page.evaluate(() => document.querySelectorAll('input[minlength]').forEach((input) => input.removeAttribute('minlength')));
     await page.getByRole('button', { name: 'Accept the invitation' }).click();
     await expect(page.getByRole('alert').innerText()).resolves.toMatch(/at least 12 characters/);
     expect(await lookAt(page, 'invitation-password-refused')).toEqual([]);

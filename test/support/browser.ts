@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // A real browser for the page tests: Debian's chromium driven by playwright-core (no browser
 // download; `stack/stack.sh install` installs the package). Each page a test visits can be checked
 // with axe-core (0 serious or critical violations) and saved as a screenshot under screenshots/
