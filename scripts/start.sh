@@ -27,6 +27,7 @@ cat <<MSG
 
   Partner Access Engine is running. Ctrl-C stops it.
 
+  Console      $api/console
   API          $api
   Swagger UI   $api/docs
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
@@ -34,7 +35,10 @@ cat <<MSG
   A token      npm run token -- olivia.admin@acme.example
   Partner account  npm run token -- ava.owner@northwind.example  (README: Partner accounts)
 
+  Sign in to the console as a demo user (each link works once, for 12 hours; development only):
 MSG
+tsx scripts/demo-sign-in-links.ts || echo "  (demo sign-in links could not be made; see above)"
+echo
 # Run until Ctrl-C, or until the worker or the API exits.
 wait -n "${CHILD_PIDS[@]}"
 echo "start: the worker or the API exited; stopping" >&2
