@@ -70,6 +70,12 @@ export function mountPages(app: Express, deps: ApiDeps, routes: AnyRoute[], auth
     const page = layout({ title, csrf: csrfToken(req, res, cookies), body: html`<p>${detail}</p><p><a href="/console">Back</a></p>` });
     res.status(status).type('html').send(page.value);
   };
+  // A page path nothing answered: an HTML 404 for a browser, not the API's problem+json.
+  router.use(PAGE_PATHS, (req, res) => {
+    const page = layout({ title: 'No such page', csrf: csrfToken(req, res, cookies), body: html`<p>Check the address, or
+start again from <a href="/console">the console</a>.</p>` });
+    res.status(404).type('html').send(page.value);
+  });
   router.use(PAGE_PATHS, errorPage);
   app.use(router);
 }
