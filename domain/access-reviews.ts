@@ -3,7 +3,7 @@
 // is decided before, by the policy decision point (manageAccessReviews, decideAccessReview); what
 // stays here is what the organization's reviews allow. The workflow decides what a review's state
 // allows; its refusals reach the caller as they are.
-import type { AccessReviewPolicy, UnconfirmedGrants } from '@prisma/client';
+import type { AccessReview, AccessReviewDecision, AccessReviewPolicy, UnconfirmedGrants } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { AccessReviewsClient } from '../workflows/access-review/client';
 import type { DecideCommand } from '../workflows/access-review/messages';
@@ -79,26 +79,24 @@ export class AccessReviews {
     return this.review(organizationId, progress.reviewId);
   }
 
+  /** The organization's reviews, newest first (at most `take`), each with its counts but not its grants. */
+  async list(organizationId: string, o: { state?: 'OPEN' | 'COMPLETED'; take?: number } = {}) {
+    const rows = await this.db.accessReview.findMany({
+      where: { organizationId, ...(o.state ? { state: o.state } : {}) },
+      orderBy: { createdAt: 'desc' },
+      take: o.take ?? 50,
+      include: { items: { select: { decision: true } } },
+    });
+    return rows.map(({ items, ...row }) => summaryOf(row, items));
+  }
+
   /** One review of the organization: its counts and each grant with its decision and, while it stands, its why. */
   async review(organizationId: string, reviewId: string) {
     const row = await this.found(organizationId, reviewId);
     const items = await this.db.accessReviewItem.findMany({ where: { reviewId }, orderBy: { grantId: 'asc' } });
     const why = new Map((await this.deps.ledger.entries(organizationId)).map((e) => [e.grantId, e.why]));
-    const n = (d: (typeof items)[number]['decision']) => items.filter((i) => i.decision === d).length;
     return {
-      reviewId: row.id,
-      organizationId: row.organizationId,
-      state: row.state,
-      unconfirmed: row.unconfirmed,
-      deadline: row.deadline.toISOString(),
-      createdAt: row.createdAt.toISOString(),
-      completedAt: row.completedAt?.toISOString() ?? null,
-      total: items.length,
-      decided: items.length - n(null),
-      confirmed: n('CONFIRMED'),
-      revoked: n('REVOKED'),
-      lapsed: n('LAPSED'),
-      kept: n('KEPT'),
+      ...summaryOf(row, items),
       items: items.map((i) => ({
         grantId: i.grantId,
         userId: i.userId,
@@ -125,6 +123,26 @@ export class AccessReviews {
     if (!found) throw refuse('not-found', 'No such access review in this organization.');
     return found;
   }
+}
+
+/** A review's facts and its counts of decisions. */
+function summaryOf(row: AccessReview, items: Array<{ decision: AccessReviewDecision | null }>) {
+  const n = (d: AccessReviewDecision | null) => items.filter((i) => i.decision === d).length;
+  return {
+    reviewId: row.id,
+    organizationId: row.organizationId,
+    state: row.state,
+    unconfirmed: row.unconfirmed,
+    deadline: row.deadline.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+    total: items.length,
+    decided: items.length - n(null),
+    confirmed: n('CONFIRMED'),
+    revoked: n('REVOKED'),
+    lapsed: n('LAPSED'),
+    kept: n('KEPT'),
+  };
 }
 
 /**

@@ -81,6 +81,10 @@ export const AccessReviewV1 = z
   })
   .meta({ id: 'AccessReviewV1' });
 
+/** A review without its grants: what a list of reviews shows. */
+export const AccessReviewSummaryV1 = AccessReviewV1.omit({ items: true }).meta({ id: 'AccessReviewSummaryV1' });
+const ReviewListQuery = z.strictObject({ state: z.enum(['OPEN', 'COMPLETED']).optional() });
+
 export function accessReviewRoutes(
   db: Database,
   client: AccessReviewsClient,
@@ -150,6 +154,27 @@ export function accessReviewRoutes(
       handler: async ({ actor, params }) => ({
         status: 201,
         body: await run(() => reviews.start(actor.userId, params.organizationId)),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/organizations/:organizationId/access-reviews',
+      summary: "AM-6: the organization's reviews, newest first (the last 50), with their progress; ?state=OPEN",
+      tags,
+      auth: true,
+      params: OrgPath,
+      query: ReviewListQuery,
+      responses: {
+        200: {
+          description: 'Newest first',
+          schema: z.object({ items: z.array(AccessReviewSummaryV1) }).meta({ id: 'AccessReviewListV1' }),
+        },
+      },
+      problems: ['forbidden'],
+      authorize: orgAdmins('decideAccessReview'),
+      handler: async ({ params, query }) => ({
+        status: 200,
+        body: { items: await reviews.list(params.organizationId, { state: query.state }) },
       }),
     }),
     route({

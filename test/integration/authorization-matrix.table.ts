@@ -158,6 +158,7 @@ export const MATRIX: Record<string, Row> = {
   'PUT /organizations/:organizationId/access-review-policy': { request: org, own: ['orgAdmin'] },
   'GET /organizations/:organizationId/access-review-policy': { request: org, own: ['orgAdmin'] },
   'POST /organizations/:organizationId/access-reviews': { request: org, own: ['orgAdmin'] },
+  'GET /organizations/:organizationId/access-reviews': { request: org, own: ['orgAdmin'] },
   'GET /organizations/:organizationId/access-reviews/:reviewId': { request: review, own: ['orgAdmin'] },
   'POST /organizations/:organizationId/access-reviews/:reviewId/decisions': { request: review, own: ['orgAdmin'] },
   'GET /invitations': {
