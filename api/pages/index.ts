@@ -22,6 +22,7 @@ import { portalPages } from './console/portal';
 import { practicePages } from './console/practice';
 import { myAccessPages } from './console/my-access';
 import { partnerAccountPages } from './console/partner-account';
+import { AccountSwitching } from '../../domain/account-switching';
 
 /** Where the pages live; everything else on the app is the API. */
 const PAGE_PATHS = ['/invite', '/reset-password', '/sign-in', '/sign-out', '/forgot-password', '/console'];
@@ -58,7 +59,10 @@ export function mountPages(app: Express, deps: ApiDeps, routes: AnyRoute[], auth
   portalPages(kit);
   practicePages(kit);
   myAccessPages(kit);
-  partnerAccountPages(kit);
+  partnerAccountPages(kit, {
+    switching: new AccountSwitching({ db: deps.db, invitations: deps.invitations }),
+    sessions,
+  });
 
   const errorPage: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err);
