@@ -33,6 +33,8 @@ export interface ConsoleContext {
   csrf: string;
   /** Who the caller is, with their places (from GET /me). */
   me: MyIdentityV1;
+  /** The console's cookie options (Secure outside development and tests), for a page's own cookie. */
+  cookies: CookieOptions;
   /** Calls an API route in process as the signed-in user; answers its body, or throws its Problem. */
   call<T = any>(key: RouteKey, input?: RouteInput): Promise<T>;
   /** The same, with the whole reply (status, headers, a file's bytes). */
@@ -80,12 +82,10 @@ export function placesOf(me: MyIdentityV1): NavLink[] {
   return places;
 }
 
-/** Problems as a person reads them: the problem's own detail, else its title. */
+/** Problems as a person reads them: the problem's own detail (a validation detail names its fields), else its title. */
 export function problemWords(err: Problem): string {
   const body = err.body();
-  const errors = (err.extensions.errors as Array<{ pointer: string; message: string }> | undefined) ?? [];
-  const fields = errors.map((e) => `${e.pointer.replace(/^\//, '') || 'form'}: ${e.message}`).join('; ');
-  return fields ? `${body.detail ?? body.title} (${fields})` : (body.detail ?? body.title);
+  return body.detail ?? body.title;
 }
 
 export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
@@ -99,7 +99,8 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
     };
     const call = async (key: RouteKey, input: RouteInput = {}) => (await callForReply(key, input)).body as never;
     const me = (await call('GET /me')) as MyIdentityV1;
-    return { req, res, actor: signedIn.actor, signedIn, csrf: csrfToken(req, res, deps.cookies), me, call, callForReply };
+    const csrf = csrfToken(req, res, deps.cookies);
+    return { req, res, actor: signedIn.actor, signedIn, csrf, me, cookies: deps.cookies, call, callForReply };
   };
 
   const signedInOr401 = async (req: Request, res: Response): Promise<SignedIn | null> => {
@@ -127,9 +128,10 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
     ctx.res.status(result.status ?? 200).type('html').send(page.value);
   };
 
-  const refusalPage = (ctx: ConsoleContext, err: Problem) =>
+  // The flash of a refused form is kept: a form sent back to a page that is itself refused still says why.
+  const refusalPage = (ctx: ConsoleContext, err: Problem, flash: Flash | null = null) =>
     render(ctx, { title: err.body().title, status: err.status, body: html`<p>${problemWords(err)}</p>
-<p><a href="/console">Back to the console</a></p>` }, null);
+<p><a href="/console">Back to the console</a></p>` }, flash);
 
   return {
     view(path, run) {
@@ -144,7 +146,7 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
             render(ctx, await run(ctx), flash);
           } catch (err) {
             if (!(err instanceof Problem)) throw err;
-            refusalPage(ctx, err);
+            refusalPage(ctx, err, flash);
           }
         }),
       );

@@ -46,11 +46,8 @@ function rememberedOrganization(req: Request): string | null {
   return id && UUID.test(id) ? id : null;
 }
 
-/**
- * The cookie is Secure whenever the request came over https. The console's own cookie options are not
- * in its context; this cookie holds no credential, only which organization to show first.
- */
-const cookieOptions = (req: Request) => ({ secure: req.secure, path: '/console' });
+/** The console's cookie options, scoped to the console; this cookie holds no credential, only an id. */
+const cookieOptions = (ctx: Pick<ConsoleContext, 'cookies'>) => ({ ...ctx.cookies, path: '/console' });
 
 /** The names of the organizations the caller knows of, to name a task's organization. */
 function organizationNames(ctx: ConsoleContext, lists: { organizationId: string; name: string }[][]) {
@@ -84,7 +81,7 @@ export function myAccessPages(kit: ConsoleKit): void {
     const working = clients.items.find((o) => o.organizationId === current);
     if (current && !working) {
       // Access there ended since (or it was never one of them): nothing to continue in.
-      clearCookie(res, WORKING_IN, cookieOptions(req));
+      clearCookie(res, WORKING_IN, cookieOptions(ctx));
       current = null;
     }
     const names = organizationNames(ctx, [
@@ -158,13 +155,13 @@ ${table(
   kit.action(
     `${ME}/working-in`,
     () => ME,
-    async ({ req, res, call }) => {
+    async ({ req, res, call, cookies }) => {
       const organizationId = String(req.body.organizationId ?? '');
       const organization = await call<OrganizationSummaryV1>('GET /organizations/:organizationId', {
         params: { organizationId },
       });
       setCookie(res, WORKING_IN, organization.organizationId, {
-        ...cookieOptions(req),
+        ...cookieOptions({ cookies }),
         maxAgeSeconds: WORKING_IN_SECONDS,
       });
       return { to: workspace(organization.organizationId), done: `You are working in ${organization.name}.` };
