@@ -1,6 +1,7 @@
 // PP-2: support frees a wrongly registered portal email, so the right account can register it. One
 // use case for both ways support acts: an agent over HTTP (POST /support/portal-emails/free) and a
-// `duplicate-email-fix` ticket from the help desk (its workflow's activity).
+// `duplicate-email-fix` ticket from the help desk (its workflow's activity). PP-1: the portal's list
+// of partners.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../platform/database';
 import type { InvitationsClient } from '../workflows/invitation/client';
@@ -85,6 +86,37 @@ export function portalEmails(deps: { db: Database; invitations: InvitationsClien
       });
     },
   };
+}
+
+/** A partner in the portal's list (PP-1): who it is and how many of its users are in. */
+export interface PortalPartnerSummary {
+  partnerId: string;
+  name: string;
+  email: string;
+  /** Its partner users, and of those, the ones who have not set a password yet. */
+  userCount: number;
+  invitedCount: number;
+  addedAt: Date;
+}
+
+/** PP-1: every partner in the portal, by name, with its user counts (the portal admin's list). */
+export async function listPortalPartners(db: Database): Promise<PortalPartnerSummary[]> {
+  const [partners, counts] = await Promise.all([
+    db.portalPartner.findMany({ orderBy: [{ name: 'asc' }, { createdAt: 'asc' }] }),
+    db.portalPartnerUser.groupBy({ by: ['portalPartnerId', 'status'], _count: { _all: true } }),
+  ]);
+  const count = (partnerId: string, status?: 'INVITED' | 'ACTIVE') =>
+    counts
+      .filter((c) => c.portalPartnerId === partnerId && (!status || c.status === status))
+      .reduce((sum, c) => sum + c._count._all, 0);
+  return partners.map((p) => ({
+    partnerId: p.id,
+    name: p.name,
+    email: p.email,
+    userCount: count(p.id),
+    invitedCount: count(p.id, 'INVITED'),
+    addedAt: p.createdAt,
+  }));
 }
 
 function freed(audit: { id: string; subjectId: string; detail: unknown }): FreedPortalEmail {

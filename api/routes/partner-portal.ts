@@ -10,7 +10,7 @@ import { AddPartnerUserV1, AddPortalPartnerV1, FreePortalEmailV1 } from '../../d
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { describeDuration } from '../../domain/invitations';
-import { portalEmails } from '../../domain/partner-portal';
+import { listPortalPartners, portalEmails } from '../../domain/partner-portal';
 import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
 import { route } from '../routes';
 import { Problem } from '../problem';
@@ -26,6 +26,20 @@ const PortalPartnerV1 = z
     users: z.array(z.object({ partnerUserId: z.uuid(), firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string(), status: z.enum(['INVITED', 'ACTIVE']), invitation: InvitationV1.nullable() })),
   })
   .meta({ id: 'PortalPartnerV1' });
+const PortalPartnerListV1 = z
+  .object({
+    items: z.array(
+      z.object({
+        partnerId: z.uuid(),
+        name: z.string(),
+        email: z.string(),
+        userCount: z.number().int().nonnegative(),
+        invitedCount: z.number().int().nonnegative().describe('users who have not set a password yet'),
+        addedAt: z.iso.datetime(),
+      }),
+    ),
+  })
+  .meta({ id: 'PortalPartnerListV1' });
 const PartnerUserInvitedV1 = z
   .object({ confirmation: z.string(), partnerUserId: z.uuid(), invitation: InvitationV1 })
   .meta({ id: 'PartnerUserInvitedV1', description: 'PP-4: the confirmation the admin sees' });
@@ -70,6 +84,20 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
           await tx.portalPartner.create({ data: { id, name: body.name, email: body.email } });
         });
         return { status: 201, body: await partnerView(id) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/portal/partners',
+      summary: "PP-1: the portal's partners, by name, with how many users each has (portal admins and owners)",
+      tags,
+      auth: true,
+      responses: { 200: { description: 'The partners', schema: PortalPartnerListV1 } },
+      problems: ['forbidden'],
+      authorize: portalAdmins,
+      handler: async () => {
+        const partners = await listPortalPartners(db);
+        return { status: 200, body: { items: partners.map((p) => ({ ...p, addedAt: p.addedAt.toISOString() })) } };
       },
     }),
     route({

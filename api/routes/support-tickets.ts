@@ -1,5 +1,6 @@
 // INT-1 over HTTP, for help desks that call webhooks instead of producing to Kafka: the same intake
-// as the support-tickets topic. Only support agents (the help desk's integration user) may post.
+// as the support-tickets topic. Only support agents (the help desk's integration user) may post, and
+// only support agents look a ticket up by its id.
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import { SupportTicketV1, TicketId } from '../../domain/messages/events/support.v1';
@@ -16,6 +17,23 @@ const TicketOutcomeV1 = z
     duplicate: z.boolean().describe('true when this ticket id was already received: nothing changed'),
   })
   .meta({ id: 'TicketOutcomeV1' });
+
+const TicketPath = z.strictObject({ ticketId: TicketId });
+const SupportTicketRecordV1 = z
+  .object({
+    ticketId: TicketId,
+    kind: z.string(),
+    channel: z.enum(['kafka', 'http']),
+    status: z.enum(['RECEIVED', 'DISPATCHED']),
+    workflowId: z.string().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+    receivedAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({
+    id: 'SupportTicketRecordV1',
+    description: 'A ticket as the engine received it, and the workflow it started',
+  });
 
 export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
   return [
@@ -44,6 +62,39 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
           if (err.reason === 'ticket-id-reused') throw new Problem('conflict', err.message, { reason: err.reason });
           throw new Problem('validation-failed', err.message, { reason: err.reason });
         }
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/support/tickets/:ticketId',
+      summary:
+        "INT-1: a ticket by the help desk's id: what it asked, by which channel, the workflow it started",
+      tags: ['support'],
+      auth: true,
+      params: TicketPath,
+      responses: { 200: { description: 'The ticket', schema: SupportTicketRecordV1 } },
+      problems: ['forbidden', 'not-found'],
+      authorize: () => ({
+        action: 'viewTicket',
+        resource: { type: 'SupportDesk' },
+        denial: 'Only support agents look tickets up.',
+      }),
+      handler: async ({ params }) => {
+        const ticket = await db.supportTicket.findUnique({ where: { ticketId: params.ticketId } });
+        if (!ticket) throw new Problem('not-found', `No ticket ${params.ticketId} has reached the engine.`);
+        return {
+          status: 200,
+          body: {
+            ticketId: ticket.ticketId,
+            kind: ticket.kind,
+            channel: ticket.channel as 'kafka' | 'http',
+            status: ticket.status,
+            workflowId: ticket.workflowId,
+            payload: ticket.payload as Record<string, unknown>,
+            receivedAt: ticket.receivedAt.toISOString(),
+            updatedAt: ticket.updatedAt.toISOString(),
+          },
+        };
       },
     }),
   ];

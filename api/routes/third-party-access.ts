@@ -10,6 +10,7 @@ import { orgRoleOf, type Actor } from '../../domain/actor';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { RequestThirdPartyAccessV1, ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
 import { ThirdPartyAccessV1 } from '../../domain/messages/queries/third-party-access.v1';
+import { TpuState } from '../../domain/messages/values/third-party-access';
 import { ACCESS_ENDED, Refusal } from '../../workflows/third-party-access/messages';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { onOrganization, route } from '../routes';
@@ -20,6 +21,7 @@ import { workflowCommand } from '../workflow-command';
 const OrgPath = z.strictObject({ organizationId: OrganizationId });
 const RelationshipPath = z.strictObject({ organizationId: OrganizationId, relationshipId: z.string().regex(/^[0-9a-f]{32}$/, 'a relationship id') });
 const ThirdPartyAccessListV1 = z.object({ items: z.array(ThirdPartyAccessV1) }).meta({ id: 'ThirdPartyAccessListV1' });
+const RequestQueueQuery = z.strictObject({ state: TpuState.default('REQUESTED') });
 
 /** TPU-6: a plain sentence about where the relationship stands and what to do next. */
 export function plainReason(r: Pick<ThirdPartyRelationship, 'state' | 'reason'>, organizationName: string): string {
@@ -159,6 +161,32 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       handler: async ({ actor, params, body }) => {
         await command(() => tpu.review(params.organizationId, params.relationshipId, { userId: actor.userId }, body));
         return { status: 200, body: await row(params.organizationId, params.relationshipId) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/support/third-party-requests',
+      summary:
+        "TPU-3: support's review queue: every organization's third-party relationships in one state " +
+        '(REQUESTED unless said), oldest first',
+      tags,
+      auth: true,
+      query: RequestQueueQuery,
+      responses: { 200: { description: 'The relationships in that state', schema: ThirdPartyAccessListV1 } },
+      problems: ['forbidden'],
+      authorize: () => ({
+        action: 'listThirdPartyRequests',
+        resource: { type: 'SupportDesk' },
+        denial: 'Only support sees the review queue of third-party requests.',
+      }),
+      handler: async ({ query }) => {
+        // Oldest first: the queue is worked in the order the requests came in.
+        const rows = await db.thirdPartyRelationship.findMany({
+          where: { state: query.state },
+          include: { organization: { select: { name: true } } },
+          orderBy: [{ updatedAt: 'asc' }, { organizationId: 'asc' }, { relationshipId: 'asc' }],
+        });
+        return { status: 200, body: { items: rows.map(toView) } };
       },
     }),
     route({

@@ -55,6 +55,8 @@ export type Action =
   | 'managePortalPartners'
   | 'submitTicket'
   | 'freePortalEmail'
+  | 'listThirdPartyRequests'
+  | 'viewTicket'
   | 'reportAccountOwner'
   | 'viewCustomerAccount'
   | 'exportCustomerAccount'

@@ -252,6 +252,7 @@ export const MATRIX: Record<string, Row> = {
   },
 
   // The vendor's side: the portal's admins (PP-1) and support (INT-1, PP-2).
+  'GET /portal/partners': { request: none, own: ['portalAdmin'], other: ['portalAdmin'] },
   'POST /portal/partners': { request: none, own: ['portalAdmin'], other: ['portalAdmin'] },
   'GET /portal/partners/:partnerId': {
     request: (t) => ({ params: { partnerId: t.portalPartnerId } }),
@@ -265,6 +266,13 @@ export const MATRIX: Record<string, Row> = {
   },
   'POST /support/portal-emails/free': { request: none, own: ['support'], other: ['support'] },
   'POST /support/tickets': { request: none, own: ['support'], other: ['support'] },
+  'GET /support/tickets/:ticketId': {
+    request: () => ({ params: { ticketId: 'matrix-ticket' } }),
+    own: ['support'],
+    other: ['support'],
+  },
+  // TPU-3: the review queue across organizations is support's alone.
+  'GET /support/third-party-requests': { request: none, own: ['support'], other: ['support'] },
 
   // PA-5: switching into a customer account. The exchange's subject token is the credential, and its
   // use case asks the decision point for the token it would issue (test/integration/account-switching).
