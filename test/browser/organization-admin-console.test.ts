@@ -96,7 +96,7 @@ it('TPU-4 AM-5 an org admin turns a third party on and off in the console; the A
     const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10);
     await turnOn.getByLabel('Access ends on (optional)').fill(day(-1));
     await turnOn.getByRole('button').click();
-    await expect(alert(page)).resolves.toMatch(/until: must be in the future/);
+    await expect(alert(page)).resolves.toMatch(/until must be in the future/);
     expect(await tpu.read()).toMatchObject({ state: 'LISTED' });
     expect(await lookAt(page, 'org-admin-third-party-users-refused-date')).toEqual([]);
 
