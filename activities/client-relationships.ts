@@ -84,6 +84,8 @@ export interface ClientRelationshipEmail {
   date: string | null;
   daysLeft: number | null;
   reason: string;
+  /** An extension by hand: the side whose person made it (an org admin). Absent when it extended itself. */
+  by?: ClientRelationshipSide;
 }
 
 const OPEN: State[] = ['PENDING_APPROVAL', 'ACTIVE'];
@@ -347,7 +349,8 @@ function compose(e: ClientRelationshipEmail, row: { roleCeiling: OrgRole; durati
       return {
         subject: `${firm} works for ${org} until ${when}`,
         text:
-          `The client relationship under which ${firm} works for ${org} extended itself, as agreed. ` +
+          `The client relationship under which ${firm} works for ${org} ` +
+          `${e.by === 'organization' ? `was extended by an org admin of ${org}` : 'extended itself, as agreed'}. ` +
           `It now ends on ${when}.`,
       };
     default: {

@@ -1,7 +1,7 @@
 // AM-2: the use cases of client relationships. A firm's Account Owner asks; the client
-// organization's org admins approve or decline; either side terminates. Who may is decided before,
-// by the policy decision point; the relationship's workflow decides what its state allows, holds its
-// timers, and revokes everything delegated under it when it ends.
+// organization's org admins approve or decline, and extend an active one by hand; either side
+// terminates. Who may is decided before, by the policy decision point; the relationship's workflow
+// decides what its state allows, holds its timers, and revokes everything delegated under it when it ends.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../platform/database';
 import type { ClientRelationshipsClient } from '../workflows/client-relationship/client';
@@ -73,6 +73,14 @@ export class ClientRelationships {
 
   async decline(actorUserId: string, clientRelationshipId: string, reason: string) {
     await this.deps.relationships.decline(clientRelationshipId, { actorUserId, reason });
+    return this.view(clientRelationshipId);
+  }
+
+  /** The org admin's new end date, after the current one and at most two years ahead (the workflow checks). */
+  async extend(actorUserId: string, clientRelationshipId: string, expiresAt: string) {
+    // One spelling of the instant in the history and the row, whatever offset the caller wrote.
+    const to = new Date(expiresAt).toISOString();
+    await this.deps.relationships.extend(clientRelationshipId, { actorUserId, expiresAt: to });
     return this.view(clientRelationshipId);
   }
 

@@ -103,7 +103,10 @@ export const EventCatalog = {
   'partneraccess.client-relationship.approved.v1': clientRelationship("The client organization's org admins approved a relationship (AM-2)"),
   'partneraccess.client-relationship.declined.v1': clientRelationship('The client organization declined, or did not answer in time (AM-2)'),
   'partneraccess.client-relationship.expiry-notice.v1': clientRelationship('Both sides were told the relationship ends soon (AM-2)'),
-  'partneraccess.client-relationship.extended.v1': clientRelationship('The relationship extended itself by 180 days (AM-2)'),
+  'partneraccess.client-relationship.extended.v1': clientRelationship(
+    "The relationship's end date moved later: it extended itself by 180 days (actorUserId null), or an org admin " +
+      'of the organization extended it by hand (actorUserId theirs) (AM-2)',
+  ),
   'partneraccess.client-relationship.terminated.v1': clientRelationship('Either side ended the relationship; its delegated grants are revoked (AM-2)'),
   'partneraccess.client-relationship.expired.v1': clientRelationship('The relationship reached its end date; its delegated grants are revoked (AM-2)'),
   'partneraccess.access-review.opened.v1': accessReview(

@@ -6,6 +6,7 @@ import type { Database } from '../../platform/database';
 import { OrganizationId, PartnerFirmId } from '../../domain/messages/values/identifiers';
 import {
   DeclineClientRelationshipV1,
+  ExtendClientRelationshipV1,
   RequestClientRelationshipV1,
   TerminateClientRelationshipV1,
 } from '../../domain/messages/commands/access.v1';
@@ -14,7 +15,7 @@ import { ClientRelationships } from '../../domain/client-relationships';
 import { ClientRelationshipRefusal as WorkflowRefusal } from '../../workflows/client-relationship/messages';
 import type { ClientRelationshipsClient } from '../../workflows/client-relationship/client';
 import { route, type Check } from '../routes';
-import { Problem } from '../problem';
+import { Problem, type ProblemType } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
 const FirmPath = z.strictObject({ partnerFirmId: PartnerFirmId });
@@ -25,11 +26,12 @@ const ListV1 = z.object({ items: z.array(ClientRelationshipV1) }).meta({ id: 'Cl
 export function clientRelationshipRoutes(db: Database, client: ClientRelationshipsClient) {
   const relationships = new ClientRelationships({ db, relationships: client });
   const tags = ['client relationships'];
-  const run = <T>(fn: () => Promise<T>) =>
+  const refusals = { [WorkflowRefusal.conflict]: 'conflict', [WorkflowRefusal.gone]: 'not-found' } as const;
+  const run = <T>(fn: () => Promise<T>, more: Record<string, ProblemType> = {}) =>
     workflowCommand(fn, {
       subject: 'the client relationship',
       notFound: new Problem('conflict', 'This client relationship has ended.'),
-      refusals: { [WorkflowRefusal.conflict]: 'conflict', [WorkflowRefusal.gone]: 'not-found' },
+      refusals: { ...refusals, ...more },
     });
   const onRelationship =
     (action: Check['action'], denial: string) =>
@@ -161,6 +163,31 @@ export function clientRelationshipRoutes(db: Database, client: ClientRelationshi
       ),
       handler: async ({ actor, params, body }) =>
         ok(await run(() => relationships.terminate(actor.userId, params.clientRelationshipId, body.reason))),
+    }),
+    route({
+      method: 'post',
+      path: '/client-relationships/:clientRelationshipId/extend',
+      summary:
+        "AM-2: the client organization's org admin moves an active relationship's end date later (at most two " +
+        'years ahead); the notices before it start again and both sides are told',
+      tags,
+      auth: true,
+      params: RelationshipPath,
+      body: ExtendClientRelationshipV1,
+      responses: { 200: { description: 'Extended', schema: ClientRelationshipV1 } },
+      problems: ['forbidden', 'not-found', 'conflict', 'unprocessable', 'unsupported-media-type', 'not-ready'],
+      authorize: onRelationship(
+        'extendClientRelationship',
+        "Only the client organization's org admins extend it, while it is active.",
+      ),
+      // 409 for a date not after the current end; 422 past two years by the workflow's clock (the body
+      // passed the same check by the API's, a moment earlier).
+      handler: async ({ actor, params, body }) =>
+        ok(
+          await run(() => relationships.extend(actor.userId, params.clientRelationshipId, body.expiresAt), {
+            [WorkflowRefusal.invalid]: 'unprocessable',
+          }),
+        ),
     }),
   ];
 }

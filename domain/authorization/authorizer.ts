@@ -38,6 +38,7 @@ export type Action =
   | 'approveClientRelationship'
   | 'declineClientRelationship'
   | 'terminateClientRelationship'
+  | 'extendClientRelationship'
   | 'viewClientRelationship'
   | 'grantOrganizationAccess'
   | 'editBusinessPartner'

@@ -236,6 +236,11 @@ export const MATRIX: Record<string, Row> = {
     request: relationship((t) => t.clientRelationshipId),
     own: ['orgAdmin', 'accountOwner'],
   },
+  // The firm asks its client for more time; the client's org admins decide, as they approved it.
+  'POST /client-relationships/:clientRelationshipId/extend': {
+    request: relationship((t) => t.clientRelationshipId),
+    own: ['orgAdmin'],
+  },
 
   // Invitations managed by whoever owns their list (BP-4, PS-2, PS-4).
   'GET /invitations/:invitationId': {

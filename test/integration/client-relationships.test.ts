@@ -1,10 +1,12 @@
 // AM-2 and AM-4 over HTTP on the real stack: a firm asks, the client's org admin approves, a manager
 // delegates within the ceiling, the client reads the chain of why in its ledger and revokes; ending
-// the relationship revokes everything delegated under it at once.
+// the relationship revokes everything delegated under it at once; the client's org admin extends it by hand.
 import { mailSink, uniqueSuffix } from '../support/services';
 import { apiWithWorker } from '../support/api';
 import { createOrganization } from '../support/world';
 import { linkIn } from '../support/links';
+import { saveHistory } from '../support/histories';
+import { clientRelationshipWorkflowId } from '../../workflows/client-relationship/messages';
 
 const P = 'https://partner-access.example/problems/';
 const running = apiWithWorker();
@@ -24,6 +26,7 @@ async function firmAndClient() {
   const client = await createOrganization(running.api.db, { ORG_ADMIN: 1, MEMBER: 1 });
   const admin = {
     id: client.members.ORG_ADMIN[0].id,
+    email: client.members.ORG_ADMIN[0].email,
     token: await running.api.token(client.members.ORG_ADMIN[0].id),
   };
   return { firm, owner, manager, staff, client: client.org, admin };
@@ -206,4 +209,84 @@ it('AM-2 AM-5 a relationship past its end date grants nothing, even before its w
     await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
   ).body;
   expect(ledger.items.some((e: { userId: string }) => e.userId === w.staff.id)).toBe(false);
+});
+
+it("AM-2 AM-4 the client's org admin extends an active relationship by hand, once; both sides are told", async () => {
+  const w = await firmAndClient();
+  const id = await approvedRelationship(w);
+  await delegated(w, 'MEMBER');
+  const DAY = 86400_000;
+  const before = await running.api.db.clientRelationship.findUniqueOrThrow({ where: { id } });
+  const oldEnd = before.expiresAt!.getTime();
+  const extend = (token: string, body: unknown) =>
+    running.api.call('POST', `/client-relationships/${id}/extend`, { token, body });
+  const delegatedGrant = async () =>
+    (
+      await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+    ).body.items.find((e: { userId: string }) => e.userId === w.staff.id);
+  expect((await delegatedGrant()).expiresAt).toBe(new Date(oldEnd).toISOString());
+
+  // The firm asks for more time; only the client decides. Nothing is recorded for a refusal.
+  expect((await extend(w.owner.token, { expiresAt: new Date(oldEnd + 90 * DAY).toISOString() })).status).toBe(403);
+  expect((await extend(w.manager.token, { expiresAt: new Date(oldEnd + 90 * DAY).toISOString() })).status).toBe(403);
+  const earlier = await extend(w.admin.token, { expiresAt: new Date(oldEnd - DAY).toISOString() });
+  expect(earlier).toMatchObject({
+    status: 409,
+    body: { type: `${P}conflict`, detail: expect.stringMatching(/already ends on .*choose a later date/) },
+  });
+  const tooFar = await extend(w.admin.token, { expiresAt: new Date(Date.now() + 731 * DAY).toISOString() });
+  expect(tooFar).toMatchObject({
+    status: 400,
+    body: { type: `${P}validation-failed`, errors: [expect.objectContaining({ pointer: '/expiresAt' })] },
+  });
+  expect((await extend(w.admin.token, { days: 90 })).status).toBe(400);
+  expect(await running.api.db.clientRelationship.findUniqueOrThrow({ where: { id } })).toMatchObject({
+    transition: before.transition,
+    extensions: 0,
+  });
+
+  // 90 days after the old end, written with an offset: the same instant is kept, in UTC.
+  const newEnd = new Date(oldEnd + 90 * DAY);
+  const withOffset = new Date(newEnd.getTime() + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+  const extended = await extend(w.admin.token, { expiresAt: withOffset });
+  expect(extended).toMatchObject({
+    status: 200,
+    body: {
+      state: 'ACTIVE',
+      expiresAt: newEnd.toISOString(),
+      reason: `Active: an org admin extended it until ${newEnd.toISOString()}.`,
+    },
+  });
+  const row = await running.api.db.clientRelationship.findUniqueOrThrow({ where: { id } });
+  expect(row).toMatchObject({ state: 'ACTIVE', expiresAt: newEnd, extensions: 1, transition: before.transition + 1 });
+  const events = await running.api.db.outboxEvent.findMany({
+    where: { aggregateId: id, type: 'partneraccess.client-relationship.extended.v1' },
+  });
+  expect(events.map((e) => e.data)).toEqual([
+    expect.objectContaining({ actorUserId: w.admin.id, state: 'ACTIVE', expiresAt: newEnd.toISOString() }),
+  ]);
+  // What was delegated under it now lasts as long (AM-4's ledger says until when).
+  expect((await delegatedGrant()).expiresAt).toBe(newEnd.toISOString());
+
+  // Both sides are told: the organization's org admins and the firm's Account Owner.
+  const subject = new RegExp(`^${w.firm.name} works for ${w.client.name} until ${newEnd.toUTCString()}$`);
+  for (const to of [w.admin, w.owner]) {
+    const email = await mailSink.waitFor(to.email, subject);
+    expect(email.text).toContain(`was extended by an org admin of ${w.client.name}. It now ends on`);
+  }
+
+  // The same extension sent again (a retry, a second click) extends nothing more.
+  expect(await extend(w.admin.token, { expiresAt: newEnd.toISOString() })).toMatchObject({ status: 409 });
+  expect((await running.api.db.clientRelationship.findUniqueOrThrow({ where: { id } })).extensions).toBe(1);
+
+  // Ended, it cannot be extended; its run completes, and its history is kept for the replay test.
+  await running.api.call('POST', `/client-relationships/${id}/terminate`, {
+    token: w.admin.token,
+    body: { reason: 'Extension test over.' },
+  });
+  expect((await extend(w.admin.token, { expiresAt: new Date(oldEnd + 120 * DAY).toISOString() })).status).toBe(403);
+  await saveHistory(
+    'client-relationship-extended',
+    running.api.temporal.workflow.getHandle(clientRelationshipWorkflowId(id)),
+  );
 });

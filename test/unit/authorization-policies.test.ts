@@ -101,6 +101,17 @@ describe('AM-3 policies', () => {
     expect(allowed('userManager', 'terminateClientRelationship', pending)).toBe(false);
   });
 
+  it("AM-2 only the client's org admins extend a relationship, and only an active one", () => {
+    const active = relationship({ active: true, pending: false });
+    expect(allowed('orgAdmin', 'extendClientRelationship', active)).toBe(true);
+    for (const who of ['accountOwner', 'userManager', 'productAdmin', 'deactivatedAdmin'] as const) {
+      expect({ who, allowed: allowed(who, 'extendClientRelationship', active) }).toEqual({ who, allowed: false });
+    }
+    for (const pending of [true, false]) {
+      expect(allowed('orgAdmin', 'extendClientRelationship', relationship({ active: false, pending }))).toBe(false);
+    }
+  });
+
   it('AM-3 INT-1 INT-2 consumers decide too: each system may report only what its topic carries', () => {
     const desk: EntityJson = {
       uid: uid('SupportDesk', 'desk'),

@@ -1,7 +1,7 @@
 // AM-2 client relationships over months, in seconds: Temporal's time-skipping test server, the real
 // workflow and the real activities (test database, SMTP sink). Approval, the notices before the end
-// date, expiry and auto-extension, termination by either side, the approval window, and the worker
-// adopting a row that has no workflow. Ending revokes what was delegated under the relationship.
+// date, expiry, auto-extension and extension by hand, termination by either side, the approval window,
+// and the worker adopting a row that has no workflow. Ending revokes what was delegated under it.
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Database } from '../../platform/database';
@@ -203,6 +203,65 @@ it('AM-2 an auto-extended relationship extends by 180 days instead of expiring',
   ]);
   expect((await ts.env.client.workflow.getHandle(workflowId).describe()).runId).not.toBe(first.firstExecutionRunId);
   await end(opened.relationshipId, { actorUserId: w.owner.id, side: 'firm', reason: 'Test over.' });
+});
+
+it('AM-2 an org admin extends an active relationship by hand: its old end passes, notices start again', async () => {
+  const w = await world();
+  const opened = await request(w);
+  const id = opened.relationshipId;
+  // Not while it waits for approval.
+  const pendingEnd = new Date((await ts.env.currentTimeMs()) + 60 * DAY_MS).toISOString();
+  const early = await relationships.extend(id, { actorUserId: w.admin.id, expiresAt: pendingEnd }).catch((e) => e);
+  const notYet = 'Cannot extend: the relationship is PENDING_APPROVAL.';
+  expect(early.cause).toMatchObject({ type: 'Conflict', message: notYet });
+
+  const approved = await relationships.approve(id, { actorUserId: w.admin.id });
+  const oldEnd = Date.parse(approved.expiresAt!);
+  const membership = await delegate(w, id);
+  await parked();
+  await ts.env.sleep('241 hours'); // day 10: 30 days left
+  await waitUntil('the 30-day notice', async () => (await events(id)).length === 3, 15000);
+  await ts.env.sleep('23 days'); // day 33: 7 days left
+  await waitUntil('the 7-day notice', async () => (await events(id)).length === 4, 15000);
+
+  // The validator refuses a date not after the current end, or more than two years ahead; nothing is recorded.
+  const extend = (at: number) =>
+    relationships.extend(id, { actorUserId: w.admin.id, expiresAt: new Date(at).toISOString() });
+  const sooner = await extend(oldEnd).catch((e) => e);
+  expect(sooner).toBeInstanceOf(WorkflowUpdateFailedError);
+  const alreadyLater = expect.stringMatching(/^Cannot extend: .* already ends on/);
+  expect(sooner.cause).toMatchObject({ type: 'Conflict', message: alreadyLater });
+  const tooFar = await extend((await ts.env.currentTimeMs()) + 731 * DAY_MS).catch((e) => e);
+  expect(tooFar.cause).toMatchObject({ type: 'InvalidInput' });
+  expect(await row(id)).toMatchObject({ transition: 4, extensions: 0 });
+
+  const newEnd = oldEnd + 60 * DAY_MS; // day 100
+  const extended = await extend(newEnd);
+  expect(extended).toMatchObject({ state: 'ACTIVE', expiresAt: new Date(newEnd).toISOString() });
+  expect(await row(id)).toMatchObject({ expiresAt: new Date(newEnd), extensions: 1, transition: 5 });
+  await parked();
+
+  // Day 41: past the old end date, still active and still delegated; no notice is due yet.
+  await ts.env.sleep('8 days');
+  await parked();
+  expect(await row(id)).toMatchObject({ state: 'ACTIVE' });
+  expect(await db.membership.findUnique({ where: { id: membership.id } })).not.toBeNull();
+  // Day 71: 30 days before the new end, its notices run again from the top.
+  await ts.env.sleep('30 days');
+  await waitUntil('the 30-day notice of the new end', async () => (await events(id)).length === 6, 15000);
+  expect(await events(id)).toEqual([
+    { type: 'requested', daysLeft: null },
+    { type: 'approved', daysLeft: null },
+    { type: 'expiry-notice', daysLeft: 30 },
+    { type: 'expiry-notice', daysLeft: 7 },
+    { type: 'extended', daysLeft: null },
+    { type: 'expiry-notice', daysLeft: 30 },
+  ]);
+  for (const to of [w.admin.email, w.owner.email, w.manager.email]) {
+    const [email] = await waitForEmails(to, new RegExp(`until ${new Date(newEnd).toUTCString()}$`), 1);
+    expect(email.text).toContain('was extended by an org admin of');
+  }
+  await end(id, { actorUserId: w.admin.id, side: 'organization', reason: 'Test over.' });
 });
 
 it('AM-2 terminating by either side revokes at once', async () => {

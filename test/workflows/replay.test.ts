@@ -7,12 +7,25 @@ import { historiesDir } from '../support/histories';
 
 const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
+/** The names of the Updates a history accepted, in order. */
+type Accepted = { acceptedRequest: { input: { name: string } } };
+type HistoryJson = { events: Array<{ workflowExecutionUpdateAcceptedEventAttributes?: Accepted }> };
+const updatesIn = (history: HistoryJson | undefined) =>
+  (history?.events ?? []).flatMap((e) => {
+    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+    return accepted ? [accepted.acceptedRequest.input.name] : [];
+  });
+
 it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 evolution: committed histories of completed runs of every workflow replay on the current code', async () => {
   expect(files.filter((f) => f.startsWith('third-party-access'))).not.toHaveLength(0);
   expect(files.filter((f) => f.startsWith('invitation-'))).not.toHaveLength(0);
   expect(files.filter((f) => f.startsWith('access-model-change-'))).not.toHaveLength(0);
   expect(files.filter((f) => f.startsWith('duplicate-email-fix-'))).not.toHaveLength(0);
   const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(historiesDir, f), 'utf8')) }));
+  // AM-2: a client relationship extended by hand is among them (refused extensions never reach a history).
+  expect(updatesIn(histories.find((h) => h.workflowId === 'client-relationship-extended')?.history)).toEqual(
+    ['open', 'approve', 'extend', 'terminate'],
+  );
   const results: Array<{ workflowId: string; error?: unknown }> = [];
   for await (const r of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) results.push(r);
   expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(histories.map((h) => [h.workflowId, 'ok']));

@@ -17,6 +17,7 @@ import {
   approveUpdate,
   clientRelationshipWorkflowId,
   declineUpdate,
+  extendUpdate,
   openUpdate,
   relationshipQuery,
   terminateUpdate,
@@ -25,6 +26,7 @@ import {
   type ClientRelationshipTimings,
   type ClientRelationshipView,
   type DeclineCommand,
+  type ExtendCommand,
   type TerminateCommand,
 } from './messages';
 
@@ -108,6 +110,11 @@ export class ClientRelationshipsClient {
 
   terminate(relationshipId: string, cmd: TerminateCommand): Promise<ClientRelationshipView> {
     return this.within(() => this.handle(relationshipId).executeUpdate(terminateUpdate, { args: [cmd] }));
+  }
+
+  /** The organization's org admin moves the end date of an active relationship later. */
+  extend(relationshipId: string, cmd: ExtendCommand): Promise<ClientRelationshipView> {
+    return this.within(() => this.handle(relationshipId).executeUpdate(extendUpdate, { args: [cmd] }));
   }
 
   /**

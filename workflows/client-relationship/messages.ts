@@ -102,13 +102,21 @@ export const TerminateCommand = z.strictObject({
   side: z.enum(['organization', 'firm']),
   reason: z.string().trim().min(1).max(500),
 });
+/**
+ * The organization's org admin moves an active relationship's end date later, by hand. A date rather
+ * than a number of days: sent twice (a retry, a second click) it extends once, and AM-2's bound is on
+ * the end date itself (at most two years ahead), which the workflow checks against its own clock.
+ */
+export const ExtendCommand = z.strictObject({ actorUserId: UserId, expiresAt: z.iso.datetime() });
 export type ApproveCommand = z.infer<typeof ApproveCommand>;
 export type DeclineCommand = z.infer<typeof DeclineCommand>;
 export type TerminateCommand = z.infer<typeof TerminateCommand>;
+export type ExtendCommand = z.infer<typeof ExtendCommand>;
 
 /** Starts the workflow (update-with-start) or joins it; answers once the first state is known. */
 export const openUpdate = defineUpdate<ClientRelationshipView, []>('open');
 export const approveUpdate = defineUpdate<ClientRelationshipView, [ApproveCommand]>('approve');
 export const declineUpdate = defineUpdate<ClientRelationshipView, [DeclineCommand]>('decline');
 export const terminateUpdate = defineUpdate<ClientRelationshipView, [TerminateCommand]>('terminate');
+export const extendUpdate = defineUpdate<ClientRelationshipView, [ExtendCommand]>('extend');
 export const relationshipQuery = defineQuery<ClientRelationshipView>('relationship');

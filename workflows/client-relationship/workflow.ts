@@ -5,13 +5,14 @@
 //   PENDING_APPROVAL ──approve (org admin)──▶ ACTIVE ──terminate (either side)──▶ TERMINATED
 //     │ │ decline, or no answer                │  ▲
 //     │ │ within the approval window           │  │ end date, auto-extend: +180 days, notices again
-//     │ ▼                                      │  │
-//     │ DECLINED                               ├──┘
+//     │ ▼                                      │  │ extend (org admin): a later end date, at most two
+//     │ DECLINED                               ├──┘ years ahead, notices again
 //     │                                        └──end date──▶ EXPIRED
 //     └──terminate (the firm withdraws)──▶ TERMINATED
 //
 // While ACTIVE both sides (the organization's org admins, the firm's Account Owners and Account
-// Managers) are told 30, 7 and 1 days before the end date, each notice an expiry-notice event.
+// Managers) are told 30, 7 and 1 days before the end date, each notice an expiry-notice event. An
+// extension, by itself or by hand, is an extended event (its actor says which) and both sides are told.
 // Ending (DECLINED, TERMINATED, EXPIRED) revokes every membership delegated under the relationship in
 // the transition's own transaction (AM-1: revoking the source revokes what derives from it).
 // Commands are Updates carrying only the actor's id: who may send them was decided by the caller's
@@ -45,6 +46,9 @@ import {
   CLOSED_STATES,
   DeclineCommand,
   declineUpdate,
+  ExtendCommand,
+  extendUpdate,
+  MAX_DURATION_DAYS,
   openUpdate,
   relationshipQuery,
   TerminateCommand,
@@ -64,6 +68,8 @@ interface News {
   date: number | null;
   daysLeft: number | null;
   reason: string;
+  /** Set only for a change a side made by hand that the email tells apart (an extension by an org admin). */
+  by?: ClientRelationshipSide;
 }
 
 const BOTH: ClientRelationshipSide[] = ['organization', 'firm'];
@@ -207,6 +213,23 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     }
     requireState(['PENDING_APPROVAL', 'ACTIVE'], 'terminate');
   };
+  const checkExtend = (cmd: ExtendCommand) => {
+    requireContract(ExtendCommand, cmd, 'extend');
+    requireState(['ACTIVE'], 'extend');
+    const to = Date.parse(cmd.expiresAt);
+    if (s.expiresAt === null) {
+      throw refuse(conflict, 'Cannot extend: the relationship has no end date to move.', { state: s.state });
+    }
+    if (to <= s.expiresAt) {
+      const message = `Cannot extend: the relationship already ends on ${iso(s.expiresAt)}; choose a later date.`;
+      throw refuse(conflict, message, { state: s.state, expiresAt: iso(s.expiresAt) });
+    }
+    // AM-2: at most two years ahead, by the workflow's clock (the API checked the same by its own).
+    if (to > Date.now() + MAX_DURATION_DAYS * DAY_MS) {
+      const message = `An extension ends at most ${MAX_DURATION_DAYS} days (two years) from now.`;
+      throw refuse(ClientRelationshipRefusal.invalid, message);
+    }
+  };
 
   // ---- queries and updates
   setHandler(relationshipQuery, view);
@@ -251,6 +274,17 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     const by = cmd.side === 'firm' ? byFirm : 'Ended by the organization';
     await record('TERMINATED', `${by}: ${cmd.reason}`, cmd.actorUserId);
     tell('terminated', BOTH);
+  });
+
+  // The new end date replaces the old; the main loop's next wait is for the notices before it.
+  command(extendUpdate, checkExtend, async (cmd) => {
+    const now = Date.now();
+    const expiresAt = Date.parse(cmd.expiresAt);
+    await record('ACTIVE', `Active: an org admin extended it until ${iso(expiresAt)}.`, cmd.actorUserId, {
+      expiresAt,
+    });
+    s.noticesDue = noticesBefore(expiresAt, now);
+    tell('extended', BOTH, { by: 'organization' });
   });
 
   /** What the main loop's timer was for: the approval window, a notice, or the end date. */

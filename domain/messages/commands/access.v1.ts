@@ -21,6 +21,20 @@ export const RequestClientRelationshipV1 = z
 export const DeclineClientRelationshipV1 = z.strictObject({ reason: Reason }).meta({ id: 'DeclineClientRelationshipV1' });
 export const TerminateClientRelationshipV1 = z.strictObject({ reason: Reason }).meta({ id: 'TerminateClientRelationshipV1' });
 
+/**
+ * AM-2: the client's org admin moves an active relationship's end date later. Checked against the
+ * caller's clock here; the relationship's workflow checks it is after the current end date (else 409).
+ */
+export const ExtendClientRelationshipV1 = z
+  .strictObject({
+    /** The new end date: in the future and at most two years ahead, like a new relationship's. */
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+      .refine((at) => Date.parse(at) <= Date.now() + 730 * 86400_000, 'at most two years ahead'),
+  })
+  .meta({ id: 'ExtendClientRelationshipV1' });
+
 /** AM-4: revoke one grant of the ledger. */
 export const RevokeGrantV1 = z
   .strictObject({
