@@ -140,7 +140,7 @@ it('AM-4 AM-7 an org admin revokes a task share from the access ledger; it is go
   }
 });
 
-it('AM-2 an org admin approves, ends and declines client relationships in the console', async () => {
+it('AM-2 an org admin approves, extends, ends and declines client relationships in the console', async () => {
   const w = await organization();
   const ask = async () => {
     const { firm, staff } = await createPartnerAccount(api.db, ['ACCOUNT_OWNER']);
@@ -151,7 +151,7 @@ it('AM-2 an org admin approves, ends and declines client relationships in the co
     expect(asked).toMatchObject({ status: 201, body: { state: 'PENDING_APPROVAL' } });
     const state = async () =>
       (await api.db.clientRelationship.findUniqueOrThrow({ where: { id: asked.body.clientRelationshipId } })).state;
-    return { firm, state };
+    return { firm, state, id: asked.body.clientRelationshipId as string };
   };
   const approving = await ask();
   const declining = await ask();
@@ -166,6 +166,27 @@ it('AM-2 an org admin approves, ends and declines client relationships in the co
     await expect(flash(page)).resolves.toMatch(new RegExp(`^Approved: ${approving.firm.name} works for you until `));
     expect(await approving.state()).toBe('ACTIVE');
     await expect(row(page, approving.firm.name).innerText()).resolves.toMatch(/Active/);
+
+    // Extended by hand: a date before the current end is refused, a later one moves it (the end of that day, UTC).
+    const approved = await api.db.clientRelationship.findUniqueOrThrow({ where: { id: approving.id } });
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const extend = page.getByRole('form', { name: `Extend: ${approving.firm.name}` });
+    await extend.getByLabel('New end date').fill(day(approved.expiresAt!.getTime() - 86400_000));
+    await extend.getByRole('button', { name: 'Extend' }).click();
+    await expect(alert(page)).resolves.toMatch(/already ends on .*choose a later date/);
+    const later = day(approved.expiresAt!.getTime() + 30 * 86400_000);
+    await extend.getByLabel('New end date').fill(later);
+    await extend.getByRole('button', { name: 'Extend' }).click();
+    await expect(flash(page)).resolves.toBe(
+      `Extended: ${approving.firm.name} works for you until ${later} 23:59 UTC; both sides are told.`,
+    );
+    expect(await api.db.clientRelationship.findUniqueOrThrow({ where: { id: approving.id } })).toMatchObject({
+      state: 'ACTIVE',
+      expiresAt: new Date(`${later}T23:59:59Z`),
+      extensions: 1,
+    });
+    await expect(row(page, approving.firm.name).innerText()).resolves.toContain(`${later} 23:59 UTC`);
+    expect(await lookAt(page, 'org-admin-client-relationships-extended')).toEqual([]);
 
     const decline = page.getByRole('form', { name: `Decline: ${declining.firm.name}` });
     await decline.getByLabel('Reason').fill('We work with another firm.');

@@ -1,6 +1,6 @@
 // The org admin's pages for one organization: its third-party users with an on/off toggle (TPU-4, with
 // an optional end date, AM-5), its access ledger with revoke (AM-1, AM-4), its client relationships to
-// approve, decline or terminate (AM-2), and its access reviews to decide (AM-6). Every read and every
+// approve, decline, extend or terminate (AM-2), and its access reviews to decide (AM-6). Every read and every
 // action is an API route called in process, so the decision point decides here exactly as it does for
 // the API: another organization's admin gets the API's refusal as the page, never the data.
 import type { Request } from 'express';
@@ -209,12 +209,27 @@ function clientRelationshipPages(kit: ConsoleKit): void {
       const label = `${button}: ${r.partnerFirmName}`;
       return form(target(r, what), ctx.csrf, fields, { className: 'inline', label });
     };
+    const extend = (r: ClientRelationshipV1) => {
+      const endsOn = rowInput({
+        name: 'endsOn',
+        key: `extend-${r.clientRelationshipId}`,
+        type: 'date',
+        label: 'New end date',
+        required: true,
+        hint: 'After the current end date, at most 2 years ahead; it ends at the end of that day (UTC).',
+      });
+      const fields = html`${endsOn}
+<button type="submit">Extend</button>`;
+      const label = `Extend: ${r.partnerFirmName}`;
+      return form(target(r, 'extend'), ctx.csrf, fields, { className: 'inline', label });
+    };
     const actions = (r: ClientRelationshipV1) => {
       if (r.state === 'PENDING_APPROVAL') {
         return html`${actionButton(target(r, 'approve'), ctx.csrf, `Approve ${r.partnerFirmName}`)}
 ${withReason(r, 'decline', 'Decline')}`;
       }
-      if (r.state === 'ACTIVE') return withReason(r, 'terminate', 'End now');
+      if (r.state === 'ACTIVE') return html`${extend(r)}
+${withReason(r, 'terminate', 'End now')}`;
       return '—';
     };
     const term = (r: ClientRelationshipV1) =>
@@ -233,27 +248,41 @@ ${withReason(r, 'decline', 'Decline')}`;
       title: `${organization.name}: client relationships`,
       body: html`${pagesNav(organizationId, ctx.req.path)}
 <p>A partner firm works for this organization only under a relationship its org admins approved, up to its
-role ceiling and until its end date. Either side can end it; ending it revokes everything delegated under it.</p>
+role ceiling and until its end date. An org admin can move the end date later; both sides are told. Either
+side can end it; ending it revokes everything delegated under it.</p>
 ${table('Client relationships', headers, items.map(row))}`,
     };
   });
 
-  const relationshipAction = (what: 'approve' | 'decline' | 'terminate', done: (r: ClientRelationshipV1) => string) =>
+  // Each command's body from its form: approve has none; extend's date is the end of that day in UTC.
+  type Form = Record<string, unknown>;
+  const bodies = {
+    approve: () => undefined,
+    decline: (f: Form) => ({ reason: f.reason }),
+    terminate: (f: Form) => ({ reason: f.reason }),
+    extend: (f: Form) => ({ expiresAt: typeof f.endsOn === 'string' && f.endsOn ? endOfDay(f.endsOn) : undefined }),
+  };
+  const relationshipAction = (what: keyof typeof bodies, done: (r: ClientRelationshipV1) => string) =>
     kit.action(
       `/console/organizations/:organizationId/client-relationships/:clientRelationshipId/${what}`,
       back(paths.relationships),
       async ({ req, call }) => {
         const organizationId = String(req.params.organizationId);
         const clientRelationshipId = String(req.params.clientRelationshipId);
+        const body = bodies[what](req.body);
         const after = await call<ClientRelationshipV1>(`POST /client-relationships/:clientRelationshipId/${what}`, {
           params: { clientRelationshipId },
-          ...(what === 'approve' ? {} : { body: { reason: req.body.reason } }),
+          ...(body === undefined ? {} : { body }),
         });
         return { to: paths.relationships(organizationId), done: done(after) };
       },
     );
   relationshipAction('approve', (r) => `Approved: ${r.partnerFirmName} works for you until ${when(r.expiresAt)}.`);
   relationshipAction('decline', (r) => `Declined: ${r.partnerFirmName} is told why.`);
+  relationshipAction(
+    'extend',
+    (r) => `Extended: ${r.partnerFirmName} works for you until ${when(r.expiresAt)}; both sides are told.`,
+  );
   relationshipAction(
     'terminate',
     (r) => `Ended: ${r.partnerFirmName} no longer works for you; what it delegated is revoked.`,
