@@ -41,9 +41,11 @@ export class LinkRefusal extends Error {
 }
 
 const CLOSED: Partial<Record<InvitationState, string>> = {
-  ACCEPTED: 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset.',
+  ACCEPTED:
+    'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset.',
   REJECTED: 'This invitation was declined. Ask the person who invited you to send a new one.',
-  REVOKED: 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.',
+  REVOKED:
+    'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.',
 };
 
 /** Is this the link of the newest email, an older one, or nothing we sent? Constant time per hash. */
@@ -80,7 +82,10 @@ export class InvitationLinks {
     const row = await loadInvitation(this.deps.db, invitationId);
     const link = row ? linkOf(row, token) : 'unknown';
     if (!row || link === 'unknown') {
-      throw new LinkRefusal('unknown-link', 'No such invitation link. Check that you copied the whole link from the email.');
+      throw new LinkRefusal(
+        'unknown-link',
+        'No such invitation link. Check that you copied the whole link from the email.',
+      );
     }
     if (row.state === 'EXPIRED') {
       throw new LinkRefusal(
@@ -90,9 +95,13 @@ export class InvitationLinks {
         row.state,
       );
     }
-    if (row.state !== 'PENDING') throw new LinkRefusal('closed', CLOSED[row.state] ?? 'This invitation is closed.', row.state);
+    if (row.state !== 'PENDING')
+      throw new LinkRefusal('closed', CLOSED[row.state] ?? 'This invitation is closed.', row.state);
     if (link === 'old') {
-      throw new LinkRefusal('superseded', 'This link was replaced by a newer invitation email. Use the link in the most recent email.');
+      throw new LinkRefusal(
+        'superseded',
+        'This link was replaced by a newer invitation email. Use the link in the most recent email.',
+      );
     }
     return row;
   }
@@ -133,7 +142,8 @@ export class InvitationLinks {
     if (account && !signedIn) {
       throw new LinkRefusal('sign-in-first', 'You already have an account with this email: sign in, then accept.');
     }
-    if (account && password) throw new LinkRefusal('password-not-needed', 'You already have an account: accept without a password.');
+    if (account && password)
+      throw new LinkRefusal('password-not-needed', 'You already have an account: accept without a password.');
     if (!account && !password) {
       throw new LinkRefusal('password-needed', 'Choose a password (at least 12 characters) to create your account.');
     }

@@ -36,7 +36,7 @@ export class SignIn {
     },
   ) {}
 
-  /** The user an email and password name. The same work and the same answer for an unknown email and a wrong password. */
+  /** The user an email and password name: the same work and answer for an unknown email and a wrong password. */
   async withPassword(email: string, password: string): Promise<{ userId: string; authTime: Date }> {
     const user = await this.deps.db.user.findUnique({
       where: { email },
@@ -49,10 +49,13 @@ export class SignIn {
     return { userId: user.id, authTime: new Date() };
   }
 
-  /** PP-3: emails a reset link, or renews an expired portal invitation. Says nothing about whether the email is known. */
+  /** PP-3: emails a reset link, or renews an expired portal invitation; never says whether the email is known. */
   async requestPasswordReset(email: string): Promise<void> {
     const { db, mailer, invitations, logger } = this.deps;
-    const user = await db.user.findUnique({ where: { email }, select: { id: true, status: true, displayName: true } });
+    const user = await db.user.findUnique({
+      where: { email },
+      select: { id: true, status: true, displayName: true },
+    });
     if (user && user.status === 'ACTIVE') {
       const recent = await db.passwordReset.findFirst({
         where: { userId: user.id, createdAt: { gt: new Date(Date.now() - RESET_MIN_INTERVAL_MS) } },
@@ -61,7 +64,12 @@ export class SignIn {
       const token = newToken();
       const now = Date.now();
       const reset = await db.passwordReset.create({
-        data: { userId: user.id, tokenHash: hashToken(token), createdAt: new Date(now), expiresAt: new Date(now + RESET_TTL_MS) },
+        data: {
+          userId: user.id,
+          tokenHash: hashToken(token),
+          createdAt: new Date(now),
+          expiresAt: new Date(now + RESET_TTL_MS),
+        },
       });
       const url = `${this.deps.publicBaseUrl}/reset-password/${reset.id}?token=${token}`;
       await mailer.send({
@@ -85,7 +93,10 @@ export class SignIn {
     });
     if (!expired) return;
     await invitations.resend(expired.workflowId, expired.id, { userId: null }).catch((err: Error) => {
-      logger.warn({ invitationId: expired.id, err: err.message }, 'password reset could not renew an expired invitation');
+      logger.warn(
+        { invitationId: expired.id, err: err.message },
+        'password reset could not renew an expired invitation',
+      );
     });
   }
 
@@ -104,7 +115,10 @@ export class SignIn {
       if (!reset || !tokenMatches(token, reset.tokenHash)) throw unknownReset();
       if (reset.usedAt || reset.expiresAt.getTime() < Date.now()) throw usedOrExpired();
       // Only the request that marks it unused → used wins.
-      const marked = await tx.passwordReset.updateMany({ where: { id: reset.id, usedAt: null }, data: { usedAt: new Date() } });
+      const marked = await tx.passwordReset.updateMany({
+        where: { id: reset.id, usedAt: null },
+        data: { usedAt: new Date() },
+      });
       if (marked.count === 0) throw usedOrExpired();
       await tx.user.update({ where: { id: reset.userId }, data: { passwordHash } });
       return { userId: reset.userId };

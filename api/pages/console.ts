@@ -68,10 +68,16 @@ export interface ConsoleKit {
 
 /** The console's places for this user, from their roles (what each role's page set starts from). */
 export function placesOf(me: MyIdentityV1): NavLink[] {
-  const places: NavLink[] = [{ href: '/console', label: 'Home' }, { href: '/console/me', label: 'My access' }];
+  const places: NavLink[] = [
+    { href: '/console', label: 'Home' },
+    { href: '/console/me', label: 'My access' },
+  ];
   for (const membership of me.memberships) {
     if (membership.role === 'ORG_ADMIN') {
-      places.push({ href: `/console/organizations/${membership.organizationId}`, label: membership.organizationName });
+      places.push({
+        href: `/console/organizations/${membership.organizationId}`,
+        label: membership.organizationName,
+      });
     }
   }
   for (const practice of me.practiceRoles) {
@@ -114,7 +120,8 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
 
   const render = (ctx: ConsoleContext, result: ViewResult, flash: Flash | null) => {
     const switchedInto = ctx.actor.switchedInto
-      ? (ctx.me.memberships.find((m) => m.organizationId === ctx.actor.switchedInto)?.organizationName ?? 'a customer')
+      ? (ctx.me.memberships.find((m) => m.organizationId === ctx.actor.switchedInto)?.organizationName ??
+        'a customer')
       : null;
     const page = layout({
       title: result.title,
@@ -125,13 +132,24 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
       csrf: ctx.csrf,
       body: result.body,
     });
-    ctx.res.status(result.status ?? 200).type('html').send(page.value);
+    ctx.res
+      .status(result.status ?? 200)
+      .type('html')
+      .send(page.value);
   };
 
   // The flash of a refused form is kept: a form sent back to a page that is itself refused still says why.
   const refusalPage = (ctx: ConsoleContext, err: Problem, flash: Flash | null = null) =>
-    render(ctx, { title: err.body().title, status: err.status, body: html`<p>${problemWords(err)}</p>
-<p><a href="/console">Back to the console</a></p>` }, flash);
+    render(
+      ctx,
+      {
+        title: err.body().title,
+        status: err.status,
+        body: html`<p>${problemWords(err)}</p>
+          <p><a href="/console">Back to the console</a></p>`,
+      },
+      flash,
+    );
 
   return {
     view(path, run) {
@@ -155,7 +173,8 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
       router.post(
         path,
         page(async (req, res) => {
-          if (!csrfChecked(req)) throw new Problem('forbidden', 'This form has expired or did not come from this site. Reload the page.');
+          if (!csrfChecked(req))
+            throw new Problem('forbidden', 'This form has expired or did not come from this site. Reload the page.');
           const signedIn = await signedInOr401(req, res);
           if (!signedIn) return;
           const ctx = await context(req, res, signedIn);

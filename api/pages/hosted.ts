@@ -40,6 +40,22 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const Id = z.uuid();
 const PASSWORD_RULES = 'At least 12 characters. A long phrase is easier to remember than a short, complicated word.';
 
+const CURRENT = 'current-password';
+const NEW = 'new-password';
+const AGAIN = 'The same password again';
+
+/** The two fields of every new password: the rules shown with the first, and the browser's own checks. */
+const newPasswordFields = (label: string) => html`${field({
+  name: 'password',
+  label,
+  type: 'password',
+  required: true,
+  autocomplete: 'new-password',
+  hint: PASSWORD_RULES,
+  minlength: 12,
+})}
+${field({ name: 'confirmPassword', label: AGAIN, type: 'password', required: true, autocomplete: NEW })}`;
+
 export interface HostedDeps {
   db: Database;
   links: InvitationLinks;
@@ -53,14 +69,24 @@ export interface HostedDeps {
 export function hostedPages(router: Router, deps: HostedDeps): void {
   const { links, signIn, sessions, cookies } = deps;
 
-  const send = (req: Request, res: Response, title: string, body: Html, opts: { status?: number; flash?: Flash | null } = {}) => {
+  const send = (
+    req: Request,
+    res: Response,
+    title: string,
+    body: Html,
+    opts: { status?: number; flash?: Flash | null } = {},
+  ) => {
     const flash = opts.flash === undefined ? takeFlash(req, res, cookies) : opts.flash;
     const shell = layout({ title, body, flash, csrf: csrfToken(req, res, cookies) });
-    res.status(opts.status ?? 200).type('html').send(shell.value);
+    res
+      .status(opts.status ?? 200)
+      .type('html')
+      .send(shell.value);
   };
   const csrfOf = (req: Request, res: Response) => csrfToken(req, res, cookies);
   const refuseForgedPost = (req: Request) => {
-    if (!csrfChecked(req)) throw new Problem('forbidden', 'This form has expired or did not come from this site. Reload the page.');
+    if (!csrfChecked(req))
+      throw new Problem('forbidden', 'This form has expired or did not come from this site. Reload the page.');
   };
 
   /**
@@ -71,11 +97,21 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
     const id = Id.safeParse(req.params.id);
     const token = req.query.token;
     if (!id.success || typeof token !== 'string' || !TOKEN.test(token)) {
-      return send(req, res, 'This link does not work', html`<p>Check that you copied the whole link from the email.</p>`, {
-        status: 404,
-      });
+      return send(
+        req,
+        res,
+        'This link does not work',
+        html`<p>Check that you copied the whole link from the email.</p>`,
+        {
+          status: 404,
+        },
+      );
     }
-    setCookie(res, LINK_COOKIE, token, { ...cookies, path: `${prefix}/${id.data}`, maxAgeSeconds: LINK_COOKIE_SECONDS });
+    setCookie(res, LINK_COOKIE, token, {
+      ...cookies,
+      path: `${prefix}/${id.data}`,
+      maxAgeSeconds: LINK_COOKIE_SECONDS,
+    });
     res.redirect(303, `${prefix}/${id.data}`);
   };
   const linkToken = (req: Request): string | null => {
@@ -83,8 +119,15 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
     return token && TOKEN.test(token) ? token : null;
   };
   const noLink = (req: Request, res: Response) =>
-    send(req, res, 'Open the link from your email', html`<p>This page needs the link from your email. Open the most recent
-email and follow its button or link again.</p>`, { status: 404 });
+    send(
+      req,
+      res,
+      'Open the link from your email',
+      html`<p>
+        This page needs the link from your email. Open the most recent email and follow its button or link again.
+      </p>`,
+      { status: 404 },
+    );
 
   // ------------------------------------------------------------------ invitations
   router.get('/invite/:id', async (req, res, next) => {
@@ -96,7 +139,12 @@ email and follow its button or link again.</p>`, { status: 404 });
       const signedIn = await sessions.current(req);
       try {
         const opened = await links.open(id.data, token);
-        return send(req, res, 'You are invited', invitationPage(opened, csrfOf(req, res), signedIn?.actor.email ?? null));
+        return send(
+          req,
+          res,
+          'You are invited',
+          invitationPage(opened, csrfOf(req, res), signedIn?.actor.email ?? null),
+        );
       } catch (err) {
         if (!(err instanceof LinkRefusal)) throw err;
         const [title, body, status] = linkStatePage(err, csrfOf(req, res));
@@ -116,7 +164,8 @@ email and follow its button or link again.</p>`, { status: 404 });
       const token = linkToken(req);
       if (!token) return noLink(req, res);
       const signedIn = await sessions.current(req);
-      const password = typeof req.body.password === 'string' && req.body.password !== '' ? req.body.password : undefined;
+      const password =
+        typeof req.body.password === 'string' && req.body.password !== '' ? req.body.password : undefined;
       if (password !== undefined) {
         const rules = NewPassword.safeParse(password);
         const problem = !rules.success
@@ -156,8 +205,15 @@ email and follow its button or link again.</p>`, { status: 404 });
       try {
         await invitationCommand(() => links.decline(id, token));
         clearCookie(res, LINK_COOKIE, { ...cookies, path: `/invite/${id}` });
-        return send(req, res, 'Invitation declined', html`<p>You declined the invitation. Nothing was added to any account.
-If this was a mistake, ask the person who invited you to send a new one.</p>`);
+        return send(
+          req,
+          res,
+          'Invitation declined',
+          html`<p>
+            You declined the invitation. Nothing was added to any account. If this was a mistake, ask the person who
+            invited you to send a new one.
+          </p>`,
+        );
       } catch (err) {
         const text = err instanceof LinkRefusal ? err.message : err instanceof Problem ? problemWords(err) : null;
         if (text === null) throw err;
@@ -168,24 +224,38 @@ If this was a mistake, ask the person who invited you to send a new one.</p>`);
   );
 
   // ------------------------------------------------------------------ sign-in and sign-out
-  const signInPage = (req: Request, res: Response, opts: { email?: string; status?: number; flash?: Flash | null } = {}) => {
+  const signInPage = (
+    req: Request,
+    res: Response,
+    opts: { email?: string; status?: number; flash?: Flash | null } = {},
+  ) => {
     const next = localPath(req.query.next ?? req.body?.next);
     const fresh = (req.query.fresh ?? req.body?.fresh) === '1';
     const body = html`${fresh ? html`<p>This needs a recent sign-in: type your password again.</p>` : ''}
-${form(
-  '/sign-in',
-  csrfOf(req, res),
-  html`<input type="hidden" name="next" value="${next}">
-${fresh ? html`<input type="hidden" name="fresh" value="1">` : ''}
-${field({ name: 'email', label: 'Email', type: 'email', value: opts.email, required: true, autocomplete: 'username' })}
-${field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' })}
-<button type="submit">Sign in</button>`,
-)}
-<p><a href="/forgot-password">Forgot your password?</a></p>`;
+      ${form(
+        '/sign-in',
+        csrfOf(req, res),
+        html`<input type="hidden" name="next" value="${next}" />
+          ${fresh ? html`<input type="hidden" name="fresh" value="1" />` : ''}
+        ${field({
+          name: 'email',
+          label: 'Email',
+          type: 'email',
+          value: opts.email,
+          required: true,
+          autocomplete: 'username',
+        })}
+          ${field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: CURRENT })}
+          <button type="submit">Sign in</button>`,
+      )}
+      <p><a href="/forgot-password">Forgot your password?</a></p>`;
     send(req, res, fresh ? 'Confirm it is you' : 'Sign in', body, { status: opts.status, flash: opts.flash });
   };
 
-  router.get('/sign-in', page(async (req, res) => signInPage(req, res)));
+  router.get(
+    '/sign-in',
+    page(async (req, res) => signInPage(req, res)),
+  );
   router.post(
     '/sign-in',
     page(async (req, res) => {
@@ -193,13 +263,18 @@ ${field({ name: 'password', label: 'Password', type: 'password', required: true,
       const email = EmailAddress.safeParse(req.body.email);
       const password = typeof req.body.password === 'string' ? req.body.password : '';
       try {
-        if (!email.success || password === '') throw new SignInRefusal('wrong-credentials', 'The email or the password is wrong.');
+        if (!email.success || password === '')
+          throw new SignInRefusal('wrong-credentials', 'The email or the password is wrong.');
         const { userId, authTime } = await signIn.withPassword(email.data, password);
         await sessions.start(req, res, userId, authTime);
         res.redirect(303, localPath(req.body.next));
       } catch (err) {
         if (!(err instanceof SignInRefusal)) throw err;
-        signInPage(req, res, { email: email.success ? email.data : undefined, status: 401, flash: { kind: 'error', text: err.message } });
+        signInPage(req, res, {
+          email: email.success ? email.data : undefined,
+          status: 401,
+          flash: { kind: 'error', text: err.message },
+        });
       }
     }),
   );
@@ -217,10 +292,21 @@ ${field({ name: 'password', label: 'Password', type: 'password', required: true,
   router.get(
     '/forgot-password',
     page(async (req, res) => {
-      send(req, res, 'Reset your password', html`<p>We will email you a link to choose a new password. If you were
-invited to the partner portal and your invitation expired, the email carries a fresh invitation instead.</p>
-${form('/forgot-password', csrfOf(req, res), html`${field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'username' })}
-<button type="submit">Email me a link</button>`)}`);
+      send(
+        req,
+        res,
+        'Reset your password',
+        html`<p>
+            We will email you a link to choose a new password. If you were invited to the partner portal and your
+            invitation expired, the email carries a fresh invitation instead.
+          </p>
+          ${form(
+            '/forgot-password',
+            csrfOf(req, res),
+            html`${field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'username' })}
+              <button type="submit">Email me a link</button>`,
+          )}`,
+      );
     }),
   );
   router.post(
@@ -233,8 +319,15 @@ ${form('/forgot-password', csrfOf(req, res), html`${field({ name: 'email', label
         return res.redirect(303, '/forgot-password');
       }
       await signIn.requestPasswordReset(email.data);
-      send(req, res, 'Check your email', html`<p>If an account or an invitation exists for this email, a link is on its way.
-It works once and for a limited time.</p>`);
+      send(
+        req,
+        res,
+        'Check your email',
+        html`<p>
+          If an account or an invitation exists for this email, a link is on its way. It works once and for a limited
+          time.
+        </p>`,
+      );
     }),
   );
 
@@ -248,13 +341,26 @@ It works once and for a limited time.</p>`);
         await signIn.checkReset(id.data, token);
       } catch (err) {
         if (!(err instanceof SignInRefusal)) throw err;
-        return send(req, res, 'This link no longer works', html`<p>${err.message}</p>
-<p><a class="button" href="/forgot-password">Ask for a new link</a></p>`, { status: err.kind === 'unknown-link' ? 404 : 409 });
+        return send(
+          req,
+          res,
+          'This link no longer works',
+          html`<p>${err.message}</p>
+            <p><a class="button" href="/forgot-password">Ask for a new link</a></p>`,
+          { status: err.kind === 'unknown-link' ? 404 : 409 },
+        );
       }
-      send(req, res, 'Choose a new password', form(`/reset-password/${id.data}`, csrfOf(req, res), html`
-${field({ name: 'password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', hint: PASSWORD_RULES, minlength: 12 })}
-${field({ name: 'confirmPassword', label: 'The same password again', type: 'password', required: true, autocomplete: 'new-password' })}
-<button type="submit">Set my password</button>`));
+      send(
+        req,
+        res,
+        'Choose a new password',
+        form(
+          `/reset-password/${id.data}`,
+          csrfOf(req, res),
+          html` ${newPasswordFields('New password')}
+            <button type="submit">Set my password</button>`,
+        ),
+      );
     } catch (err) {
       next(err);
     }
@@ -303,8 +409,16 @@ ${field({ name: 'confirmPassword', label: 'The same password again', type: 'pass
           data: { usedAt: new Date() },
         });
         if (used.count === 0) {
-          return send(req, res, 'This demo link was used or has expired', html`<p>Each demo link works once. Restart
-<code>npm start</code> for new ones, or sign in with the demo password the README gives.</p>`, { status: 409 });
+          return send(
+            req,
+            res,
+            'This demo link was used or has expired',
+            html`<p>
+              Each demo link works once. Restart <code>npm start</code> for new ones, or sign in with the demo
+              password the README gives.
+            </p>`,
+            { status: 409 },
+          );
         }
         const link = await deps.db.demoSignInLink.findUniqueOrThrow({ where: { id: id.data } });
         await sessions.start(req, res, link.userId, new Date());
@@ -320,45 +434,79 @@ function invitationPage(opened: OpenedInvitation, csrf: string, signedInEmail: s
   const path = `/invite/${row.id}`;
   const signedInAsInvitee = signedInEmail !== null && signedInEmail.toLowerCase() === row.email.toLowerCase();
   const facts = html`<dl class="facts">
-<dt>Invited by</dt><dd>${opened.invitedBy ?? 'The organization'}</dd>
-<dt>To</dt><dd>${opened.invitedTo}</dd>
-${opened.role ? html`<dt>As</dt><dd>${words(opened.role)}</dd>` : ''}
-<dt>For</dt><dd>${row.firstName} ${row.lastName} (${row.email})</dd>
-<dt>Open until</dt><dd>${when(row.expiresAt)}</dd>
-</dl>`;
+    <dt>Invited by</dt>
+    <dd>${opened.invitedBy ?? 'The organization'}</dd>
+    <dt>To</dt>
+    <dd>${opened.invitedTo}</dd>
+    ${
+      opened.role
+        ? html`<dt>As</dt>
+            <dd>${words(opened.role)}</dd>`
+        : ''
+    }
+    <dt>For</dt>
+    <dd>${row.firstName} ${row.lastName} (${row.email})</dd>
+    <dt>Open until</dt>
+    <dd>${when(row.expiresAt)}</dd>
+  </dl>`;
   let accept: Html;
   if (opened.accepting === 'choose-password') {
-    accept = form(path + '/accept', csrf, html`<h2>Accept and create your account</h2>
-${field({ name: 'password', label: 'Choose a password', type: 'password', required: true, autocomplete: 'new-password', hint: PASSWORD_RULES, minlength: 12 })}
-${field({ name: 'confirmPassword', label: 'The same password again', type: 'password', required: true, autocomplete: 'new-password' })}
-<button type="submit">Accept the invitation</button>`);
+    accept = form(
+      path + '/accept',
+      csrf,
+      html`<h2>Accept and create your account</h2>
+        ${newPasswordFields('Choose a password')}
+        <button type="submit">Accept the invitation</button>`,
+    );
   } else if (signedInAsInvitee) {
-    accept = form(path + '/accept', csrf, html`<h2>Accept</h2>
-<p>You are signed in as ${row.email}.</p>
-<button type="submit">Accept the invitation</button>`);
+    accept = form(
+      path + '/accept',
+      csrf,
+      html`<h2>Accept</h2>
+        <p>You are signed in as ${row.email}.</p>
+        <button type="submit">Accept the invitation</button>`,
+    );
   } else {
     accept = html`<h2>Accept</h2>
-<p>You already have an account with ${row.email}. Sign in with it, then accept here.</p>
-<p><a class="button" href="/sign-in?next=${encodeURIComponent(path)}">Sign in to accept</a></p>`;
+      <p>You already have an account with ${row.email}. Sign in with it, then accept here.</p>
+      <p><a class="button" href="/sign-in?next=${encodeURIComponent(path)}">Sign in to accept</a></p>`;
   }
-  const decline = form(path + '/decline', csrf, html`<h2>Not for you?</h2>
-<button type="submit" class="secondary">Decline the invitation</button>`);
+  const decline = form(
+    path + '/decline',
+    csrf,
+    html`<h2>Not for you?</h2>
+      <button type="submit" class="secondary">Decline the invitation</button>`,
+  );
   return html`${facts}${accept}${decline}`;
 }
 
 /** Each state of an invitation that cannot be answered has its own page with the next step. */
 function linkStatePage(err: LinkRefusal, csrf: string): [string, Html, number] {
-  const portalReset = form('/forgot-password', csrf, html`<h2>Invited to the partner portal?</h2>
-${field({ name: 'email', label: 'Your email', type: 'email', required: true, autocomplete: 'username' })}
-<button type="submit">Send me a new link</button>`);
+  const portalReset = form(
+    '/forgot-password',
+    csrf,
+    html`<h2>Invited to the partner portal?</h2>
+      ${field({ name: 'email', label: 'Your email', type: 'email', required: true, autocomplete: 'username' })}
+      <button type="submit">Send me a new link</button>`,
+  );
   switch (err.kind) {
     case 'expired':
-      return ['This invitation has expired', html`<p>${err.message}</p>${portalReset}`, 409];
+      return [
+        'This invitation has expired',
+        html`<p>${err.message}</p>
+          ${portalReset}`,
+        409,
+      ];
     case 'superseded':
       return ['A newer email replaced this link', html`<p>${err.message}</p>`, 409];
     case 'closed':
       if (err.state === 'ACCEPTED') {
-        return ['Already accepted', html`<p>${err.message}</p><p><a class="button" href="/sign-in">Sign in</a></p>`, 409];
+        return [
+          'Already accepted',
+          html`<p>${err.message}</p>
+            <p><a class="button" href="/sign-in">Sign in</a></p>`,
+          409,
+        ];
       }
       if (err.state === 'REVOKED') return ['This invitation was revoked', html`<p>${err.message}</p>`, 409];
       return ['This invitation was declined', html`<p>${err.message}</p>`, 409];

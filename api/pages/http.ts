@@ -114,7 +114,8 @@ export function takeFlash(req: Request, res: Response, opts: CookieOptions): Fla
 
 /** A path on this site to go back to after signing in; anything else (another host, `//x`) is refused. */
 export function localPath(next: unknown, fallback = '/console'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
+    return fallback;
   return next;
 }
 

@@ -34,7 +34,13 @@ export interface PageOptions {
   demoSignIn: boolean;
 }
 
-export function mountPages(app: Express, deps: ApiDeps, routes: AnyRoute[], authorizer: Authorizer, options: PageOptions) {
+export function mountPages(
+  app: Express,
+  deps: ApiDeps,
+  routes: AnyRoute[],
+  authorizer: Authorizer,
+  options: PageOptions,
+) {
   const cookies: CookieOptions = { secure: options.secureCookies };
   const sessions = new WebSessions(deps.db, cookies);
   app.use('/assets', express.static(join(__dirname, 'assets'), { fallthrough: false, index: false, maxAge: '1h' }));
@@ -71,13 +77,21 @@ export function mountPages(app: Express, deps: ApiDeps, routes: AnyRoute[], auth
     const status = problem?.status ?? 500;
     const title = problem ? problem.body().title : 'Something went wrong';
     const detail = problem?.detail ?? 'The page could not be shown. Try again in a moment.';
-    const page = layout({ title, csrf: csrfToken(req, res, cookies), body: html`<p>${detail}</p><p><a href="/console">Back</a></p>` });
+    const page = layout({
+      title,
+      csrf: csrfToken(req, res, cookies),
+      body: html`<p>${detail}</p>
+        <p><a href="/console">Back</a></p>`,
+    });
     res.status(status).type('html').send(page.value);
   };
   // A page path nothing answered: an HTML 404 for a browser, not the API's problem+json.
   router.use(PAGE_PATHS, (req, res) => {
-    const page = layout({ title: 'No such page', csrf: csrfToken(req, res, cookies), body: html`<p>Check the address, or
-start again from <a href="/console">the console</a>.</p>` });
+    const page = layout({
+      title: 'No such page',
+      csrf: csrfToken(req, res, cookies),
+      body: html`<p>Check the address, or start again from <a href="/console">the console</a>.</p>`,
+    });
     res.status(404).type('html').send(page.value);
   });
   router.use(PAGE_PATHS, errorPage);

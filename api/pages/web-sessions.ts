@@ -56,11 +56,19 @@ export class WebSessions {
       // The switch ended elsewhere (switched back from the API, the guest grant revoked): back home.
       if (!open) {
         await this.switched(session.id, null);
-        return { session: { ...session, switchedInto: null, switchId: null }, actor: { ...actor, authTime: session.authTime } };
+        return {
+          session: { ...session, switchedInto: null, switchId: null },
+          actor: { ...actor, authTime: session.authTime },
+        };
       }
       return {
         session,
-        actor: { ...actor, authTime: session.authTime, switchedInto: session.switchedInto, switchId: session.switchId },
+        actor: {
+          ...actor,
+          authTime: session.authTime,
+          switchedInto: session.switchedInto,
+          switchId: session.switchId,
+        },
       };
     }
     return { session, actor: { ...actor, authTime: session.authTime } };
@@ -83,7 +91,10 @@ export class WebSessions {
   async end(req: Request, res: Response): Promise<void> {
     const token = readCookies(req)[SESSION_COOKIE];
     if (token) {
-      await this.db.webSession.updateMany({ where: { tokenHash: hashToken(token), endedAt: null }, data: { endedAt: new Date() } });
+      await this.db.webSession.updateMany({
+        where: { tokenHash: hashToken(token), endedAt: null },
+        data: { endedAt: new Date() },
+      });
     }
     clearCookie(res, SESSION_COOKIE, this.cookies);
   }

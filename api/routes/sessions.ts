@@ -26,7 +26,14 @@ async function answered<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logger; invitations: InvitationsClient; tokens: TokenSettings; publicBaseUrl: string }) {
+export function sessionRoutes(deps: {
+  db: Database;
+  mailer: Mailer;
+  logger: Logger;
+  invitations: InvitationsClient;
+  tokens: TokenSettings;
+  publicBaseUrl: string;
+}) {
   const signIn = new SignIn(deps);
   const tags = ['sign-in'];
   return [
@@ -53,12 +60,15 @@ export function sessionRoutes(deps: { db: Database; mailer: Mailer; logger: Logg
       tags,
       auth: false,
       body: RequestPasswordResetV1,
-      responses: { 202: { description: 'If the email is known, a link is on its way', schema: AcceptedForDeliveryV1 } },
+      responses: {
+        202: { description: 'If the email is known, a link is on its way', schema: AcceptedForDeliveryV1 },
+      },
       problems: ['validation-failed'],
       authorize: { anyone: 'a reset is asked for without signing in' },
       handler: async ({ body }) => {
         await signIn.requestPasswordReset(body.email);
-        const message = 'If an account or an invitation exists for this email, a link is on its way. ' +
+        const message =
+          'If an account or an invitation exists for this email, a link is on its way. ' +
           'It works once and for a limited time.';
         return { status: 202, body: { message } };
       },

@@ -43,7 +43,7 @@ async function invitePartnerUser(via: TestApi, firstName: string) {
   return { email, partnerName: partner.body.name as string };
 }
 
-it('PP-3 a portal partner user opens the invitation email from the SMTP sink, chooses a password and is signed in', async () => {
+it('PP-3 a portal partner user opens the invitation email from the sink, sets a password, is signed in', async () => {
   const { email, partnerName } = await invitePartnerUser(api, 'Dana');
   const mail = await mailSink.waitFor(email, /Set your password for the partner portal/);
   expect((mail as { html?: string }).html).toContain('<a href=');
@@ -61,7 +61,9 @@ it('PP-3 a portal partner user opens the invitation email from the SMTP sink, ch
     await page.getByLabel('Choose a password').fill('short');
     await page.getByLabel('The same password again').fill('short');
     // The browser's own minlength check stops the form; the server checks again without it.
-    await page.evaluate(() => document.querySelectorAll('input[minlength]').forEach((input) => input.removeAttribute('minlength')));
+    await page.evaluate(() =>
+      document.querySelectorAll('input[minlength]').forEach((input) => input.removeAttribute('minlength')),
+    );
     await page.getByRole('button', { name: 'Accept the invitation' }).click();
     await expect(page.getByRole('alert').innerText()).resolves.toMatch(/at least 12 characters/);
     expect(await lookAt(page, 'invitation-password-refused')).toEqual([]);
@@ -144,7 +146,10 @@ it('PP-3 an expired link shows its own page; the reset path sends a fresh link t
 
 it('PP-3 a form posted without its CSRF token is refused, and nothing changes', async () => {
   const person = await createUser(api.db);
-  await api.db.user.update({ where: { id: person.id }, data: { passwordHash: await hashPassword('a fine password') } });
+  await api.db.user.update({
+    where: { id: person.id },
+    data: { passwordHash: await hashPassword('a fine password') },
+  });
   const { page, context } = await newPage(browser);
   try {
     await signIn(page, api.url, person.email, 'a fine password');
@@ -152,7 +157,10 @@ it('PP-3 a form posted without its CSRF token is refused, and nothing changes', 
     const forged = await context.request.post(`${api.url}/sign-out`, { form: {}, maxRedirects: 0 });
     expect(forged.status()).toBe(403);
     await expect(forged.text()).resolves.toMatch(/did not come from this site/);
-    const wrong = await context.request.post(`${api.url}/sign-out`, { form: { _csrf: 'x'.repeat(43) }, maxRedirects: 0 });
+    const wrong = await context.request.post(`${api.url}/sign-out`, {
+      form: { _csrf: 'x'.repeat(43) },
+      maxRedirects: 0,
+    });
     expect(wrong.status()).toBe(403);
     const sessions = await api.db.webSession.findMany({ where: { userId: person.id } });
     expect(sessions.map((s) => s.endedAt)).toEqual([null]);
@@ -169,12 +177,20 @@ it('PP-3 a form posted without its CSRF token is refused, and nothing changes', 
 it('PS-2 someone with an account signs in from the invitation page and accepts; another invitee declines', async () => {
   const firm = await api.db.partnerFirm.create({ data: { name: `Practice ${uniqueSuffix()}` } });
   const owner = await createUser(api.db);
-  await api.db.practiceStaffMember.create({ data: { userId: owner.id, partnerFirmId: firm.id, role: 'ACCOUNT_OWNER' } });
+  await api.db.practiceStaffMember.create({
+    data: { userId: owner.id, partnerFirmId: firm.id, role: 'ACCOUNT_OWNER' },
+  });
   const ownerToken = await api.token(owner.id);
   const invitee = await createUser(api.db);
-  await api.db.user.update({ where: { id: invitee.id }, data: { passwordHash: await hashPassword('my own password') } });
+  await api.db.user.update({
+    where: { id: invitee.id },
+    data: { passwordHash: await hashPassword('my own password') },
+  });
   const base = `/partner-firms/${firm.id}/staff/invitations`;
-  const invited = await api.call('POST', base, { token: ownerToken, body: { firstName: 'Ivy', lastName: 'Known', email: invitee.email } });
+  const invited = await api.call('POST', base, {
+    token: ownerToken,
+    body: { firstName: 'Ivy', lastName: 'Known', email: invitee.email },
+  });
   expect(invited.status).toBe(201);
   const { page, context } = await newPage(browser);
   try {
@@ -201,9 +217,13 @@ it('PS-2 someone with an account signs in from the invitation page and accepts; 
   expect((await api.call('POST', base, { token: ownerToken, body: other })).status).toBe(201);
   const declining = await newPage(browser);
   try {
-    await declining.page.goto(pageLinkIn((await mailSink.waitFor(other.email, /Join the Practice Staff of/)).text, api.url));
+    await declining.page.goto(
+      pageLinkIn((await mailSink.waitFor(other.email, /Join the Practice Staff of/)).text, api.url),
+    );
     await declining.page.getByRole('button', { name: 'Decline the invitation' }).click();
-    await expect(declining.page.getByRole('heading', { name: 'Invitation declined' }).isVisible()).resolves.toBe(true);
+    await expect(declining.page.getByRole('heading', { name: 'Invitation declined' }).isVisible()).resolves.toBe(
+      true,
+    );
     expect(await lookAt(declining.page, 'invitation-declined')).toEqual([]);
     const row = await api.db.invitation.findFirstOrThrow({ where: { email: other.email } });
     expect(row.state).toBe('REJECTED');

@@ -19,7 +19,13 @@ function chromiumPath(): string {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -29,7 +35,9 @@ export interface PageProblems {
 }
 
 /** A fresh context (its own cookies) and page, recording what goes wrong in the page. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+export async function newPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems: PageProblems = { errors: [] };
@@ -39,7 +47,8 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
   page.on('pageerror', (err) => problems.errors.push(`page: ${err.message}`));
   page.on('requestfailed', (request) => {
     // A navigation the page itself replaces (a 303 after a form) is not a failure.
-    if (request.failure()?.errorText !== 'net::ERR_ABORTED') problems.errors.push(`request: ${request.url()} ${request.failure()?.errorText}`);
+    if (request.failure()?.errorText !== 'net::ERR_ABORTED')
+      problems.errors.push(`request: ${request.url()} ${request.failure()?.errorText}`);
   });
   return { context, page, problems };
 }
@@ -60,8 +69,11 @@ export interface AxeViolation {
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: any[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] } });
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: any[] }> } })
+      .axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] },
+    });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -12,6 +12,8 @@ const ROLE_WORDS: Record<string, string> = {
   STAFF: 'Staff',
 };
 
+const PRACTICE_PAGES = 'staff, organization access, offboarding, certifications, the partner account';
+
 export function homePages(kit: ConsoleKit): void {
   kit.view('/console', async ({ me }) => {
     const places = placesOf(me).filter((place) => place.href !== '/console');
@@ -19,16 +21,23 @@ export function homePages(kit: ConsoleKit): void {
       const membership = me.memberships.find((m) => href === `/console/organizations/${m.organizationId}`);
       if (membership) return ROLE_WORDS[membership.role];
       const practice = me.practiceRoles.find((p) => href === `/console/partner-firms/${p.partnerFirmId}`);
-      if (practice) return `${ROLE_WORDS[practice.role]}: staff, organization access, offboarding, certifications, the partner account`;
+      if (practice)
+        return `${ROLE_WORDS[practice.role]}: ${PRACTICE_PAGES}`;
       if (href === '/console/support') return 'Support: the review queue, tickets, portal emails';
       if (href === '/console/portal') return 'Portal admin: partners, their users and invitations';
       return 'Your organizations and why, switching between them, tasks shared with you';
     };
     return {
       title: `Hello, ${me.displayName}`,
-      body: html`<ul class="cards">${places.map(
-        (place) => html`<li><a href="${place.href}">${place.label}</a><p>${roleOf(place.href)}</p></li>`,
-      )}</ul>`,
+      body: html`<ul class="cards">
+        ${places.map(
+          (place) =>
+            html`<li>
+              <a href="${place.href}">${place.label}</a>
+              <p>${roleOf(place.href)}</p>
+            </li>`,
+        )}
+      </ul>`,
     };
   });
 }
