@@ -2,7 +2,7 @@
 // party answer at once and take effect at once; the emails wait for SMTP outside of any command.
 // AM-5: access turned on until a date ends by itself then (a few seconds here).
 import { effectiveAccess } from '../../domain/access';
-import { mailSink, stackService } from '../support/services';
+import { mailSink, stackService, testMailService } from '../support/services';
 import { apiWithWorker } from '../support/api';
 import { createOrganization, createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
@@ -14,7 +14,7 @@ const P = 'https://partner-access.example/problems/';
 const AT_ONCE_MS = 5000;
 const running = apiWithWorker();
 afterAll(async () => {
-  await stackService('start', 'mail'); // whatever happened above, other tests need their SMTP server
+  await stackService('start', testMailService); // whatever happened above, other tests need their SMTP server
 });
 
 /** An organization with a consultant on its TPU list (access off), the listing emails delivered. */
@@ -58,7 +58,7 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
     timed(() => running.api.call('PUT', `${w.url}/access`, { token: w.tokens.orgAdmin, body: { access } }));
   const consultantAccess = () => effectiveAccess(running.api.db, w.consultant.id, w.org.id);
 
-  await stackService('stop', 'mail');
+  await stackService('stop', testMailService);
   try {
     const [on, onMs] = await setAccess('on');
     expect(on).toMatchObject({ status: 200, body: { state: 'ACCESS_ON', accessEndsAt: null } });
@@ -84,7 +84,7 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(await retryingEmail()).toBe(true);
   } finally {
-    await stackService('start', 'mail');
+    await stackService('start', testMailService);
   }
 
   // Decision: the email reports what happened (access was turned on) and is delivered late rather

@@ -39,6 +39,13 @@ export async function stackService(action: 'start' | 'stop', service: StackServi
   await run('bash', [join(repoRoot, 'stack', 'stack.sh'), action, service], { timeout: 120000 });
 }
 
+/**
+ * The mail sink the tests send to: `mail-test` under npm test (scripts/test.sh points SMTP_PORT at it),
+ * the demo's `mail` when a test is run by hand against the default addresses.
+ */
+export const testMailService: StackServiceName =
+  String(config.SMTP_PORT) === readLocalEnv().TEST_SMTP_PORT ? 'mail-test' : 'mail';
+
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
