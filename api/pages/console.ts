@@ -31,8 +31,11 @@ export interface ConsoleContext {
   actor: Actor;
   signedIn: SignedIn;
   csrf: string;
-  /** Who the caller is, with their places (from GET /me). */
+  /** Who the caller is (from GET /me), and their places in the console. */
   me: MyIdentityV1;
+  places: NavLink[];
+  /** Would this API route let the caller in? Its own check, asked of the decision point, without running it. */
+  may(key: RouteKey, input?: RouteInput): Promise<boolean>;
   /** The console's cookie options (Secure outside development and tests), for a page's own cookie. */
   cookies: CookieOptions;
   /** Calls an API route in process as the signed-in user; answers its body, or throws its Problem. */
@@ -66,8 +69,15 @@ export interface ConsoleKit {
   download(path: string, key: RouteKey, input: (req: Request) => RouteInput): void;
 }
 
-/** The console's places for this user, from their roles (what each role's page set starts from). */
-export function placesOf(me: MyIdentityV1): NavLink[] {
+/**
+ * The console's places for this user, from their roles (what each role's page set starts from). A
+ * firm's place is its Practice Staff for those the API lets open it, else its partner account, else
+ * none: asked of the routes' own checks, so the nav never leads to a refusal.
+ */
+export async function placesOf(
+  me: MyIdentityV1,
+  may: (key: RouteKey, input: RouteInput) => Promise<boolean>,
+): Promise<NavLink[]> {
   const places: NavLink[] = [
     { href: '/console', label: 'Home' },
     { href: '/console/me', label: 'My access' },
@@ -80,8 +90,14 @@ export function placesOf(me: MyIdentityV1): NavLink[] {
       });
     }
   }
-  for (const practice of me.practiceRoles) {
-    places.push({ href: `/console/partner-firms/${practice.partnerFirmId}`, label: practice.partnerFirmName });
+  for (const { partnerFirmId, partnerFirmName } of me.practiceRoles) {
+    const params = { params: { partnerFirmId } };
+    const base = `/console/partner-firms/${partnerFirmId}`;
+    if (await may('GET /partner-firms/:partnerFirmId/staff', params))
+      places.push({ href: base, label: partnerFirmName });
+    else if (await may('GET /partner-accounts/:partnerFirmId', params)) {
+      places.push({ href: `${base}/account`, label: partnerFirmName });
+    }
   }
   if (me.isSupportAgent) places.push({ href: '/console/support', label: 'Support' });
   if (me.portalRole) places.push({ href: '/console/portal', label: 'Partner portal' });
@@ -104,9 +120,40 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
       return runRoute(spec, deps.authorizer, signedIn.actor, input, req, res);
     };
     const call = async (key: RouteKey, input: RouteInput = {}) => (await callForReply(key, input)).body as never;
+    const may = async (key: RouteKey, input: RouteInput = {}) => {
+      const spec = byKey.get(key);
+      if (!spec) throw new Error(`the console asks about ${key}, which the API does not have`);
+      try {
+        await runRoute(
+          { ...spec, handler: async () => ({ status: 204 }) },
+          deps.authorizer,
+          signedIn.actor,
+          input,
+          req,
+          res,
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof Problem) return false;
+        throw err;
+      }
+    };
     const me = (await call('GET /me')) as MyIdentityV1;
+    const places = await placesOf(me, may);
     const csrf = csrfToken(req, res, deps.cookies);
-    return { req, res, actor: signedIn.actor, signedIn, csrf, me, cookies: deps.cookies, call, callForReply };
+    return {
+      req,
+      res,
+      actor: signedIn.actor,
+      signedIn,
+      csrf,
+      me,
+      places,
+      may,
+      cookies: deps.cookies,
+      call,
+      callForReply,
+    };
   };
 
   const signedInOr401 = async (req: Request, res: Response): Promise<SignedIn | null> => {
@@ -126,7 +173,7 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
     const page = layout({
       title: result.title,
       user: { displayName: ctx.me.displayName, switchedInto },
-      nav: placesOf(ctx.me),
+      nav: ctx.places,
       current: ctx.req.path,
       flash,
       csrf: ctx.csrf,

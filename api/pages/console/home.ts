@@ -1,6 +1,6 @@
 // The console's home: the signed-in user's places, one per role the database gives them.
 import { html } from '../html';
-import { placesOf, type ConsoleKit } from '../console';
+import type { ConsoleKit } from '../console';
 
 const ROLE_WORDS: Record<string, string> = {
   ORG_ADMIN: 'Org admin: third-party users, the access ledger, client relationships, access reviews',
@@ -15,14 +15,14 @@ const ROLE_WORDS: Record<string, string> = {
 const PRACTICE_PAGES = 'staff, organization access, offboarding, certifications, the partner account';
 
 export function homePages(kit: ConsoleKit): void {
-  kit.view('/console', async ({ me }) => {
-    const places = placesOf(me).filter((place) => place.href !== '/console');
+  kit.view('/console', async ({ me, places: all }) => {
+    const places = all.filter((place) => place.href !== '/console');
     const roleOf = (href: string) => {
       const membership = me.memberships.find((m) => href === `/console/organizations/${m.organizationId}`);
       if (membership) return ROLE_WORDS[membership.role];
-      const practice = me.practiceRoles.find((p) => href === `/console/partner-firms/${p.partnerFirmId}`);
-      if (practice)
-        return `${ROLE_WORDS[practice.role]}: ${PRACTICE_PAGES}`;
+      const practice = me.practiceRoles.find((p) => href.startsWith(`/console/partner-firms/${p.partnerFirmId}`));
+      if (practice && href.endsWith('/account')) return `${ROLE_WORDS[practice.role]}: the partner account`;
+      if (practice) return `${ROLE_WORDS[practice.role]}: ${PRACTICE_PAGES}`;
       if (href === '/console/support') return 'Support: the review queue, tickets, portal emails';
       if (href === '/console/portal') return 'Portal admin: partners, their users and invitations';
       return 'Your organizations and why, switching between them, tasks shared with you';
