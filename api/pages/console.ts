@@ -198,14 +198,18 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
       flash,
     );
 
+  /** A GET page for the signed-in user (others are sent to sign in and back), with its context. */
+  const signedInPage = (handler: (ctx: ConsoleContext, req: Request, res: Response) => Promise<void>) =>
+    page(async (req, res) => {
+      const signedIn = await signedInOr401(req, res);
+      if (signedIn) await handler(await context(req, res, signedIn), req, res);
+    });
+
   return {
     view(path, run) {
       router.get(
         path,
-        page(async (req, res) => {
-          const signedIn = await signedInOr401(req, res);
-          if (!signedIn) return;
-          const ctx = await context(req, res, signedIn);
+        signedInPage(async (ctx, req, res) => {
           const flash = takeFlash(req, res, deps.cookies);
           try {
             render(ctx, await run(ctx), flash);
@@ -241,10 +245,7 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
     download(path, key, input) {
       router.get(
         path,
-        page(async (req, res) => {
-          const signedIn = await signedInOr401(req, res);
-          if (!signedIn) return;
-          const ctx = await context(req, res, signedIn);
+        signedInPage(async (ctx, req, res) => {
           try {
             const reply = await ctx.callForReply(key, input(req));
             for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);

@@ -24,8 +24,8 @@ const SESSION_MS = 8 * 60 * 60_000;
 /** RFC 6749 5.1: a token answer is never cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-/** A switch's refusal as the answer that says what to do next. */
-function problemOf(refusal: SwitchRefusal): Problem {
+/** A switch's refusal as the answer that says what to do next (the console's switch answers it too). */
+export function switchProblem(refusal: SwitchRefusal): Problem {
   switch (refusal.kind) {
     case 'not-found':
       return new Problem('not-found', refusal.message);
@@ -115,7 +115,7 @@ export function accountSwitchingRoutes(deps: { db: Database; invitations: Invita
         try {
           return { status: 200, body: await exchange(holder, body.requested_account), headers: NO_STORE };
         } catch (err) {
-          throw err instanceof SwitchRefusal ? problemOf(err) : err;
+          throw err instanceof SwitchRefusal ? switchProblem(err) : err;
         }
       },
     }),

@@ -10,7 +10,7 @@ import { actionButton, field, form, select, table } from '../layout';
 import { problemWords, type ConsoleContext, type ConsoleKit, type ViewResult } from '../console';
 import { Problem } from '../../problem';
 import { localPath } from '../http';
-import { denialProblem } from '../../denials';
+import { switchProblem } from '../../routes/account-switching';
 import type { WebSessions } from '../web-sessions';
 import { AccountSwitching, FRESH_SIGN_IN_MS, SwitchRefusal } from '../../../domain/account-switching';
 import { OrganizationId } from '../../../domain/messages/values/identifiers';
@@ -92,21 +92,6 @@ function reasonForm(action: string, csrf: string, label: string, button: string,
   );
 }
 
-/** PA-5's refusals in the API's own problems, as POST /token-exchange answers them. */
-function switchProblem(refusal: SwitchRefusal): Problem {
-  switch (refusal.kind) {
-    case 'not-found':
-      return new Problem('not-found', refusal.message);
-    case 'not-a-guest':
-      return denialProblem(refusal.policies) ?? new Problem('forbidden', refusal.message);
-    case 'stale-sign-in':
-      return new Problem('reauthentication-required', refusal.message);
-    case 'switched-in':
-      return new Problem('switched-in', refusal.message);
-    case 'not-switched-in':
-      return new Problem('conflict', refusal.message);
-  }
-}
 
 export function partnerAccountPages(kit: ConsoleKit, deps: PartnerAccountDeps): void {
   /**

@@ -81,33 +81,19 @@ export function supportPages(kit: ConsoleKit): void {
           ${select({ name: 'state', label: 'Show requests that are', options: STATES, value: asked })}
           <button type="submit" class="secondary">Show</button>
         </form>
-        ${
-          waiting
-            ? table(
-                'Waiting for review, oldest first',
-                ['Organization', 'Third party', 'Firm', 'Came by', 'Since', 'Decision'],
-                items.map((r) => [
-                  r.organizationName,
-                  r.thirdPartyName,
-                  r.firmName,
-                  words(r.origin),
-                  when(r.updatedAt),
-                  decide(r, csrf, back),
-                ]),
-              )
-            : table(
-                `${words(asked)}, oldest first`,
-                ['Organization', 'Third party', 'Firm', 'Came by', 'Since', 'Where it stands'],
-                items.map((r) => [
-                  r.organizationName,
-                  r.thirdPartyName,
-                  r.firmName,
-                  words(r.origin),
-                  when(r.updatedAt),
-                  r.reason,
-                ]),
-              )
-        }`,
+        ${table(
+          waiting ? 'Waiting for review, oldest first' : `${words(asked)}, oldest first`,
+          ['Organization', 'Third party', 'Firm', 'Came by', 'Since', waiting ? 'Decision' : 'Where it stands'],
+          items.map((r) => [
+            r.organizationName,
+            r.thirdPartyName,
+            r.firmName,
+            words(r.origin),
+            when(r.updatedAt),
+            // Only a request still waiting can be decided; any other shows where it stands.
+            waiting ? decide(r, csrf, back) : r.reason,
+          ]),
+        )}`,
     };
   });
 
