@@ -231,6 +231,40 @@ it('PS-6 certification: status and date per user; invite those not certified (an
   expect((await api.call('GET', `/partner-firms/${w.firm.id}/staff/${w.by.ACCOUNT_MANAGER.id}/certificate`, { token: w.by.STAFF.token })).status).toBe(403);
 });
 
+it('PS-6 Unicode certificates: Latin, Polish, Greek, Cyrillic, CJK and right-to-left names', async () => {
+  const w = await practice();
+  // Right-to-left names are drawn in visual order, so a reader of the drawn string meets them reversed.
+  const visual = (name: string) => [...name].reverse().join('');
+  // One process draws them all, in this order: a "Z" after "Ż" once lost its character in the font's cache.
+  const names = [
+    { name: 'Łukasz Żółć', drawn: 'Łukasz Żółć', font: 'NotoSans-Bold' },
+    { name: 'Zoë Ångström', drawn: 'Zoë Ångström', font: 'NotoSans-Bold' },
+    { name: 'Αλέξανδρος', drawn: 'Αλέξανδρος', font: 'NotoSans-Bold' },
+    { name: 'Иван Петров', drawn: 'Иван Петров', font: 'NotoSans-Bold' },
+    { name: '王小明', drawn: '王小明', font: 'NotoSansHans-Bold' },
+    { name: 'さくら', drawn: 'さくら', font: 'NotoSansHans-Bold' },
+    { name: 'דוד לוי', drawn: visual('דוד לוי'), font: 'NotoSansHebrew-Bold' },
+    { name: 'ليلى', drawn: visual('ليلى'), font: 'NotoNaskhArabic-Bold' },
+  ];
+  for (const { name, drawn, font } of names) {
+    const email = `unicode-${uniqueSuffix()}@practice.example`;
+    const user = await api.db.user.create({ data: { email, displayName: name } });
+    await api.db.practiceStaffMember.create({ data: { userId: user.id, partnerFirmId: w.firm.id, role: 'STAFF' } });
+    const certifiedAt = new Date();
+    await api.db.certification.create({ data: { userId: user.id, program: CERTIFICATION_PROGRAM, certifiedAt } });
+    const res = await fetch(`${api.url}/partner-firms/${w.firm.id}/staff/${user.id}/certificate`, {
+      headers: { authorization: `Bearer ${w.by.ACCOUNT_OWNER.token}` },
+    });
+    expect({ name, status: res.status }).toEqual({ name, status: 200 });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const pdf = await readPdf(bytes);
+    // pdf-lib names an embedded subset after the font with a number of its own.
+    expect(pdf.runs).toContainEqual({ font: expect.stringMatching(new RegExp(`^${font}-\\d+$`)), text: drawn });
+    // The fonts are embedded as subsets: a certificate stays small even when its name needs a CJK font.
+    expect(bytes.length).toBeLessThan(150_000);
+  }
+});
+
 it('AM-5 a delegated grant with an end date counts until then, and not a second after', async () => {
   const w = await practice();
   const user = w.by.STAFF;
