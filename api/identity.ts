@@ -5,6 +5,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import type { Database } from '../platform/database';
 import { loadActor, type Actor } from '../domain/actor';
+import { issuedAtFor, issuedBefore, SIGNED_OUT_EVERYWHERE } from '../domain/session-validity';
 import { Problem } from './problem';
 
 export interface TokenSettings {
@@ -22,10 +23,14 @@ export interface TokenClaims {
   authTime?: Date;
   /** PA-5: the customer account a switched-in token is scoped to, and the switch it belongs to. */
   account?: { organizationId: string; switchId: string };
+  /** Issue 12: the user's sessionsValidAfter, so a token minted in the same second still counts. */
+  sessionsValidAfter?: Date | null;
 }
 
-export interface VerifiedToken extends TokenClaims {
+export interface VerifiedToken extends Omit<TokenClaims, 'sessionsValidAfter'> {
   userId: string;
+  /** `iat`, in whole seconds: a token issued before the user's sessions ended is refused (issue 12). */
+  issuedAt: number;
 }
 
 export async function mintToken(
@@ -42,13 +47,14 @@ export async function mintToken(
     .setSubject(userId)
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
-    .setIssuedAt()
+    .setIssuedAt(issuedAtFor(claims.sessionsValidAfter))
     .setExpirationTime(ttl)
     .sign(key(settings.secret));
 }
 
 const Claims = z.object({
   sub: Subject,
+  iat: z.number().int().nonnegative().optional(),
   auth_time: z.number().int().positive().optional(),
   account: z.uuid().optional(),
   sid: z.uuid().optional(),
@@ -63,10 +69,13 @@ export async function verifyToken(settings: TokenSettings, token: string): Promi
     });
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new Problem('unauthenticated', 'The token has no valid subject.');
-    const { sub, auth_time: authTime, account, sid } = claims.data;
+    const { sub, iat, auth_time: authTime, account, sid } = claims.data;
+    // Issue 12: without its issue time a token could not be told from one issued before a reset.
+    if (iat === undefined) throw new Problem('unauthenticated', 'The token has no issue time (iat).');
     if (Boolean(account) !== Boolean(sid)) throw new Problem('unauthenticated', 'The token is not valid.');
     return {
       userId: sub,
+      issuedAt: iat,
       ...(authTime ? { authTime: new Date(authTime * 1000) } : {}),
       ...(account && sid ? { account: { organizationId: account, switchId: sid } } : {}),
     };
@@ -114,6 +123,10 @@ export async function actorFromToken(db: Database, settings: TokenSettings, jwt:
   const actor = await loadActor(db, token.userId);
   if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
   if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
+  // Issue 12: a reset, a deactivation or a freed email since this token was issued ended it.
+  if (issuedBefore(token.issuedAt, actor.sessionsValidAfter)) {
+    throw new Problem('unauthenticated', SIGNED_OUT_EVERYWHERE);
+  }
   if (token.account) {
     // PA-5: a switched-in token works only while its switch is open; switching back ends it at once.
     const open = await db.accountSwitch.findFirst({

@@ -12,6 +12,8 @@ export interface Actor {
   practiceRoles: ReadonlyArray<{ partnerFirmId: string; role: PracticeRole }>;
   isSupportAgent: boolean;
   portalRole: PortalRole | null;
+  /** Issue 12: tokens and browser sessions from before this no longer count (null: none ended). */
+  sessionsValidAfter: Date | null;
   /** When the token's holder last signed in with their password, if the token says (PA-5). */
   authTime?: Date;
   /** PA-5: switched into this customer account (the token is scoped to it), under this switch. */
@@ -26,6 +28,7 @@ export async function loadActor(db: Database, userId: string): Promise<Actor | n
       id: true,
       email: true,
       status: true,
+      sessionsValidAfter: true,
       memberships: { select: { organizationId: true, role: true } },
       practiceRoles: { select: { partnerFirmId: true, role: true } },
       supportAgent: { select: { userId: true } },
@@ -41,6 +44,7 @@ export async function loadActor(db: Database, userId: string): Promise<Actor | n
     practiceRoles: user.practiceRoles,
     isSupportAgent: user.supportAgent !== null,
     portalRole: user.portalAdmin?.role ?? null,
+    sessionsValidAfter: user.sessionsValidAfter,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Licence, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
 import { UseCaseRefusal } from './refusal';
+import { endSessionsOf } from './session-validity';
 import type {
   CustomerAccountExportV1,
   CustomerAccountV1,
@@ -227,6 +228,8 @@ export class PartnerAccounts {
       const member = await ownMember(tx, organizationId, userId);
       if (Boolean(member.deactivatedAt) === !active) return; // already so: nothing changes, nothing is told
       await tx.membership.update({ where: { id: member.id }, data: { deactivatedAt: active ? null : new Date() } });
+      // Issue 12: a deactivation ends the user's tokens and browser sessions, wherever they were signed in.
+      if (!active) await endSessionsOf(tx, userId);
       await userChanged(tx, organizationId, userId, active ? 'reactivated' : 'deactivated', actorUserId);
     });
   }

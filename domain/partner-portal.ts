@@ -7,6 +7,7 @@ import type { Database } from '../platform/database';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { recordEvent } from '../events/outbox';
 import { UseCaseRefusal } from './refusal';
+import { endSessionsOf } from './session-validity';
 import { actorIdOf, auditOfTicket, revokeUnlessClosed, ticketIdOf, type SupportActor } from './support-actions';
 
 export const PORTAL_EMAIL_FREED = 'portal-email.freed';
@@ -65,7 +66,11 @@ export function portalEmails(deps: { db: Database; invitations: InvitationsClien
             await tx.portalPartner.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
           } else {
             const u = await tx.portalPartnerUser.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
-            if (u.userId) await tx.user.update({ where: { id: u.userId }, data: { email: placeholder } });
+            if (u.userId) {
+              await tx.user.update({ where: { id: u.userId }, data: { email: placeholder } });
+              // Issue 12: whoever held the freed email is signed out everywhere with it.
+              await endSessionsOf(tx, u.userId);
+            }
           }
         }
         const detail = {

@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger';
 import { hashPassword, hashToken, newToken, tokenMatches, verifyPassword } from '../platform/secrets';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { composeEmail } from '../platform/email-layout';
+import { endSessionsOf } from './session-validity';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 /** One reset email a minute per account, whoever asks: the form cannot be used to flood a mailbox. */
@@ -24,6 +25,13 @@ export class SignInRefusal extends Error {
   }
 }
 
+export interface SignedInWithPassword {
+  userId: string;
+  authTime: Date;
+  /** When the user's sessions last ended (issue 12): a token minted now must count as after it. */
+  sessionsValidAfter: Date | null;
+}
+
 export class SignIn {
   constructor(
     private readonly deps: {
@@ -37,16 +45,16 @@ export class SignIn {
   ) {}
 
   /** The user an email and password name: the same work and answer for an unknown email and a wrong password. */
-  async withPassword(email: string, password: string): Promise<{ userId: string; authTime: Date }> {
+  async withPassword(email: string, password: string): Promise<SignedInWithPassword> {
     const user = await this.deps.db.user.findUnique({
       where: { email },
-      select: { id: true, status: true, passwordHash: true },
+      select: { id: true, status: true, passwordHash: true, sessionsValidAfter: true },
     });
     const ok = await verifyPassword(password, user?.passwordHash ?? null);
     if (!user || !ok || user.status !== 'ACTIVE') {
       throw new SignInRefusal('wrong-credentials', 'The email or the password is wrong.');
     }
-    return { userId: user.id, authTime: new Date() };
+    return { userId: user.id, authTime: new Date(), sessionsValidAfter: user.sessionsValidAfter };
   }
 
   /** PP-3: emails a reset link, or renews an expired portal invitation; never says whether the email is known. */
@@ -107,7 +115,10 @@ export class SignIn {
     if (reset.usedAt || reset.expiresAt.getTime() < Date.now()) throw usedOrExpired();
   }
 
-  /** Sets the password; the link works once, even with two requests at once. */
+  /**
+   * Sets the password; the link works once, even with two requests at once. Every token and browser
+   * session of the user ends with it (issue 12): whoever held one must sign in with the new password.
+   */
   async completePasswordReset(resetId: string, token: string, password: string): Promise<{ userId: string }> {
     const passwordHash = await hashPassword(password);
     return this.deps.db.$transaction(async (tx) => {
@@ -121,6 +132,7 @@ export class SignIn {
       });
       if (marked.count === 0) throw usedOrExpired();
       await tx.user.update({ where: { id: reset.userId }, data: { passwordHash } });
+      await endSessionsOf(tx, reset.userId);
       return { userId: reset.userId };
     });
   }

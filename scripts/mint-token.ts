@@ -9,10 +9,10 @@ async function main() {
   const config = loadConfig();
   const db = createDatabase(config.DATABASE_URL);
   try {
-    const user = await db.user.findUnique({ where: { email }, select: { id: true } });
+    const user = await db.user.findUnique({ where: { email }, select: { id: true, sessionsValidAfter: true } });
     if (!user) throw new Error('no user with that email in this database');
     const settings = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
-    process.stdout.write((await mintToken(settings, user.id)) + '\n');
+    process.stdout.write((await mintToken(settings, user.id, '8h', { sessionsValidAfter: user.sessionsValidAfter })) + '\n');
   } finally {
     await db.$disconnect();
   }

@@ -390,6 +390,8 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         return res.redirect(303, `/reset-password/${id}`);
       }
       clearCookie(res, LINK_COOKIE, { ...cookies, path: `/reset-password/${id}` });
+      // Issue 12: the reset ended every session of the user; this browser is signed out too, whoever it was.
+      await sessions.end(req, res);
       setFlash(res, { kind: 'done', text: 'Your password is set. Sign in with it.' }, cookies);
       res.redirect(303, '/sign-in');
     }),

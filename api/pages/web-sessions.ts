@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { Database } from '../../platform/database';
 import { hashToken, newToken } from '../../platform/secrets';
 import { loadActor, type Actor } from '../../domain/actor';
+import { startedBefore } from '../../domain/session-validity';
 import { clearCookie, readCookies, renewCsrfToken, setCookie, type CookieOptions } from './http';
 
 const SESSION_COOKIE = 'pa_session';
@@ -33,14 +34,25 @@ export class WebSessions {
   async start(req: Request, res: Response, userId: string, authTime: Date): Promise<void> {
     await this.end(req, res);
     const token = newToken();
+    // createdAt from this clock, the one sessionsValidAfter is set by (issue 12), not the database's.
+    const now = Date.now();
     await this.db.webSession.create({
-      data: { userId, tokenHash: hashToken(token), authTime, expiresAt: new Date(Date.now() + SESSION_TTL_MS) },
+      data: {
+        userId,
+        tokenHash: hashToken(token),
+        authTime,
+        createdAt: new Date(now),
+        expiresAt: new Date(now + SESSION_TTL_MS),
+      },
     });
     setCookie(res, SESSION_COOKIE, token, { ...this.cookies, maxAgeSeconds: SESSION_TTL_MS / 1000 });
     renewCsrfToken(res, this.cookies);
   }
 
-  /** The signed-in user of this request, or null (no cookie, unknown, ended, expired, deactivated). */
+  /**
+   * The signed-in user of this request, or null (no cookie, unknown, ended, expired, deactivated, or
+   * started before the user's sessions ended: issue 12, then it is ended here too).
+   */
   async current(req: Request): Promise<SignedIn | null> {
     const token = readCookies(req)[SESSION_COOKIE];
     if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
@@ -48,6 +60,10 @@ export class WebSessions {
     if (!session || session.endedAt || session.expiresAt.getTime() < Date.now()) return null;
     const actor = await loadActor(this.db, session.userId);
     if (!actor || actor.status !== 'ACTIVE') return null;
+    if (startedBefore(session.createdAt, actor.sessionsValidAfter)) {
+      await this.db.webSession.updateMany({ where: { id: session.id, endedAt: null }, data: { endedAt: new Date() } });
+      return null;
+    }
     if (session.switchId && session.switchedInto) {
       const open = await this.db.accountSwitch.findFirst({
         where: { id: session.switchId, userId: session.userId, endedAt: null },

@@ -44,14 +44,17 @@ export function switchProblem(refusal: SwitchRefusal): Problem {
   }
 }
 
+/** The holder of the subject token, with when their sessions last ended (issue 12). */
+type Holder = TokenHolder & { sessionsValidAfter: Date | null };
+
 export function accountSwitchingRoutes(deps: { db: Database; invitations: InvitationsClient; tokens: TokenSettings }) {
   const { db, invitations, tokens } = deps;
   const switching = new AccountSwitching({ db, invitations });
   const tags = ['account switching'];
 
   /** A token for the account, ending with the sign-in's session. */
-  const issue = async (holder: TokenHolder, account: IssuedTokenV1['account']): Promise<IssuedTokenV1> => {
-    const { userId, authTime } = holder;
+  const issue = async (holder: Holder, account: IssuedTokenV1['account']): Promise<IssuedTokenV1> => {
+    const { userId, authTime, sessionsValidAfter } = holder;
     const seconds = authTime ? Math.floor((+authTime + SESSION_MS - Date.now()) / 1000) : 0;
     if (seconds <= 0) {
       throw new Problem('reauthentication-required', 'Your sign-in has ended: sign in again (POST /sessions).');
@@ -60,6 +63,7 @@ export function accountSwitchingRoutes(deps: { db: Database; invitations: Invita
     return {
       access_token: await mintToken(tokens, userId, `${seconds}s`, {
         authTime,
+        sessionsValidAfter,
         ...(switched ? { account: { organizationId: switched.organizationId, switchId: switched.switchId } } : {}),
       }),
       issued_token_type: JWT_TOKEN_TYPE,
@@ -69,7 +73,7 @@ export function accountSwitchingRoutes(deps: { db: Database; invitations: Invita
     };
   };
 
-  const exchange = async (holder: TokenHolder, requested: string): Promise<IssuedTokenV1> => {
+  const exchange = async (holder: Holder, requested: string): Promise<IssuedTokenV1> => {
     if (requested === 'home') {
       if (!holder.switchId) {
         throw new SwitchRefusal(

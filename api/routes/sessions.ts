@@ -48,8 +48,9 @@ export function sessionRoutes(deps: {
       problems: ['validation-failed', 'unauthenticated'],
       authorize: { anyone: 'signing in needs no account yet' },
       handler: async ({ body }) => {
-        const { userId, authTime } = await answered(() => signIn.withPassword(body.email, body.password));
-        const token = await mintToken(deps.tokens, userId, '8h', { authTime });
+        const signedIn = await answered(() => signIn.withPassword(body.email, body.password));
+        const { userId, authTime, sessionsValidAfter } = signedIn;
+        const token = await mintToken(deps.tokens, userId, '8h', { authTime, sessionsValidAfter });
         return { status: 200, body: { token, userId, expiresIn: '8h' } };
       },
     }),

@@ -353,8 +353,11 @@ it("PA-3 a partner user without the Account Manager role creates a customer's us
 
   const base = `/customer-accounts/${customer.org.id}/users/${userId}`;
   expect((await api().call('PATCH', base, { token: w.plain, body: { displayName: 'Nora Newer' } })).status).toBe(200);
-  const userToken = await api().token(userId);
+  const heldToken = await api().token(userId);
   expect((await api().call('POST', `${base}/deactivate`, { token: w.plain })).status).toBe(200);
+  // Issue 12: the deactivation ended the token they held; signed in again, this account still refuses them.
+  expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: heldToken })).status).toBe(401);
+  const userToken = await api().token(userId);
   expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: userToken })).status).toBe(403);
   expect((await api().call('POST', `${base}/reactivate`, { token: w.plain })).status).toBe(200);
   expect((await api().call('GET', `/organizations/${customer.org.id}`, { token: userToken })).status).toBe(200);

@@ -123,7 +123,11 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     accessModelChanges,
     duplicateEmailFixes,
     routes: allRoutes(deps),
-    token: (userId) => mintToken(tokens, userId),
+    // As POST /sessions does: a token minted in the second a user's sessions ended still counts (issue 12).
+    token: async (userId) => {
+      const user = await db.user.findUnique({ where: { id: userId }, select: { sessionsValidAfter: true } });
+      return mintToken(tokens, userId, '8h', { sessionsValidAfter: user?.sessionsValidAfter });
+    },
     async call(method, path, opts = {}) {
       const headers: Record<string, string> = {};
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
