@@ -24,8 +24,8 @@ type Weight = 'regular' | 'bold';
 
 /**
  * The fallback chain, first match wins: Noto Sans (Latin, Greek, Cyrillic), then Hebrew, Arabic, and
- * Noto Sans Hans (GB2312: simplified Chinese, kana, Hangul jamo). The CJK font is 8 MB, so it is read
- * only when a character needs it.
+ * Noto Sans Hans (30,888 glyphs: simplified and most traditional Chinese, kana; no Hangul syllables).
+ * The CJK font is 8 MB, so it is read only when a character needs it.
  */
 const CHAIN: ReadonlyArray<{ pkg: string; files: Record<Weight, string> }> = [
   { pkg: '@embedpdf/fonts-latin', files: { regular: 'NotoSans-Regular.ttf', bold: 'NotoSans-Bold.ttf' } },
