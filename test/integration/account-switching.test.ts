@@ -214,6 +214,31 @@ it('PA-5 revoking the guest grant ends the switch at once: the switched token is
   expect(refused).toMatchObject({ status: 403, body: { detail: expect.stringMatching(/invite you as a guest/) } });
 });
 
+it('PA-5 (issue 12) a password reset ends the switched-in token and the partner token it came from', async () => {
+  const w = await world();
+  await inviteAsGuest(w);
+  const home = await signIn(w.owner.email);
+  const inside = (await exchange(home, w.customer.id)).body.access_token;
+  expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(200);
+
+  expect((await running.api.call('POST', '/password-resets', { body: { email: w.owner.email } })).status).toBe(202);
+  const link = linkIn((await mailSink.waitFor(w.owner.email, /Reset your password/)).text);
+  const reset = await running.api.call('POST', `/password-resets/${link.id}`, {
+    body: { token: link.token, password: PASSWORD },
+  });
+  expect(reset.status).toBe(200);
+  const ended = {
+    status: 401,
+    body: { type: `${P}unauthenticated`, detail: expect.stringMatching(/Signed out everywhere/) },
+  };
+  expect(await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).toMatchObject(ended);
+  expect(await exchange(inside, 'home')).toMatchObject(ended);
+  expect(await exchange(home, w.customer.id)).toMatchObject(ended);
+  // Signed in again, the switch works again.
+  const fresh = (await exchange(await signIn(w.owner.email), w.customer.id)).body.access_token;
+  expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: fresh })).status).toBe(200);
+});
+
 it('PA-5 a suspended customer account refuses the switch with its own problem', async () => {
   const w = await world();
   await inviteAsGuest(w);
