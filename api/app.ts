@@ -36,6 +36,7 @@ import { clientRelationshipRoutes } from './routes/client-relationships';
 import { accessLedgerRoutes } from './routes/access-ledger';
 import { accountSwitchingRoutes } from './routes/account-switching';
 import { mountPages, type PageOptions } from './pages';
+import type { AbuseLimits } from '../domain/abuse-limits';
 
 export interface ApiDeps {
   db: Database;
@@ -59,6 +60,10 @@ export interface ApiDeps {
   checkContract?: boolean;
   /** The hosted pages and the console (api/pages): their cookies, and the demo sign-in links. */
   pages?: PageOptions;
+  /** Rate limits and sign-in back-off on the endpoints anyone can call (issue 12), shared by instances. */
+  abuseLimits: AbuseLimits;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For sets the client IP. Off by default. */
+  trustProxy?: boolean | number | string;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -67,9 +72,9 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...meRoutes(deps.db),
     ...organizationRoutes(deps.db),
     ...supportTicketRoutes(deps.db, deps.ticketKinds),
-    ...accountRoutes(deps.db, deps.thirdPartyAccess, deps.logger),
+    ...accountRoutes(deps.db, deps.thirdPartyAccess, deps.logger, deps.abuseLimits),
     ...thirdPartyAccessRoutes(deps.db, deps.thirdPartyAccess),
-    ...invitationRoutes(deps.db, deps.invitations, deps.tokens),
+    ...invitationRoutes(deps.db, deps.invitations, deps.tokens, deps.abuseLimits),
     ...sessionRoutes(deps),
     ...businessPartnerRoutes(deps.db, deps.invitations),
     ...taskRoutes(deps.db),
@@ -99,6 +104,8 @@ export function openApiDocument(routes: AnyRoute[]) {
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The abuse limits count per client IP: req.ip, which is the socket's peer unless proxies are trusted.
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
   app.use(express.json({ limit: '100kb', strict: true }));
   app.use((req, res, next) => {

@@ -16,6 +16,7 @@ import { OffboardingClient } from '../workflows/offboarding/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 import { AccessReviewsClient } from '../workflows/access-review/client';
 import { createMailer } from '../platform/mail';
+import { AbuseLimits } from '../domain/abuse-limits';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,7 +25,10 @@ async function main(): Promise<void> {
   const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const thirdPartyAccess = ThirdPartyAccessClient.fromConfig(temporal, config);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
+  const abuseLimits = AbuseLimits.onPostgres(config.DATABASE_URL);
   const app = createApp({
+    abuseLimits,
+    trustProxy: config.TRUST_PROXY,
     thirdPartyAccess,
     invitations: InvitationsClient.fromConfig(temporal, config),
     offboarding: new OffboardingClient({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
     // Stop taking connections, let requests in flight finish, then close clients.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     mailer.close();
-    await Promise.allSettled([db.$disconnect(), temporal.connection.close()]);
+    await Promise.allSettled([db.$disconnect(), temporal.connection.close(), abuseLimits.close()]);
     logger.info('api stopped');
     process.exit(0);
   };

@@ -9,6 +9,7 @@ import { actorOf } from './identity';
 import { Problem, ProblemTypes, type ProblemType } from './problem';
 import { parse } from './validation';
 import { denialProblem } from './denials';
+import { RateLimited } from '../domain/abuse-limits';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -217,7 +218,12 @@ export function mountRoutes(
       }
       const input = { body: req.body, params: req.params, query: req.query };
       const actor = spec.auth ? actorOf(res) : null;
-      const run = () => runRoute(spec, authorizer, actor, input, req, res);
+      // A use case's abuse limit (domain/abuse-limits.ts) answers 429 with Retry-After on any route.
+      const run = () =>
+        runRoute(spec, authorizer, actor, input, req, res).catch((err: unknown) => {
+          if (!(err instanceof RateLimited)) throw err;
+          throw new Problem('rate-limited', err.message, { retryAfterSeconds: err.retryAfterSeconds });
+        });
       const reply = options.checkContract ? await keptToContract(spec, run) : await run();
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       if (reply.body === undefined) res.status(reply.status).end();

@@ -9,6 +9,7 @@ import { hashPassword, hashToken, tokenMatches } from '../platform/secrets';
 import { describeInvitationScope } from '../activities/invitations';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { OfferByKind } from './messages/values/invitation-offer';
+import type { AbuseLimits, Client } from './abuse-limits';
 
 export type InvitationRow = Invitation & { sends: InvitationSend[] };
 
@@ -75,7 +76,7 @@ export interface SignedInInvitee {
 }
 
 export class InvitationLinks {
-  constructor(private readonly deps: { db: Database; invitations: InvitationsClient }) {}
+  constructor(private readonly deps: { db: Database; invitations: InvitationsClient; abuseLimits: AbuseLimits }) {}
 
   /** The invitation a link opens, or why it does not (checked in this order, so each says the next step). */
   async check(invitationId: string, token: string): Promise<InvitationRow> {
@@ -106,8 +107,9 @@ export class InvitationLinks {
     return row;
   }
 
-  async open(invitationId: string, token: string): Promise<OpenedInvitation> {
+  async open(invitationId: string, token: string, client: Client): Promise<OpenedInvitation> {
     const { db } = this.deps;
+    await this.deps.abuseLimits.admit('link-check', client);
     const row = await this.check(invitationId, token);
     const [account, scope, inviter] = await Promise.all([
       db.user.findUnique({ where: { email: row.email }, select: { id: true } }),
@@ -129,8 +131,15 @@ export class InvitationLinks {
    * Accepts: with a new password when the invitee has no account, or as the signed-in invitee. The
    * password never enters workflow history: its hash waits in PendingCredential for the accept to commit.
    */
-  async accept(invitationId: string, token: string, password: string | undefined, signedIn: SignedInInvitee | null) {
+  async accept(
+    invitationId: string,
+    token: string,
+    password: string | undefined,
+    signedIn: SignedInInvitee | null,
+    client: Client,
+  ) {
     const { db, invitations } = this.deps;
+    await this.deps.abuseLimits.admit('invitation-accept', client);
     const row = await this.check(invitationId, token);
     if (signedIn && signedIn.email.toLowerCase() !== row.email.toLowerCase()) {
       throw new LinkRefusal(
@@ -165,7 +174,8 @@ export class InvitationLinks {
     return { row: after, userId: after.acceptedUserId!, createdAccount: !account };
   }
 
-  async decline(invitationId: string, token: string) {
+  async decline(invitationId: string, token: string, client: Client) {
+    await this.deps.abuseLimits.admit('link-check', client);
     const row = await this.check(invitationId, token);
     return this.deps.invitations.reject(row.workflowId, row.id, hashToken(token));
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger';
 import { hashPassword, hashToken, newToken, tokenMatches, verifyPassword } from '../platform/secrets';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { composeEmail } from '../platform/email-layout';
+import type { AbuseLimits, Client } from './abuse-limits';
 import { endSessionsOf } from './session-validity';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
@@ -41,24 +42,43 @@ export class SignIn {
       invitations: InvitationsClient;
       /** Where the emailed reset link points: the hosted page (PUBLIC_BASE_URL). */
       publicBaseUrl: string;
+      abuseLimits: AbuseLimits;
     },
   ) {}
 
-  /** The user an email and password name: the same work and answer for an unknown email and a wrong password. */
-  async withPassword(email: string, password: string): Promise<SignedInWithPassword> {
+  /**
+   * The user an email and password name: the same work and answer for an unknown email and a wrong
+   * password. Limited per address and per email, and an email's consecutive failures make it wait.
+   */
+  async withPassword(email: string, password: string, client: Client): Promise<SignedInWithPassword> {
+    const { abuseLimits } = this.deps;
+    await abuseLimits.admit('sign-in', client, email);
     const user = await this.deps.db.user.findUnique({
       where: { email },
       select: { id: true, status: true, passwordHash: true, sessionsValidAfter: true },
     });
     const ok = await verifyPassword(password, user?.passwordHash ?? null);
     if (!user || !ok || user.status !== 'ACTIVE') {
+      await abuseLimits.signInFailed(email);
       throw new SignInRefusal('wrong-credentials', 'The email or the password is wrong.');
     }
+    await abuseLimits.signInSucceeded(email);
     return { userId: user.id, authTime: new Date(), sessionsValidAfter: user.sessionsValidAfter };
   }
 
-  /** PP-3: emails a reset link, or renews an expired portal invitation; never says whether the email is known. */
-  async requestPasswordReset(email: string): Promise<void> {
+  /**
+   * PP-3: emails a reset link, or renews an expired portal invitation; never says whether the email is
+   * known, nor shows it by its time: past the limits, the answer comes at once and the lookup, the
+   * email or the renewal happen after it (their failures are logged).
+   */
+  async requestPasswordReset(email: string, client: Client): Promise<void> {
+    await this.deps.abuseLimits.admit('password-reset-request', client, email);
+    void this.sendPasswordReset(email).catch((err: Error) =>
+      this.deps.logger.error({ err: err.message }, 'password reset request failed after its answer'),
+    );
+  }
+
+  private async sendPasswordReset(email: string): Promise<void> {
     const { db, mailer, invitations, logger } = this.deps;
     const user = await db.user.findUnique({
       where: { email },
@@ -109,7 +129,12 @@ export class SignIn {
   }
 
   /** Is this reset link one we sent and still usable? (The hosted page asks before showing its form.) */
-  async checkReset(resetId: string, token: string): Promise<void> {
+  async checkReset(resetId: string, token: string, client: Client): Promise<void> {
+    await this.deps.abuseLimits.admit('link-check', client);
+    await this.checkUsable(resetId, token);
+  }
+
+  private async checkUsable(resetId: string, token: string): Promise<void> {
     const reset = await this.deps.db.passwordReset.findUnique({ where: { id: resetId } });
     if (!reset || !tokenMatches(token, reset.tokenHash)) throw unknownReset();
     if (reset.usedAt || reset.expiresAt.getTime() < Date.now()) throw usedOrExpired();
@@ -118,8 +143,17 @@ export class SignIn {
   /**
    * Sets the password; the link works once, even with two requests at once. Every token and browser
    * session of the user ends with it (issue 12): whoever held one must sign in with the new password.
+   * The link is checked before the new password is hashed, so a made-up link costs a lookup, not a
+   * hash; the transaction checks it again, and only the request that marks it used sets its password.
    */
-  async completePasswordReset(resetId: string, token: string, password: string): Promise<{ userId: string }> {
+  async completePasswordReset(
+    resetId: string,
+    token: string,
+    password: string,
+    client: Client,
+  ): Promise<{ userId: string }> {
+    await this.deps.abuseLimits.admit('password-reset-completion', client);
+    await this.checkUsable(resetId, token);
     const passwordHash = await hashPassword(password);
     return this.deps.db.$transaction(async (tx) => {
       const reset = await tx.passwordReset.findUnique({ where: { id: resetId } });

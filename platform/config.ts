@@ -36,6 +36,14 @@ export const EnvSchema = z
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port.default(3000),
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+    // Express's `trust proxy`: whose X-Forwarded-For names the client the abuse limits count. Off (the
+    // socket's peer) unless the API sits behind proxies: a hop count ("1") or their addresses or subnets
+    // ("10.0.0.0/8,loopback"). "true" trusts any sender's header, so anyone could pick their own IP.
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | number | string => (v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+      .refine((v) => v !== 'true', 'a hop count or the proxies\' addresses; "true" lets any client choose its IP'),
     AUTH_JWT_SECRET: secret(DEV_JWT_SECRET),
     AUTH_JWT_ISSUER: z.string().min(1).default('partner-access'),
     AUTH_JWT_AUDIENCE: z.string().min(1).default('partner-access-api'),

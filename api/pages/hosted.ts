@@ -13,6 +13,7 @@ import type { Database } from '../../platform/database';
 import { hashToken } from '../../platform/secrets';
 import { InvitationLinks, LinkRefusal, type OpenedInvitation } from '../../domain/invitation-links';
 import { SignIn, SignInRefusal } from '../../domain/sign-in';
+import { clientOf } from '../../domain/abuse-limits';
 import { EmailAddress, NewPassword } from '../../domain/messages/values/invitation';
 import { invitationCommand } from '../routes/invitations';
 import { Problem } from '../problem';
@@ -138,7 +139,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       if (!id.success || !token) return noLink(req, res);
       const signedIn = await sessions.current(req);
       try {
-        const opened = await links.open(id.data, token);
+        const opened = await links.open(id.data, token, clientOf(req));
         return send(
           req,
           res,
@@ -180,7 +181,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       }
       try {
         const invitee = signedIn ? { userId: signedIn.actor.userId, email: signedIn.actor.email } : null;
-        const accepted = await invitationCommand(() => links.accept(id, token, password, invitee));
+        const accepted = await invitationCommand(() => links.accept(id, token, password, invitee, clientOf(req)));
         clearCookie(res, LINK_COOKIE, { ...cookies, path: back });
         // A new account has just proved its email (the link) and chosen its password: it is signed in.
         if (accepted.createdAccount) await sessions.start(req, res, accepted.userId, new Date());
@@ -203,7 +204,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       const token = linkToken(req);
       if (!token) return noLink(req, res);
       try {
-        await invitationCommand(() => links.decline(id, token));
+        await invitationCommand(() => links.decline(id, token, clientOf(req)));
         clearCookie(res, LINK_COOKIE, { ...cookies, path: `/invite/${id}` });
         return send(
           req,
@@ -265,7 +266,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       try {
         if (!email.success || password === '')
           throw new SignInRefusal('wrong-credentials', 'The email or the password is wrong.');
-        const { userId, authTime } = await signIn.withPassword(email.data, password);
+        const { userId, authTime } = await signIn.withPassword(email.data, password, clientOf(req));
         await sessions.start(req, res, userId, authTime);
         res.redirect(303, localPath(req.body.next));
       } catch (err) {
@@ -318,7 +319,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         setFlash(res, { kind: 'error', text: 'Type the email address you sign in with.' }, cookies);
         return res.redirect(303, '/forgot-password');
       }
-      await signIn.requestPasswordReset(email.data);
+      await signIn.requestPasswordReset(email.data, clientOf(req));
       send(
         req,
         res,
@@ -338,7 +339,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       const token = linkToken(req);
       if (!id.success || !token) return noLink(req, res);
       try {
-        await signIn.checkReset(id.data, token);
+        await signIn.checkReset(id.data, token, clientOf(req));
       } catch (err) {
         if (!(err instanceof SignInRefusal)) throw err;
         return send(
@@ -383,7 +384,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         return res.redirect(303, `/reset-password/${id}`);
       }
       try {
-        await signIn.completePasswordReset(id, token, rules.data!);
+        await signIn.completePasswordReset(id, token, rules.data!, clientOf(req));
       } catch (err) {
         if (!(err instanceof SignInRefusal)) throw err;
         setFlash(res, { kind: 'error', text: err.message }, cookies);

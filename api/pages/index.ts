@@ -23,6 +23,7 @@ import { practicePages } from './console/practice';
 import { myAccessPages } from './console/my-access';
 import { partnerAccountPages } from './console/partner-account';
 import { AccountSwitching } from '../../domain/account-switching';
+import { RateLimited, waitInWords } from '../../domain/abuse-limits';
 
 /** Where the pages live; everything else on the app is the API. */
 const PAGE_PATHS = ['/invite', '/reset-password', '/sign-in', '/sign-out', '/forgot-password', '/console'];
@@ -52,7 +53,7 @@ export function mountPages(
   router.use(PAGE_PATHS, pageHeaders, formBodies);
   hostedPages(router, {
     db: deps.db,
-    links: new InvitationLinks({ db: deps.db, invitations: deps.invitations }),
+    links: new InvitationLinks({ db: deps.db, invitations: deps.invitations, abuseLimits: deps.abuseLimits }),
     signIn: new SignIn(deps),
     sessions,
     cookies,
@@ -72,6 +73,17 @@ export function mountPages(
 
   const errorPage: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err);
+    // An abuse limit (domain/abuse-limits.ts): 429, with the wait in the header and in words.
+    if (err instanceof RateLimited) {
+      const wait = waitInWords(err.retryAfterSeconds);
+      const limited = layout({
+        title: 'Too many attempts',
+        csrf: csrfToken(req, res, cookies),
+        body: html`<p>There were too many attempts from here or for this account. Try again in ${wait}.</p>`,
+      });
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return res.status(429).type('html').send(limited.value);
+    }
     const problem = err instanceof Problem ? err : null;
     if (!problem) deps.logger.error({ err: (err as Error).message, path: req.path }, 'page failed');
     const status = problem?.status ?? 500;

@@ -9,8 +9,9 @@ import { UserId } from '../../domain/messages/values/identifiers';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { route } from '../routes';
 import { Problem } from '../problem';
+import { clientOf, type AbuseLimits } from '../../domain/abuse-limits';
 
-export function accountRoutes(db: Database, tpu: ThirdPartyAccessClient, logger: Logger) {
+export function accountRoutes(db: Database, tpu: ThirdPartyAccessClient, logger: Logger, abuseLimits: AbuseLimits) {
   return [
     route({
       method: 'post',
@@ -20,9 +21,10 @@ export function accountRoutes(db: Database, tpu: ThirdPartyAccessClient, logger:
       auth: false,
       body: RegisterAccountV1,
       responses: { 201: { description: 'The account', schema: z.object({ userId: UserId }).meta({ id: 'AccountCreatedV1' }) } },
-      problems: ['conflict', 'unsupported-media-type'],
+      problems: ['conflict', 'unsupported-media-type', 'rate-limited'],
       authorize: { anyone: 'sign-up needs no account yet' },
-      handler: async ({ body }) => {
+      handler: async ({ body, req }) => {
+        await abuseLimits.admit('registration', clientOf(req));
         let userId: string;
         try {
           userId = (await db.user.create({ data: body, select: { id: true } })).id;

@@ -16,6 +16,7 @@ import { optionalActor, type TokenSettings } from '../identity';
 import { route, type Check } from '../routes';
 import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
+import { clientOf, type AbuseLimits } from '../../domain/abuse-limits';
 
 const IdPath = z.strictObject({ invitationId: InvitationId });
 const TokenQuery = z.strictObject({ token: InvitationToken });
@@ -97,8 +98,13 @@ const viaLink = <T>(run: () => Promise<T>) =>
     }
   });
 
-export function invitationRoutes(db: Database, invitations: InvitationsClient, tokens: TokenSettings) {
-  const links = new InvitationLinks({ db, invitations });
+export function invitationRoutes(
+  db: Database,
+  invitations: InvitationsClient,
+  tokens: TokenSettings,
+  abuseLimits: AbuseLimits,
+) {
+  const links = new InvitationLinks({ db, invitations, abuseLimits });
   const load = (id: string) => loadInvitation(db, id);
   const manages = (action: 'viewInvitation' | 'resendInvitation' | 'revokeInvitation') =>
     ({ params }: { params: { invitationId: string } }): Check => ({
@@ -125,10 +131,10 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       params: IdPath,
       query: TokenQuery,
       responses: { 200: { description: 'The open invitation', schema: InvitationLinkV1 } },
-      problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded'],
+      problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'rate-limited'],
       authorize: { anyone: 'the link is the secret' },
-      handler: async ({ params, query }) => {
-        const opened = await viaLink(() => links.open(params.invitationId, query.token));
+      handler: async ({ params, query, req }) => {
+        const opened = await viaLink(() => links.open(params.invitationId, query.token, clientOf(req)));
         const { row } = opened;
         return {
           status: 200,
@@ -145,11 +151,16 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       params: IdPath,
       body: AcceptInvitationV1,
       responses: { 200: { description: 'Accepted; what the invitation offered is granted', schema: AcceptedV1 } },
-      problems: ['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'unprocessable', 'not-ready'],
+      problems: [
+        ...['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired'] as const,
+        ...['invitation-closed', 'link-superseded', 'unprocessable', 'rate-limited', 'not-ready'] as const,
+      ],
       authorize: { anyone: 'the link is the secret; a signed-in caller must be the invitee' },
       handler: async ({ params, body, req }) => {
         const signedIn = await optionalActor(db, tokens, req.headers.authorization);
-        const accepted = await viaLink(() => links.accept(params.invitationId, body.token, body.password, signedIn));
+        const accepted = await viaLink(() =>
+          links.accept(params.invitationId, body.token, body.password, signedIn, clientOf(req)),
+        );
         const next = accepted.createdAccount
           ? 'Your account is ready: sign in with your email and the password you chose (POST /sessions).'
           : 'Done: it is on your account now.';
@@ -165,10 +176,13 @@ export function invitationRoutes(db: Database, invitations: InvitationsClient, t
       params: IdPath,
       body: RejectInvitationV1,
       responses: { 200: { description: 'Declined', schema: InvitationLinkV1.pick({ invitationId: true, state: true }) } },
-      problems: ['not-found', 'invitation-expired', 'invitation-closed', 'link-superseded', 'not-ready'],
+      problems: [
+        ...['not-found', 'invitation-expired', 'invitation-closed'] as const,
+        ...['link-superseded', 'rate-limited', 'not-ready'] as const,
+      ],
       authorize: { anyone: 'the link is the secret' },
-      handler: async ({ params, body }) => {
-        const view = await viaLink(() => links.decline(params.invitationId, body.token));
+      handler: async ({ params, body, req }) => {
+        const view = await viaLink(() => links.decline(params.invitationId, body.token, clientOf(req)));
         return { status: 200, body: { invitationId: view.invitationId, state: view.state } };
       },
     }),

@@ -7,6 +7,7 @@ import type { Logger } from '../../platform/logger';
 import { CompletePasswordResetV1, RequestPasswordResetV1, SignInV1 } from '../../domain/messages/commands/sign-in.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { SignIn, SignInRefusal } from '../../domain/sign-in';
+import { clientOf, type AbuseLimits } from '../../domain/abuse-limits';
 import { mintToken, type TokenSettings } from '../identity';
 import { route } from '../routes';
 import { Problem } from '../problem';
@@ -33,6 +34,7 @@ export function sessionRoutes(deps: {
   invitations: InvitationsClient;
   tokens: TokenSettings;
   publicBaseUrl: string;
+  abuseLimits: AbuseLimits;
 }) {
   const signIn = new SignIn(deps);
   const tags = ['sign-in'];
@@ -45,10 +47,10 @@ export function sessionRoutes(deps: {
       auth: false,
       body: SignInV1,
       responses: { 200: { description: 'Signed in', schema: SessionV1 } },
-      problems: ['validation-failed', 'unauthenticated'],
+      problems: ['validation-failed', 'unauthenticated', 'rate-limited'],
       authorize: { anyone: 'signing in needs no account yet' },
-      handler: async ({ body }) => {
-        const signedIn = await answered(() => signIn.withPassword(body.email, body.password));
+      handler: async ({ body, req }) => {
+        const signedIn = await answered(() => signIn.withPassword(body.email, body.password, clientOf(req)));
         const { userId, authTime, sessionsValidAfter } = signedIn;
         const token = await mintToken(deps.tokens, userId, '8h', { authTime, sessionsValidAfter });
         return { status: 200, body: { token, userId, expiresIn: '8h' } };
@@ -64,10 +66,10 @@ export function sessionRoutes(deps: {
       responses: {
         202: { description: 'If the email is known, a link is on its way', schema: AcceptedForDeliveryV1 },
       },
-      problems: ['validation-failed'],
+      problems: ['validation-failed', 'rate-limited'],
       authorize: { anyone: 'a reset is asked for without signing in' },
-      handler: async ({ body }) => {
-        await signIn.requestPasswordReset(body.email);
+      handler: async ({ body, req }) => {
+        await signIn.requestPasswordReset(body.email, clientOf(req));
         const message =
           'If an account or an invitation exists for this email, a link is on its way. ' +
           'It works once and for a limited time.';
@@ -83,10 +85,10 @@ export function sessionRoutes(deps: {
       params: z.strictObject({ resetId: z.uuid() }),
       body: CompletePasswordResetV1,
       responses: { 200: { description: 'Password set', schema: AcceptedForDeliveryV1 } },
-      problems: ['validation-failed', 'not-found', 'link-expired'],
+      problems: ['validation-failed', 'not-found', 'link-expired', 'rate-limited'],
       authorize: { anyone: 'the token of the reset link is the credential' },
-      handler: async ({ params, body }) => {
-        await answered(() => signIn.completePasswordReset(params.resetId, body.token, body.password));
+      handler: async ({ params, body, req }) => {
+        await answered(() => signIn.completePasswordReset(params.resetId, body.token, body.password, clientOf(req)));
         return { status: 200, body: { message: 'Your password is set. Sign in with it (POST /sessions).' } };
       },
     }),

@@ -24,6 +24,17 @@ import { createTicketKinds } from '../../events/inbound/ticket-kinds';
 import { createMailer } from '../../platform/mail';
 import type { InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
+import { AbuseLimits, LIMITS, type AbuseLimitSettings, type LimitName } from '../../domain/abuse-limits';
+
+/**
+ * The abuse limits test APIs run with unless a test asks for others: every test signs in from
+ * 127.0.0.1, many times over a run, so the per-IP counts and the back-off are raised out of the way.
+ * Production's (LIMITS) apply where a test passes `abuseLimits: 'production'`.
+ */
+export const RAISED_ABUSE_LIMITS: AbuseLimitSettings = {
+  limits: Object.fromEntries((Object.keys(LIMITS) as LimitName[]).map((n) => [n, { points: 1_000_000, seconds: 600 }])),
+  backoff: { freeFailures: 1_000_000 },
+};
 
 export const tokens = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
 
@@ -52,6 +63,10 @@ export interface TestApiOptions {
   commandTimeoutMs?: number;
   /** Short expiries and rate limits for invitation tests. */
   invitationTimings?: Partial<Record<InvitationKind, Partial<InvitationTimings>>>;
+  /** The public endpoints' abuse limits: raised by default (RAISED_ABUSE_LIMITS), or production's. */
+  abuseLimits?: AbuseLimitSettings | 'production';
+  /** Express's `trust proxy` (TRUST_PROXY); off, as in production, by default. */
+  trustProxy?: boolean | number | string;
 }
 
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
@@ -77,8 +92,14 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
   const duplicateEmailFixes = DuplicateEmailFixesClient.fromConfig(temporal, queue);
   const engineKinds = () => createTicketKinds({ thirdPartyAccess, accessModelChanges, duplicateEmailFixes });
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
+  const abuseLimits = AbuseLimits.onPostgres(
+    config.DATABASE_URL,
+    o.abuseLimits === 'production' ? {} : (o.abuseLimits ?? RAISED_ABUSE_LIMITS),
+  );
   const deps: ApiDeps = {
     db,
+    abuseLimits,
+    trustProxy: o.trustProxy,
     invitations,
     accessReviews: new AccessReviewsClient({
       temporal,
@@ -148,6 +169,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     async close() {
       await new Promise((r) => server.close(r));
       mailer.close();
+      await abuseLimits.close();
       await db.$disconnect();
       await temporal.connection.close();
     },
