@@ -1,16 +1,17 @@
 // The framework every inbound topic uses: a consumer group, at-least-once delivery made idempotent
-// by a processed-events record written in the same transaction as the handler's effects, retries
-// with backoff, and a dead-letter topic for what cannot be handled, while the consumer keeps going.
+// by a processed-events record written in the same transaction as the handler's effects. Poison goes
+// to a dead-letter topic at once, while the consumer keeps going; an outage of our own dependencies is
+// retried with backoff, without limit and without committing the offset (events/failures.ts).
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Prisma } from '@prisma/client';
 import type { z } from 'zod';
 import type { Database } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import { Topics } from '../domain/topics';
-import { fromKafkaMessage, NotACloudEvent, type CloudEvent } from './cloudevents';
+import { fromKafkaMessage, type CloudEvent } from './cloudevents';
+import { classifyFailure, PoisonMessage, retryDelayMs } from './failures';
 
-/** A message that can never succeed, whatever the retries: straight to the dead-letter topic. */
-export class PoisonMessage extends Error {}
+export { PoisonMessage };
 
 export interface InboundHandler<T> {
   /** The CloudEvents type this handler accepts. */
@@ -28,13 +29,17 @@ export interface InboundConsumerOptions {
   kafka: Kafka;
   db: Database;
   logger: Logger;
-  maxAttempts?: number;
+  /** The first retry's wait after an infrastructure failure; it doubles up to `retryMaxMs`. */
   retryBaseMs?: number;
+  retryMaxMs?: number;
   deadLetterTopic?: string;
   fromBeginning?: boolean;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
+
+/** Thrown out of eachMessage when the consumer stops mid-retry: the offset stays uncommitted. */
+class ConsumerStopping extends Error {}
 
 /** kafkajs' disconnect waits for the message in hand; a stuck one must not stop the supervisor. */
 async function bounded(p: Promise<unknown> | undefined, ms = 10000): Promise<void> {
@@ -53,6 +58,8 @@ export class InboundConsumer {
   readonly outcomes: Record<Outcome, number> = { applied: 0, duplicate: 0, 'dead-lettered': 0 };
   /** How many times the supervisor started the kafkajs consumer over. */
   restarts = 0;
+  /** Attempts that failed on an outage and were retried (never dead-lettered). */
+  retries = 0;
 
   private running = false;
   /** Each kafkajs consumer belongs to one generation; a stale one stops itself. */
@@ -98,7 +105,8 @@ export class InboundConsumer {
    */
   private async watch(): Promise<void> {
     if (!this.running || this.restartTimer) return;
-    if (Date.now() - this.lastFetchAt > 45000) {
+    // A message in hand waiting out an outage heartbeats but fetches nothing: not a stuck consumer.
+    if (this.inFlight === 0 && Date.now() - this.lastFetchAt > 45000) {
       this.opts.logger.warn({ consumer: this.opts.name }, 'consumer made no fetch for 45 s; restarting');
       return this.scheduleRestart();
     }
@@ -155,10 +163,10 @@ export class InboundConsumer {
       await consumer.run({
         // Messages of one partition are handled one at a time, in order; the offset is committed
         // only after the handler (or the dead letter) succeeded.
-        eachMessage: async ({ message, partition }) => {
+        eachMessage: async ({ message, partition, heartbeat }) => {
           this.inFlight++;
           try {
-            await this.process(message, partition);
+            await this.process(message, partition, heartbeat, stale);
           } finally {
             this.inFlight--;
             this.lastProgressAt = Date.now();
@@ -195,7 +203,12 @@ export class InboundConsumer {
     }, delay);
   }
 
-  private async process(message: KafkaMessage, partition: number): Promise<Outcome> {
+  private async process(
+    message: KafkaMessage,
+    partition: number,
+    heartbeat: () => Promise<void>,
+    stale: () => boolean,
+  ): Promise<Outcome> {
     const log = this.opts.logger.child({ consumer: this.opts.name, partition, offset: message.offset });
     let event: CloudEvent;
     let handler: InboundHandler<unknown> | undefined;
@@ -209,26 +222,71 @@ export class InboundConsumer {
       }
       event = { ...event, data: parsed.data };
     } catch (err) {
-      if (err instanceof PoisonMessage || err instanceof NotACloudEvent) return this.deadLetter(message, partition, err.message, log);
+      const failure = classifyFailure(err);
+      if (failure.kind === 'poison') return this.deadLetter(message, partition, failure.reason, log);
       throw err;
     }
 
-    const maxAttempts = this.opts.maxAttempts ?? 5;
+    // Retried inside eachMessage rather than paused and sought back: the partition's order holds
+    // without bookkeeping, the offset is simply not committed, and heartbeat() between (and during)
+    // attempts keeps the consumer in its group however long the outage lasts.
     const base = this.opts.retryBaseMs ?? 200;
+    const cap = this.opts.retryMaxMs ?? 30000;
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.applyOnce(event, handler);
+        const outcome = await this.withHeartbeats(heartbeat, () => this.applyOnce(event, handler));
         this.outcomes[outcome]++;
-        log.debug({ eventId: event.id, type: event.type, outcome }, 'inbound event');
+        log.debug({ eventId: event.id, type: event.type, outcome, attempts: attempt }, 'inbound event');
         return outcome;
       } catch (err) {
-        if (err instanceof PoisonMessage) return this.deadLetter(message, partition, err.message, log);
-        if (attempt >= maxAttempts) {
-          return this.deadLetter(message, partition, `handler failed after ${attempt} attempts: ${(err as Error).message}`, log);
-        }
-        log.warn({ eventId: event.id, attempt, err: (err as Error).message }, 'inbound event failed; retrying');
-        await new Promise((r) => setTimeout(r, base * 2 ** (attempt - 1)));
+        const failure = classifyFailure(err);
+        if (failure.kind === 'poison') return this.deadLetter(message, partition, failure.reason, log);
+        if (stale()) throw new ConsumerStopping('consumer stopping; the message stays uncommitted');
+        const waitMs = retryDelayMs(attempt, base, cap);
+        this.retries++;
+        // The error's class and message name the outage; the event's data (personal data) is never logged.
+        log.warn(
+          {
+            eventId: event.id,
+            type: event.type,
+            attempt,
+            retryInMs: waitMs,
+            dependency: failure.dependency,
+            err: String((err as Error)?.message ?? err).slice(0, 300),
+          },
+          'inbound event failed on an outage; retrying, offset not committed',
+        );
+        await this.sleepWithHeartbeats(waitMs, heartbeat, stale);
       }
+    }
+  }
+
+  /** Runs a (possibly slow) attempt while heartbeating every second; a rebalance seen meanwhile is thrown after it. */
+  private async withHeartbeats<T>(heartbeat: () => Promise<void>, attempt: () => Promise<T>): Promise<T> {
+    let lost: unknown;
+    const timer = setInterval(() => void heartbeat().catch((err) => (lost ??= err)), 1000);
+    try {
+      return await attempt();
+    } finally {
+      clearInterval(timer);
+      // The attempt's own result stands (it is idempotent); a lost membership only means kafkajs
+      // redelivers the message to the partition's next owner.
+      if (lost) {
+        this.opts.logger.debug({ consumer: this.opts.name, err: (lost as Error).message }, 'heartbeat failed during a handler');
+      }
+    }
+  }
+
+  /** Waits out a backoff in one-second steps, heartbeating so the group does not evict this member. */
+  private async sleepWithHeartbeats(ms: number, heartbeat: () => Promise<void>, stale: () => boolean): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (stale()) throw new ConsumerStopping('consumer stopping; the message stays uncommitted');
+      // A rebalance (the partition moved away) throws here: kafkajs leaves the offset uncommitted.
+      await heartbeat();
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await new Promise((r) => setTimeout(r, Math.min(left, 1000)));
     }
   }
 

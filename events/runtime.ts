@@ -44,8 +44,6 @@ export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRu
       kafka: deps.kafka,
       db: deps.db,
       logger,
-      // Dispatching needs Temporal: allow it about a minute to come back before dead-lettering.
-      maxAttempts: 9,
     }),
   ];
   await relay.start();

@@ -55,7 +55,7 @@ afterAll(async () => {
 async function startConsumer(name: string, handlers: any[], extra: { deadLetterTopic: string }) {
   const topic = await createTestTopic(kafka, name);
   topics.push(topic);
-  const consumer = new InboundConsumer({ name: `test-${name}-${uniqueSuffix()}`, topic, handlers, kafka: testKafka(), db: api.db, logger, maxAttempts: 2, retryBaseMs: 50, ...extra });
+  const consumer = new InboundConsumer({ name: `test-${name}-${uniqueSuffix()}`, topic, handlers, kafka: testKafka(), db: api.db, logger, retryBaseMs: 50, ...extra });
   consumers.push(consumer);
   await consumer.start();
   return { topic, consumer };
