@@ -17,9 +17,18 @@ export interface InboundHandler<T> {
   /** The CloudEvents type this handler accepts. */
   type: string;
   data: z.ZodType<T>;
-  /** Applies the event inside `tx`. May call idempotent external effects (e.g. start a workflow with a fixed id). */
-  handle(event: CloudEvent<T>, tx: Prisma.TransactionClient): Promise<void>;
+  /**
+   * Applies the event's database effects inside `tx`; it must be idempotent for one event id, and call
+   * nothing outside the database. What must happen outside (starting a workflow) it returns as an
+   * after-commit step: run once the transaction committed, holding no pool connection, and only then
+   * is the event marked done. A crash in between redelivers the event: `handle` sees its own effects
+   * and returns the step again (the fixed workflow id makes the second call change nothing).
+   */
+  handle(event: CloudEvent<T>, tx: Prisma.TransactionClient): Promise<void | AfterCommit>;
 }
+
+/** An idempotent external effect (a Temporal call) that follows a handler's committed effects. */
+export type AfterCommit = () => Promise<void>;
 
 export interface InboundConsumerOptions {
   /** The consumer's name: its group id and its key in the processed-events record. */
@@ -272,7 +281,8 @@ export class InboundConsumer {
       // The attempt's own result stands (it is idempotent); a lost membership only means kafkajs
       // redelivers the message to the partition's next owner.
       if (lost) {
-        this.opts.logger.debug({ consumer: this.opts.name, err: (lost as Error).message }, 'heartbeat failed during a handler');
+        const err = (lost as Error).message;
+        this.opts.logger.debug({ consumer: this.opts.name, err }, 'heartbeat failed during a handler');
       }
     }
   }
@@ -290,17 +300,30 @@ export class InboundConsumer {
     }
   }
 
-  /** The handler's effects and the processed-events record commit together, or not at all. */
+  /**
+   * The handler's effects and the processed-events record commit together; when the handler returns
+   * an after-commit step, the record is written only once that step succeeded (received, called, done).
+   */
   private async applyOnce(event: CloudEvent, handler: InboundHandler<unknown>): Promise<'applied' | 'duplicate'> {
-    return this.opts.db.$transaction(async (tx) => {
-      const inserted = await tx.$executeRaw`
-        insert into "ProcessedEvent" (consumer, "eventId") values (${this.opts.name}, ${event.id})
-        on conflict do nothing`;
-      if (inserted === 0) return 'duplicate';
-      await handler.handle(event, tx);
-      return 'applied';
-      // A handler may wait on a workflow's first state (ticket dispatch): more than Prisma's 5 s default.
-    }, { timeout: 30000 });
+    const markDone = (tx: Prisma.TransactionClient) => tx.$executeRaw`
+      insert into "ProcessedEvent" (consumer, "eventId") values (${this.opts.name}, ${event.id})
+      on conflict do nothing`;
+    const received = await this.opts.db.$transaction(async (tx) => {
+      // Two deliveries of one event at once (a rebalance) take turns; the second then finds it done.
+      await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${this.opts.name}), hashtext(${event.id}))`;
+      const done = await tx.processedEvent.findUnique({
+        where: { consumer_eventId: { consumer: this.opts.name, eventId: event.id } },
+        select: { eventId: true },
+      });
+      if (done) return 'duplicate' as const;
+      const afterCommit = await handler.handle(event, tx);
+      if (afterCommit) return afterCommit;
+      return (await markDone(tx)) === 0 ? ('duplicate' as const) : ('applied' as const);
+    });
+    if (typeof received !== 'function') return received;
+    await received();
+    await markDone(this.opts.db);
+    return 'applied';
   }
 
   private async deadLetter(message: KafkaMessage, partition: number, reason: string, log: Logger): Promise<'dead-lettered'> {

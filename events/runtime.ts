@@ -40,7 +40,7 @@ export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRu
     new InboundConsumer({
       name: 'partner-access.support-tickets',
       topic: Topics.supportTickets,
-      handlers: [supportTicketHandler(deps.ticketKinds)],
+      handlers: [supportTicketHandler(deps.ticketKinds, deps.db)],
       kafka: deps.kafka,
       db: deps.db,
       logger,

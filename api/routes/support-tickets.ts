@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import { SupportTicketV1, TicketId } from '../../domain/messages/events/support.v1';
-import { intakeTicket, TicketRefused, type TicketKinds } from '../../events/inbound/support-tickets';
+import { dispatchTicket, intakeTicket, TicketRefused, type TicketKinds } from '../../events/inbound/support-tickets';
 import { route } from '../routes';
 import { Problem } from '../problem';
 
@@ -52,8 +52,12 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
       authorize: () => ({ action: 'submitTicket', resource: { type: 'SupportDesk' }, denial: 'Only support agents submit tickets.' }),
       handler: async ({ body }) => {
         try {
-          const outcome = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'));
-          return { status: outcome.duplicate ? 200 : 202, body: outcome };
+          const received = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'));
+          // Temporal is called after the commit; a ticket left RECEIVED by a failed dispatch is
+          // dispatched when the help desk sends it again.
+          const dispatched =
+            received.status === 'RECEIVED' ? await dispatchTicket(db, kinds, received.ticketId) : received;
+          return { status: received.duplicate ? 200 : 202, body: { ...dispatched, duplicate: received.duplicate } };
         } catch (err) {
           if (!(err instanceof TicketRefused)) throw err;
           if (err.reason === 'unknown-kind' || err.reason === 'unknown-subject') {

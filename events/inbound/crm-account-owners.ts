@@ -16,8 +16,12 @@ export type AccountOwnerChange = {
   partner: { email: string; name: string; firmName: string };
 };
 
-/** Something that must happen when the status changes (TPU-5 registers one). Runs in the same transaction. */
-export type OnAccountOwnerChange = (change: AccountOwnerChange, tx: Prisma.TransactionClient) => Promise<void>;
+/**
+ * Something that must happen when the status changes (TPU-5 registers one). Runs after the change
+ * committed, outside any transaction (it calls Temporal); it must be idempotent, since a redelivery
+ * after a crash runs it again.
+ */
+export type OnAccountOwnerChange = (change: AccountOwnerChange) => Promise<void>;
 
 export function crmAccountOwnerHandler(onChange: OnAccountOwnerChange[] = []): InboundHandler<CrmAccountOwnerStatusV1> {
   return {
@@ -37,32 +41,59 @@ export function crmAccountOwnerHandler(onChange: OnAccountOwnerChange[] = []): I
       const current = await tx.crmAccountOwnerStatus.findUnique({
         where: { organizationExternalId_partnerEmail: key },
       });
-      if (current && current.asOf >= asOf) return; // the same or older news: nothing changes
+      if (current && current.asOf >= asOf) {
+        // This very event set the answer before, but its hooks may not have run (a crash or an outage
+        // between the commit and the end): run them again. Other same-or-older news changes nothing.
+        if (current.sourceEventId === event.id && onChange.length) {
+          const again = await describeChange(tx, d, current.isAccountOwner);
+          return () => runHooks(onChange, again);
+        }
+        return;
+      }
+      const changes = !current || current.isAccountOwner !== d.isAccountOwner;
       await tx.crmAccountOwnerStatus.upsert({
         where: { organizationExternalId_partnerEmail: key },
         create: { ...key, partnerFirmName: d.partnerFirmName, isAccountOwner: d.isAccountOwner, asOf, sourceEventId: event.id },
-        update: { partnerFirmName: d.partnerFirmName, isAccountOwner: d.isAccountOwner, asOf, sourceEventId: event.id },
+        // The source stays the event that set the current answer: the one whose hooks are due.
+        update: {
+          partnerFirmName: d.partnerFirmName,
+          isAccountOwner: d.isAccountOwner,
+          asOf,
+          ...(changes ? { sourceEventId: event.id } : {}),
+        },
       });
-      if (current && current.isAccountOwner === d.isAccountOwner) return; // newer, but the same answer
+      if (!changes) return; // newer, but the same answer
 
-      const [org, user] = await Promise.all([
-        tx.organization.findUnique({ where: { externalId: d.organizationExternalId }, select: { id: true } }),
-        tx.user.findUnique({ where: { email: d.partnerEmail }, select: { id: true, displayName: true } }),
-      ]);
-      const change: AccountOwnerChange = {
-        organizationExternalId: d.organizationExternalId,
-        organizationId: org?.id ?? null,
-        partnerUserId: user?.id ?? null,
-        isAccountOwner: d.isAccountOwner,
-        partner: { email: d.partnerEmail, name: user?.displayName ?? d.partnerFirmName, firmName: d.partnerFirmName },
-      };
+      const change = await describeChange(tx, d, d.isAccountOwner);
       const { partner: _partner, ...published } = change;
       await recordEvent(tx, 'partneraccess.crm.account-owner-status-changed.v1', {
         aggregateId: d.organizationExternalId,
-        subject: user?.id,
+        subject: change.partnerUserId ?? undefined,
         data: { ...published, asOf: asOf.toISOString() },
       });
-      for (const f of onChange) await f(change, tx);
+      if (onChange.length) return () => runHooks(onChange, change);
     },
   };
+}
+
+async function describeChange(
+  tx: Prisma.TransactionClient,
+  d: CrmAccountOwnerStatusV1,
+  isAccountOwner: boolean,
+): Promise<AccountOwnerChange> {
+  const [org, user] = await Promise.all([
+    tx.organization.findUnique({ where: { externalId: d.organizationExternalId }, select: { id: true } }),
+    tx.user.findUnique({ where: { email: d.partnerEmail }, select: { id: true, displayName: true } }),
+  ]);
+  return {
+    organizationExternalId: d.organizationExternalId,
+    organizationId: org?.id ?? null,
+    partnerUserId: user?.id ?? null,
+    isAccountOwner,
+    partner: { email: d.partnerEmail, name: user?.displayName ?? d.partnerFirmName, firmName: d.partnerFirmName },
+  };
+}
+
+async function runHooks(onChange: OnAccountOwnerChange[], change: AccountOwnerChange): Promise<void> {
+  for (const f of onChange) await f(change);
 }

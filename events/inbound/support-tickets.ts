@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { SupportTicketV1 } from '../../domain/messages/events/support.v1';
 import { InboundTypes } from '../../domain/events';
 import { recordEvent } from '../outbox';
+import type { Database } from '../../platform/database';
 import { PoisonMessage, type InboundHandler } from '../consumer';
 
 export interface TicketKind<P = unknown> {
@@ -97,18 +98,37 @@ export async function intakeTicket(
     aggregateId: ticket.ticketId,
     data: { ticketId: ticket.ticketId, kind: ticket.kind, channel },
   });
-  // Inside the transaction: if the dispatch fails, the ticket is not recorded and is retried; if
-  // the commit fails after it, the retry finds the same workflow (fixed id) and changes nothing.
-  const { workflowId } = await kind.dispatch({ ticketId: ticket.ticketId, payload: payload.data });
-  await tx.supportTicket.update({ where: { ticketId: ticket.ticketId }, data: { status: 'DISPATCHED', workflowId } });
-  await recordEvent(tx, 'partneraccess.support.ticket-dispatched.v1', {
-    aggregateId: ticket.ticketId,
-    data: { ticketId: ticket.ticketId, kind: ticket.kind, workflowId },
-  });
-  return { ticketId: ticket.ticketId, kind: ticket.kind, status: 'DISPATCHED', workflowId, duplicate: false };
+  // Recorded as RECEIVED; dispatchTicket starts its workflow once this transaction committed.
+  return { ticketId: ticket.ticketId, kind: ticket.kind, status: 'RECEIVED', workflowId: null, duplicate: false };
 }
 
-export function supportTicketHandler(kinds: TicketKinds): InboundHandler<SupportTicketV1> {
+/**
+ * Starts a received ticket's workflow, outside any transaction (a slow Temporal holds no pool
+ * connection), then marks it dispatched. Idempotent: the kind's fixed workflow id makes a repeated
+ * dispatch (a retry, a redelivery after a crash) find the same workflow, and only the first mark counts.
+ */
+export async function dispatchTicket(db: Database, kinds: TicketKinds, ticketId: string): Promise<TicketOutcome> {
+  const ticket = await db.supportTicket.findUniqueOrThrow({ where: { ticketId } });
+  const outcome = { ticketId, kind: ticket.kind, duplicate: false };
+  if (ticket.status === 'DISPATCHED') return { ...outcome, status: 'DISPATCHED', workflowId: ticket.workflowId };
+  const kind = kinds.get(ticket.kind);
+  if (!kind) throw new Error(`ticket ${ticketId} has kind "${ticket.kind}", which no longer is registered`);
+  const { workflowId } = await kind.dispatch({ ticketId, payload: kind.payload.parse(ticket.payload) });
+  await db.$transaction(async (tx) => {
+    const marked = await tx.supportTicket.updateMany({
+      where: { ticketId, status: 'RECEIVED' },
+      data: { status: 'DISPATCHED', workflowId },
+    });
+    if (marked.count === 0) return; // dispatched meanwhile by another delivery
+    await recordEvent(tx, 'partneraccess.support.ticket-dispatched.v1', {
+      aggregateId: ticketId,
+      data: { ticketId, kind: ticket.kind, workflowId },
+    });
+  });
+  return { ...outcome, status: 'DISPATCHED', workflowId };
+}
+
+export function supportTicketHandler(kinds: TicketKinds, db: Database): InboundHandler<SupportTicketV1> {
   return {
     type: InboundTypes.supportTicketSubmitted,
     data: SupportTicketV1,
@@ -121,7 +141,11 @@ export function supportTicketHandler(kinds: TicketKinds): InboundHandler<Support
       });
       if (!decision.allowed) throw new PoisonMessage('the policies do not let the help desk submit tickets');
       try {
-        await intakeTicket(tx, kinds, event.data, 'kafka');
+        const received = await intakeTicket(tx, kinds, event.data, 'kafka');
+        // Received (now, or before a crash that came before its dispatch): dispatch after the commit.
+        if (received.status === 'RECEIVED') {
+          return async () => void (await dispatchTicket(db, kinds, received.ticketId));
+        }
       } catch (err) {
         if (err instanceof TicketRefused) throw new PoisonMessage(`${err.reason}: ${err.message}`);
         throw err;

@@ -156,7 +156,7 @@ it('PA-4 INT-1 by Kafka: INVITE_GUEST → AUTOMATIC revokes nothing (guests stay
   const consumer = new InboundConsumer({
     name: `test-model-tickets-${uniqueSuffix()}`,
     topic,
-    handlers: [supportTicketHandler(createTicketKinds({ thirdPartyAccess, accessModelChanges, duplicateEmailFixes }))],
+    handlers: [supportTicketHandler(createTicketKinds({ thirdPartyAccess, accessModelChanges, duplicateEmailFixes }), db())],
     kafka: testKafka(),
     db: db(),
     logger: createLogger('test', 'silent'),

@@ -65,7 +65,7 @@ describe('support tickets (INT-1)', () => {
   it('INT-1 a malformed message and an unknown ticket kind land on the dead-letter topic with a reason; the next good ticket is still dispatched', async () => {
     const dlq = await createTestTopic(kafka, 'dlq', 1);
     topics.push(dlq);
-    const { topic, consumer } = await startConsumer('tickets', [supportTicketHandler(probeKinds())], { deadLetterTopic: dlq });
+    const { topic, consumer } = await startConsumer('tickets', [supportTicketHandler(probeKinds(), api.db)], { deadLetterTopic: dlq });
     const good = `T-${uniqueSuffix()}`;
     await produce(kafka, topic, [
       { raw: { key: 'x', value: '{"ticketId": broken', headers: { ce_specversion: '1.0' } } },

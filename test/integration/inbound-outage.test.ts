@@ -3,7 +3,7 @@
 // every message exactly once when the database is back. Against the real broker, database and Temporal.
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { ServiceError, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { createLogger } from '../../platform/logger';
 import { InboundConsumer } from '../../events/consumer';
 import { crmAccountOwnerHandler } from '../../events/inbound/crm-account-owners';
@@ -90,7 +90,7 @@ it(title, async () => {
       retryMaxMs: 1000,
     });
   const crm = consumerOf('crm-outage', crmTopic, [crmAccountOwnerHandler()]);
-  const tickets = consumerOf('tickets-outage', ticketTopic, [supportTicketHandler(probeKinds())]);
+  const tickets = consumerOf('tickets-outage', ticketTopic, [supportTicketHandler(probeKinds(), api.db)]);
   consumers.push(crm, tickets);
   await Promise.all([crm.start(), tickets.start()]);
 
@@ -165,3 +165,53 @@ it(title, async () => {
   expect(changes).toBe(6);
   expect(await topicSize(dlq)).toBe(0);
 }, 180000);
+
+const title2 =
+  'issue 12: a ticket is committed as received before Temporal is called, outside the transaction; ' +
+  'while Temporal fails it is retried, then dispatched once';
+it(title2, async () => {
+  const topic = await createTestTopic(kafka, 'tickets-temporal', 1);
+  const dlq = await createTestTopic(kafka, 'temporal-dlq', 1);
+  topics.push(topic, dlq);
+  // What each dispatch saw of its own ticket from outside: committed (RECEIVED) or not there yet.
+  const seenFromOutside: Array<string | null> = [];
+  const kinds = new TicketKinds().register({
+    kind: 'flaky-request',
+    summary: 'Test kind: Temporal is unavailable for its first two dispatches',
+    payload: z.strictObject({ note: z.string().min(1) }),
+    async dispatch({ ticketId }) {
+      const row = await api.db.supportTicket.findUnique({ where: { ticketId } });
+      seenFromOutside.push(row?.status ?? null);
+      if (seenFromOutside.length <= 2) throw new ServiceError('Failed to start workflow: 14 UNAVAILABLE');
+      return probeKinds().get('probe-request')!.dispatch({ ticketId, payload: { note: 'x' } });
+    },
+  });
+  const consumer = new InboundConsumer({
+    name: `test-tickets-temporal-${uniqueSuffix()}`,
+    topic,
+    handlers: [supportTicketHandler(kinds, api.db)],
+    deadLetterTopic: dlq,
+    kafka: testKafka(),
+    db: api.db,
+    logger,
+    retryBaseMs: 100,
+  });
+  consumers.push(consumer);
+  await consumer.start();
+  const ticketId = `TMP-T-${uniqueSuffix()}`;
+  const data = { ticketId, kind: 'flaky-request', payload: { note: 'while Temporal is away' } };
+  await produce(kafka, topic, [{ type: InboundTypes.supportTicketSubmitted, key: ticketId, data }]);
+
+  const handled = () => consumer.outcomes.applied + consumer.outcomes['dead-lettered'] === 1;
+  await waitUntil('the ticket handled', handled, 60000, 100);
+  expect(consumer.outcomes).toEqual({ applied: 1, duplicate: 0, 'dead-lettered': 0 });
+  expect(seenFromOutside).toEqual(['RECEIVED', 'RECEIVED', 'RECEIVED']);
+  const stored = await api.db.supportTicket.findUniqueOrThrow({ where: { ticketId } });
+  expect(stored).toMatchObject({ status: 'DISPATCHED', workflowId: `outage-probe-${ticketId}` });
+  const events = await api.db.outboxEvent.findMany({ where: { aggregateId: ticketId }, orderBy: { sequence: 'asc' } });
+  expect(events.map((e) => e.type)).toEqual([
+    'partneraccess.support.ticket-received.v1',
+    'partneraccess.support.ticket-dispatched.v1',
+  ]);
+  expect(await topicSize(dlq)).toBe(0);
+});
