@@ -136,7 +136,7 @@ export function problemsOf(spec: AnyRoute): Set<ProblemType> {
  * The contract, checked on every answer (the test API turns it on): a status the OpenAPI entry does
  * not list, or a body its schema does not accept, is a defect, answered as one (500).
  */
-async function keptToContract(spec: AnyRoute, run: () => Promise<Reply>): Promise<Reply> {
+export async function keptToContract(spec: AnyRoute, run: () => Promise<Reply>): Promise<Reply> {
   const where = `${spec.method.toUpperCase()} ${spec.path}`;
   let reply: Reply;
   try {
@@ -180,6 +180,21 @@ export async function runRoute(
   req: Request,
   res: Response,
 ): Promise<Reply> {
+  return spec.handler(await admitted(spec, authorizer, actor, input, req, res));
+}
+
+/**
+ * The first half of a route's pipeline: its input validated and its check allowed, or the Problem that
+ * refuses it. The console asks this alone to know whether a route would let the caller in.
+ */
+export async function admitted(
+  spec: AnyRoute,
+  authorizer: Authorizer,
+  actor: Actor | null,
+  input: RouteInput,
+  req: Request,
+  res: Response,
+): Promise<RouteContext<unknown, unknown, unknown>> {
   if (spec.auth && !actor) throw new Problem('unauthenticated');
   const ctx = {
     body: spec.body ? parse(spec.body, input.body, 'body') : undefined,
@@ -197,7 +212,7 @@ export async function runRoute(
   if (typeof spec.authorize === 'function') {
     ctx.principalRoles = (await enforce(authorizer, ctx.actor, await spec.authorize(ctx))).principalRoles ?? [];
   }
-  return spec.handler(ctx);
+  return ctx;
 }
 
 export function mountRoutes(

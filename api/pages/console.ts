@@ -7,7 +7,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Actor } from '../../domain/actor';
 import type { Authorizer } from '../../domain/authorization/authorizer';
 import type { MyIdentityV1 } from '../../domain/messages/queries/my-identity.v1';
-import { runRoute, type AnyRoute, type Reply, type RouteInput } from '../routes';
+import { admitted, keptToContract, runRoute, type AnyRoute, type Reply, type RouteInput } from '../routes';
 import { Problem } from '../problem';
 import { csrfChecked, csrfToken, localPath, page, setFlash, takeFlash, type CookieOptions, type Flash } from './http';
 import { html, type Html } from './html';
@@ -22,6 +22,8 @@ export interface ConsoleDeps {
   authorizer: Authorizer;
   sessions: WebSessions;
   cookies: CookieOptions;
+  /** Check every in-process answer against its route's OpenAPI entry, as the API does over HTTP (tests). */
+  checkContract?: boolean;
 }
 
 /** What a console page or action works with. */
@@ -31,9 +33,10 @@ export interface ConsoleContext {
   actor: Actor;
   signedIn: SignedIn;
   csrf: string;
-  /** Who the caller is (from GET /me), and their places in the console. */
+  /** Who the caller is (from GET /me). */
   me: MyIdentityV1;
-  places: NavLink[];
+  /** Their places in the console: asked only when a page is drawn (an action redirects and needs none). */
+  places(): Promise<NavLink[]>;
   /** Would this API route let the caller in? Its own check, asked of the decision point, without running it. */
   may(key: RouteKey, input?: RouteInput): Promise<boolean>;
   /** The console's cookie options (Secure outside development and tests), for a page's own cookie. */
@@ -114,24 +117,20 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
   const byKey = new Map(deps.routes.map((spec) => [`${spec.method.toUpperCase()} ${spec.path}`, spec]));
 
   const context = async (req: Request, res: Response, signedIn: SignedIn): Promise<ConsoleContext> => {
-    const callForReply = (key: RouteKey, input: RouteInput = {}) => {
+    const routeOf = (key: RouteKey) => {
       const spec = byKey.get(key);
       if (!spec) throw new Error(`the console calls ${key}, which the API does not have`);
-      return runRoute(spec, deps.authorizer, signedIn.actor, input, req, res);
+      return spec;
+    };
+    const callForReply = (key: RouteKey, input: RouteInput = {}) => {
+      const spec = routeOf(key);
+      const run = () => runRoute(spec, deps.authorizer, signedIn.actor, input, req, res);
+      return deps.checkContract ? keptToContract(spec, run) : run();
     };
     const call = async (key: RouteKey, input: RouteInput = {}) => (await callForReply(key, input)).body as never;
     const may = async (key: RouteKey, input: RouteInput = {}) => {
-      const spec = byKey.get(key);
-      if (!spec) throw new Error(`the console asks about ${key}, which the API does not have`);
       try {
-        await runRoute(
-          { ...spec, handler: async () => ({ status: 204 }) },
-          deps.authorizer,
-          signedIn.actor,
-          input,
-          req,
-          res,
-        );
+        await admitted(routeOf(key), deps.authorizer, signedIn.actor, input, req, res);
         return true;
       } catch (err) {
         if (err instanceof Problem) return false;
@@ -139,16 +138,15 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
       }
     };
     const me = (await call('GET /me')) as MyIdentityV1;
-    const places = await placesOf(me, may);
-    const csrf = csrfToken(req, res, deps.cookies);
+    let places: Promise<NavLink[]> | undefined;
     return {
       req,
       res,
       actor: signedIn.actor,
       signedIn,
-      csrf,
+      csrf: csrfToken(req, res, deps.cookies),
       me,
-      places,
+      places: () => (places ??= placesOf(me, may)),
       may,
       cookies: deps.cookies,
       call,
@@ -165,7 +163,7 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
     return null;
   };
 
-  const render = (ctx: ConsoleContext, result: ViewResult, flash: Flash | null) => {
+  const render = async (ctx: ConsoleContext, result: ViewResult, flash: Flash | null) => {
     const switchedInto = ctx.actor.switchedInto
       ? (ctx.me.memberships.find((m) => m.organizationId === ctx.actor.switchedInto)?.organizationName ??
         'a customer')
@@ -173,7 +171,7 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
     const page = layout({
       title: result.title,
       user: { displayName: ctx.me.displayName, switchedInto },
-      nav: ctx.places,
+      nav: await ctx.places(),
       current: ctx.req.path,
       flash,
       csrf: ctx.csrf,
@@ -212,10 +210,10 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
         signedInPage(async (ctx, req, res) => {
           const flash = takeFlash(req, res, deps.cookies);
           try {
-            render(ctx, await run(ctx), flash);
+            await render(ctx, await run(ctx), flash);
           } catch (err) {
             if (!(err instanceof Problem)) throw err;
-            refusalPage(ctx, err, flash);
+            await refusalPage(ctx, err, flash);
           }
         }),
       );
@@ -253,7 +251,7 @@ export function consoleKit(router: Router, deps: ConsoleDeps): ConsoleKit {
             res.status(reply.status).send(body);
           } catch (err) {
             if (!(err instanceof Problem)) throw err;
-            refusalPage(ctx, err);
+            await refusalPage(ctx, err);
           }
         }),
       );

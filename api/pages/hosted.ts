@@ -57,6 +57,20 @@ const newPasswordFields = (label: string) => html`${field({
 })}
 ${field({ name: 'confirmPassword', label: AGAIN, type: 'password', required: true, autocomplete: NEW })}`;
 
+/** What is wrong with a new password and its repetition, in words, or null when both are fine. */
+function newPasswordProblem(password: unknown, again: unknown): string | null {
+  const rules = NewPassword.safeParse(password);
+  if (!rules.success) return `The password ${rules.error.issues[0].message}.`;
+  return password === again ? null : 'The two passwords are not the same.';
+}
+
+/** A refused answer to a link (the link's own refusal, or the workflow's as a problem) in words; else rethrown. */
+function linkRefusalWords(err: unknown): string {
+  if (err instanceof LinkRefusal) return err.message;
+  if (err instanceof Problem) return problemWords(err);
+  throw err;
+}
+
 export interface HostedDeps {
   db: Database;
   links: InvitationLinks;
@@ -168,12 +182,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       const password =
         typeof req.body.password === 'string' && req.body.password !== '' ? req.body.password : undefined;
       if (password !== undefined) {
-        const rules = NewPassword.safeParse(password);
-        const problem = !rules.success
-          ? `The password ${rules.error.issues[0].message}.`
-          : password !== req.body.confirmPassword
-            ? 'The two passwords are not the same.'
-            : null;
+        const problem = newPasswordProblem(password, req.body.confirmPassword);
         if (problem) {
           setFlash(res, { kind: 'error', text: problem }, cookies);
           return res.redirect(303, back);
@@ -188,9 +197,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         setFlash(res, { kind: 'done', text: 'Invitation accepted. Welcome.' }, cookies);
         return res.redirect(303, '/console');
       } catch (err) {
-        const text = err instanceof LinkRefusal ? err.message : err instanceof Problem ? problemWords(err) : null;
-        if (text === null) throw err;
-        setFlash(res, { kind: 'error', text }, cookies);
+        setFlash(res, { kind: 'error', text: linkRefusalWords(err) }, cookies);
         return res.redirect(303, back);
       }
     }),
@@ -216,9 +223,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
           </p>`,
         );
       } catch (err) {
-        const text = err instanceof LinkRefusal ? err.message : err instanceof Problem ? problemWords(err) : null;
-        if (text === null) throw err;
-        setFlash(res, { kind: 'error', text }, cookies);
+        setFlash(res, { kind: 'error', text: linkRefusalWords(err) }, cookies);
         return res.redirect(303, `/invite/${id}`);
       }
     }),
@@ -373,18 +378,13 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       const id = Id.parse(req.params.id);
       const token = linkToken(req);
       if (!token) return noLink(req, res);
-      const rules = NewPassword.safeParse(req.body.password);
-      const problem = !rules.success
-        ? `The password ${rules.error.issues[0].message}.`
-        : req.body.password !== req.body.confirmPassword
-          ? 'The two passwords are not the same.'
-          : null;
+      const problem = newPasswordProblem(req.body.password, req.body.confirmPassword);
       if (problem) {
         setFlash(res, { kind: 'error', text: problem }, cookies);
         return res.redirect(303, `/reset-password/${id}`);
       }
       try {
-        await signIn.completePasswordReset(id, token, rules.data!, clientOf(req));
+        await signIn.completePasswordReset(id, token, String(req.body.password), clientOf(req));
       } catch (err) {
         if (!(err instanceof SignInRefusal)) throw err;
         setFlash(res, { kind: 'error', text: err.message }, cookies);

@@ -59,7 +59,7 @@ export function mountPages(
     cookies,
     demoSignIn: options.demoSignIn,
   });
-  const kit = consoleKit(router, { routes, authorizer, sessions, cookies });
+  const kit = consoleKit(router, { routes, authorizer, sessions, cookies, checkContract: deps.checkContract });
   homePages(kit);
   organizationAdminPages(kit);
   supportPages(kit);

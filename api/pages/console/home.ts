@@ -15,8 +15,8 @@ const ROLE_WORDS: Record<string, string> = {
 const PRACTICE_PAGES = 'staff, organization access, offboarding, certifications, the partner account';
 
 export function homePages(kit: ConsoleKit): void {
-  kit.view('/console', async ({ me, places: all }) => {
-    const places = all.filter((place) => place.href !== '/console');
+  kit.view('/console', async ({ me, places: placesOfMe }) => {
+    const places = (await placesOfMe()).filter((place) => place.href !== '/console');
     const roleOf = (href: string) => {
       const membership = me.memberships.find((m) => href === `/console/organizations/${m.organizationId}`);
       if (membership) return ROLE_WORDS[membership.role];
