@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = createDatabase(config.DATABASE_URL);
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = await connectTemporal(config);
   const thirdPartyAccess = ThirdPartyAccessClient.fromConfig(temporal, config);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
   const abuseLimits = AbuseLimits.onPostgres(config.DATABASE_URL);

@@ -78,7 +78,7 @@ async function main() {
   // The real worker process, on a task queue of its own.
   const taskQueue = `bench-offboard-${Date.now()}`;
   const worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'workers', 'main.ts')], { env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'error', CLIENT_RELATIONSHIP_ADOPTION: 'off' }, stdio: ['ignore', 'inherit', 'inherit'] });
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = await connectTemporal(config);
   try {
     const client = new OffboardingClient({ temporal, taskQueue, commandTimeoutMs: 120000 });
     // Warm-up: the worker bundles its workflows and connects before the clock starts.

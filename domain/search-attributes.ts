@@ -7,6 +7,19 @@ export const PartnerUserIdKey = defineSearchAttributeKey('PartnerUserId', Search
 export const ProcessStateKey = defineSearchAttributeKey('ProcessState', SearchAttributeType.KEYWORD);
 export const TicketIdKey = defineSearchAttributeKey('TicketId', SearchAttributeType.KEYWORD);
 
+/**
+ * Why a run stopped making progress on its own (ProcessState PARKED): a reason code such as
+ * ORGANIZATION_NOT_FOUND, never a message, so operators can list every parked run of one cause.
+ */
+export const ParkedReasonKey = defineSearchAttributeKey('ParkedReason', SearchAttributeType.KEYWORD);
+
 export const InvitationKindKey = defineSearchAttributeKey('InvitationKind', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [OrganizationIdKey, PartnerUserIdKey, ProcessStateKey, TicketIdKey, InvitationKindKey];
+export const searchAttributeKeys = [
+  OrganizationIdKey,
+  PartnerUserIdKey,
+  ProcessStateKey,
+  TicketIdKey,
+  InvitationKindKey,
+  ParkedReasonKey,
+];

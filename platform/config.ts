@@ -1,6 +1,10 @@
 // Every process reads its configuration here, from the environment, through one zod schema.
 // Defaults are the local stack's addresses (stack/local.env); a unit test keeps them in step.
 import { z } from 'zod';
+import { TemporalConnectionEnv } from './temporal-connection';
+import { KafkaConnectionEnv } from './kafka-connection';
+import { PayloadCodecEnv } from './payload-codec';
+import { ExternalIdentityEnv } from './external-identity';
 
 const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 const DEV_RELATIONSHIP_ID_KEY = 'local-development-relationship-key-0123456789';
@@ -12,7 +16,7 @@ const secret = (devValue: string) => z.string().min(32, 'at least 32 characters'
 
 const port = z.coerce.number().int().min(1).max(65535);
 
-export const EnvSchema = z
+const BaseEnv = z
   .object({
     /** Unset means production: the development secrets need NODE_ENV=development or test, said explicitly. */
     NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
@@ -65,7 +69,23 @@ export const EnvSchema = z
     { when: () => true },
   );
 
+// Each production concern (Temporal and Kafka connections, payload encryption, an external identity
+// provider) declares and checks its own variables next to the code that uses them.
+export const EnvSchema = BaseEnv.and(TemporalConnectionEnv)
+  .and(KafkaConnectionEnv)
+  .and(PayloadCodecEnv)
+  .and(ExternalIdentityEnv);
+
 export type Config = z.infer<typeof EnvSchema>;
+
+/** Every variable the configuration reads (a deployment's environment may name no other). */
+export const envVariableNames: readonly string[] = [
+  BaseEnv,
+  TemporalConnectionEnv,
+  KafkaConnectionEnv,
+  PayloadCodecEnv,
+  ExternalIdentityEnv,
+].flatMap((schema) => Object.keys(schema.shape));
 
 export class ConfigError extends Error {}
 
@@ -80,5 +100,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** Prisma's CLI config needs only the database URL, without the rest of the schema. */
 export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return EnvSchema.shape.DATABASE_URL.parse(env.DATABASE_URL);
+  return BaseEnv.shape.DATABASE_URL.parse(env.DATABASE_URL);
 }

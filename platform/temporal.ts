@@ -1,8 +1,22 @@
 import { Client, Connection } from '@temporalio/client';
+import { temporalConnectionOptions, type TemporalConnectionSettings } from './temporal-connection';
+import { temporalDataConverter, type PayloadCodecSettings } from './payload-codec';
 
-export async function connectTemporal(address: string, namespace: string): Promise<Client> {
-  const connection = await Connection.connect({ address, connectTimeout: 5000 });
-  return new Client({ connection, namespace });
+export type TemporalSettings = TemporalConnectionSettings &
+  PayloadCodecSettings & { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE: string };
+
+/** A client of the configured cluster and namespace, converting payloads as the workers do. */
+export async function connectTemporal(settings: TemporalSettings): Promise<Client> {
+  const connection = await Connection.connect({
+    address: settings.TEMPORAL_ADDRESS,
+    connectTimeout: 5000,
+    ...temporalConnectionOptions(settings),
+  });
+  return new Client({
+    connection,
+    namespace: settings.TEMPORAL_NAMESPACE,
+    dataConverter: temporalDataConverter(settings),
+  });
 }
 
 /** A readiness probe: one cheap call with a deadline. */

@@ -13,7 +13,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger('seed', config.LOG_LEVEL);
   const db = createDatabase(config.DATABASE_URL);
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = await connectTemporal(config);
   try {
     const { guest } = DemoWorld;
     const org = await db.organization.findFirst({ where: { name: guest.org } });

@@ -1,6 +1,6 @@
 // The worker process: runs workflows and activities on the task queue, creates the application's
 // Kafka topics at start, shuts down gracefully on SIGTERM/SIGINT (the SDK drains running tasks).
-import { NativeConnection, Worker, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Worker, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { createDatabase } from '../platform/database';
@@ -9,6 +9,8 @@ import { createMailer } from '../platform/mail';
 import { topicConfigs } from '../domain/topics';
 import { createActivities } from '../activities';
 import { connectTemporal } from '../platform/temporal';
+import { connectWorkerTemporal } from '../platform/temporal-worker';
+import { temporalDataConverter } from '../platform/payload-codec';
 import { startEventRuntime } from '../events/runtime';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { accountOwnerToThirdPartyAccess } from '../events/inbound/account-owner-to-tpu';
@@ -38,8 +40,8 @@ async function main(): Promise<void> {
 
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const connection = await connectWorkerTemporal(config);
+  const temporal = await connectTemporal(config);
   const thirdPartyAccess = ThirdPartyAccessClient.fromConfig(temporal, config);
   const events = await startEventRuntime({
     databaseUrl: config.DATABASE_URL,
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
   });
   const worker = await Worker.create({
     connection,
+    dataConverter: temporalDataConverter(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),

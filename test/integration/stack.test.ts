@@ -12,7 +12,7 @@ afterAll(() => db.$disconnect());
 describe('the real stack', () => {
   it('runs a workflow whose activity sends an email that the SMTP sink receives', async () => {
     const worker = await startTestWorker(require.resolve('../fixtures/stack-probe.workflows'));
-    const client = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+    const client = await connectTemporal(config);
     const to = `probe-${uniqueSuffix()}@example.test`;
     try {
       const workflowId = `stack-probe-${uniqueSuffix()}`;

@@ -72,7 +72,7 @@ export interface TestApiOptions {
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
   const o: TestApiOptions = opts instanceof TicketKinds ? { ticketKinds: opts } : opts;
   const db = createDatabase(config.DATABASE_URL);
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = await connectTemporal(config);
   const thirdPartyAccess = new ThirdPartyAccessClient({
     temporal,
     taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,

@@ -1,11 +1,13 @@
 // A real worker for the tests: the engine's workflows and activities on the real Temporal server,
 // the test database and the SMTP sink, on a task queue of the test's own.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createDatabase } from '../../platform/database';
 import { createMailer } from '../../platform/mail';
 import { config, uniqueSuffix } from './services';
 import { connectTemporal } from '../../platform/temporal';
+import { connectWorkerTemporal } from '../../platform/temporal-worker';
+import { temporalDataConverter } from '../../platform/payload-codec';
 import { InvitationsClient } from '../../workflows/invitation/client';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 
@@ -18,9 +20,9 @@ export async function startTestWorker(workflowsPath = require.resolve('../../wor
   const taskQueue = `test-${uniqueSuffix()}`;
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await connectWorkerTemporal(config);
   // The workflows an activity drives (AM-1 cascades) run on this worker's own task queue.
-  const temporal = await connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = await connectTemporal(config);
   const queue = { TEMPORAL_TASK_QUEUE: taskQueue };
   const engine = {
     invitations: InvitationsClient.fromConfig(temporal, { ...config, ...queue }),
@@ -28,6 +30,7 @@ export async function startTestWorker(workflowsPath = require.resolve('../../wor
   };
   const worker = await Worker.create({
     connection,
+    dataConverter: temporalDataConverter(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath,
