@@ -24,8 +24,9 @@ type Weight = 'regular' | 'bold';
 
 /**
  * The fallback chain, first match wins: Noto Sans (Latin, Greek, Cyrillic), then Hebrew, Arabic, and
- * Noto Sans Hans (30,888 glyphs: simplified and most traditional Chinese, kana; no Hangul syllables).
- * The CJK font is 8 MB, so it is read only when a character needs it.
+ * Noto Sans Hans (30,888 glyphs: simplified and most traditional Chinese, kana; no Hangul syllables),
+ * then Noto Sans KR for Hangul. The CJK fonts are 5 to 8 MB each, so each is read only when a character
+ * needs it.
  */
 const CHAIN: ReadonlyArray<{ pkg: string; files: Record<Weight, string> }> = [
   { pkg: '@embedpdf/fonts-latin', files: { regular: 'NotoSans-Regular.ttf', bold: 'NotoSans-Bold.ttf' } },
@@ -35,6 +36,7 @@ const CHAIN: ReadonlyArray<{ pkg: string; files: Record<Weight, string> }> = [
     files: { regular: 'NotoNaskhArabic-Regular.ttf', bold: 'NotoNaskhArabic-Bold.ttf' },
   },
   { pkg: '@embedpdf/fonts-sc', files: { regular: 'NotoSansHans-Regular.otf', bold: 'NotoSansHans-Bold.otf' } },
+  { pkg: '@embedpdf/fonts-kr', files: { regular: 'NotoSansKR-Regular.otf', bold: 'NotoSansKR-Bold.otf' } },
 ];
 
 interface FontFile {

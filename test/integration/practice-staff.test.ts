@@ -231,7 +231,7 @@ it('PS-6 certification: status and date per user; invite those not certified (an
   expect((await api.call('GET', `/partner-firms/${w.firm.id}/staff/${w.by.ACCOUNT_MANAGER.id}/certificate`, { token: w.by.STAFF.token })).status).toBe(403);
 });
 
-it('PS-6 Unicode certificates: Latin, Polish, Greek, Cyrillic, CJK and right-to-left names', async () => {
+it('PS-6 Unicode certificates: Latin, Polish, Greek, Cyrillic, CJK, Korean and right-to-left names', async () => {
   const w = await practice();
   // Right-to-left names are drawn in visual order, so a reader of the drawn string meets them reversed.
   const visual = (name: string) => [...name].reverse().join('');
@@ -243,6 +243,7 @@ it('PS-6 Unicode certificates: Latin, Polish, Greek, Cyrillic, CJK and right-to-
     { name: 'Иван Петров', drawn: 'Иван Петров', font: 'NotoSans-Bold' },
     { name: '王小明', drawn: '王小明', font: 'NotoSansHans-Bold' },
     { name: 'さくら', drawn: 'さくら', font: 'NotoSansHans-Bold' },
+    { name: '김민준', drawn: '김민준', font: 'NotoSansKR-Bold' },
     { name: 'דוד לוי', drawn: visual('דוד לוי'), font: 'NotoSansHebrew-Bold' },
     { name: 'ليلى', drawn: visual('ليلى'), font: 'NotoNaskhArabic-Bold' },
   ];
