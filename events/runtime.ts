@@ -8,7 +8,7 @@ import { Topics } from '../domain/topics';
 import { OutboxRelay } from './relay';
 import { InboundConsumer } from './consumer';
 import { crmAccountOwnerHandler, type OnAccountOwnerChange } from './inbound/crm-account-owners';
-import { supportTicketHandler, type TicketKinds } from './inbound/support-tickets';
+import { dispatchWaitingTickets, supportTicketHandler, type TicketKinds } from './inbound/support-tickets';
 
 export interface EventRuntimeDeps {
   databaseUrl: string;
@@ -17,6 +17,8 @@ export interface EventRuntimeDeps {
   logger: Logger;
   ticketKinds: TicketKinds;
   onAccountOwnerChange?: OnAccountOwnerChange[];
+  /** How often tickets left RECEIVED are dispatched again (dispatchWaitingTickets). */
+  waitingTicketsEveryMs?: number;
 }
 
 export interface EventRuntime {
@@ -48,12 +50,33 @@ export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRu
   ];
   await relay.start();
   await Promise.all(consumers.map((c) => c.start()));
+  const waitingTickets = everyInterval(deps.waitingTicketsEveryMs ?? 60_000, async () => {
+    const { dispatched, failed } = await dispatchWaitingTickets(deps.db, deps.ticketKinds);
+    if (dispatched.length > 0) logger.info({ tickets: dispatched }, 'waiting tickets dispatched');
+    for (const { ticketId, err } of failed) logger.warn({ ticketId, err }, 'a waiting ticket is still not dispatched');
+  });
   return {
     relay,
     consumers,
     async stop() {
+      await waitingTickets.stop();
       await Promise.all(consumers.map((c) => c.stop()));
       await relay.stop();
+    },
+  };
+}
+
+/** Runs `task` every `ms`, one run at a time; a failed run is logged by the task and the next one tries again. */
+function everyInterval(ms: number, task: () => Promise<void>): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(task).catch(() => undefined);
+  }, ms);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -54,7 +54,7 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
         try {
           const received = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'));
           // Temporal is called after the commit; a ticket left RECEIVED by a failed dispatch is
-          // dispatched when the help desk sends it again.
+          // dispatched when the help desk sends it again, or by the worker's sweep within minutes.
           const dispatched =
             received.status === 'RECEIVED' ? await dispatchTicket(db, kinds, received.ticketId) : received;
           return { status: received.duplicate ? 200 : 202, body: { ...dispatched, duplicate: received.duplicate } };

@@ -128,6 +128,37 @@ export async function dispatchTicket(db: Database, kinds: TicketKinds, ticketId:
   return { ...outcome, status: 'DISPATCHED', workflowId };
 }
 
+/**
+ * Tickets received and never dispatched: the HTTP intake committed one, then Temporal failed and the
+ * caller got a 503, and the help desk never sent it again (a redelivered Kafka ticket dispatches itself).
+ * The worker's event runtime calls this every minute. A ticket younger than `settleMs` is left to the
+ * intake dispatching it right now (dispatching it twice would be harmless, only wasted). One ticket's
+ * failure (Temporal still away, a kind no longer registered) is counted and the next is tried.
+ */
+export async function dispatchWaitingTickets(
+  db: Database,
+  kinds: TicketKinds,
+  { settleMs = 60_000, batch = 100, now = new Date() }: { settleMs?: number; batch?: number; now?: Date } = {},
+): Promise<{ dispatched: string[]; failed: Array<{ ticketId: string; err: unknown }> }> {
+  const waiting = await db.supportTicket.findMany({
+    where: { status: 'RECEIVED', receivedAt: { lte: new Date(now.getTime() - settleMs) } },
+    orderBy: { receivedAt: 'asc' },
+    take: batch,
+    select: { ticketId: true },
+  });
+  const dispatched: string[] = [];
+  const failed: Array<{ ticketId: string; err: unknown }> = [];
+  for (const { ticketId } of waiting) {
+    try {
+      await dispatchTicket(db, kinds, ticketId);
+      dispatched.push(ticketId);
+    } catch (err) {
+      failed.push({ ticketId, err });
+    }
+  }
+  return { dispatched, failed };
+}
+
 export function supportTicketHandler(kinds: TicketKinds, db: Database): InboundHandler<SupportTicketV1> {
   return {
     type: InboundTypes.supportTicketSubmitted,
