@@ -14,6 +14,7 @@ import { accessReviewActivities } from './access-reviews';
 import { accountStatusActivities } from './account-status';
 import { accessModelChangeActivities } from './access-model-change';
 import { supportTicketActivities } from './support-tickets';
+import { failingPermanentlyOnBadData } from './permanent';
 
 export interface ActivityDeps {
   db: Database;
@@ -25,7 +26,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  // Issue 12: a missing row or refused data fails the step for good instead of retrying for ever.
+  return failingPermanentlyOnBadData({
     ...notificationActivities(deps.mailer),
     ...thirdPartyAccessActivities(deps.db),
     ...invitationActivities(deps.db, deps.mailer, deps.publicBaseUrl),
@@ -35,7 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...accountStatusActivities(deps.db),
     ...accessModelChangeActivities(deps.db, deps.engine?.invitations),
     ...supportTicketActivities(deps.db, deps.engine?.invitations),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

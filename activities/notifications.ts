@@ -3,9 +3,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Mailer, OutgoingEmail } from '../platform/mail';
 import { composeFromText } from '../platform/email-layout';
+import { PermanentFailure } from './failure-types';
 
 /** The failure type of an email that no retry can deliver. */
-export const PERMANENT_EMAIL_FAILURE = 'PermanentEmailFailure';
+export const PERMANENT_EMAIL_FAILURE = PermanentFailure.emailRefused;
 
 /**
  * Whether SMTP refused an email for good: a 5xx reply, or a recipient (or envelope) refused without

@@ -1,10 +1,42 @@
 // What every workflow of the engine does the same way. Workflow code: deterministic, no I/O.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineUpdate,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { PermanentFailure } from '../activities/failure-types';
+import { ParkedReasonKey, ProcessStateKey } from '../domain/search-attributes';
 
-/** Activities retry with backoff until they succeed; business refusals are non-retryable failures. */
+/**
+ * Activities retry with backoff until they succeed; business refusals are non-retryable failures.
+ * No time limit: for workflows whose steps do not park yet (`steps` and `parking` below are the
+ * issue-12 way), so a long outage still never fails their run.
+ */
 export const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Database steps of a workflow that parks (`parking().step`). Each is one short transaction, so one
+ * that has not succeeded in 6 hours of retries is no blip: the database is down or the step hits a
+ * bug, and an operator must see it. The run then parks (STEP_TIMED_OUT) instead of retrying silently
+ * for ever; the operator retries it once the cause is fixed. Shorter outages heal by themselves, as
+ * before. A permanent failure (a missing row, refused data) stops the retries at once.
+ */
+export const steps = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -55,6 +87,158 @@ export function newsSender<N>(deliver: (news: N) => Promise<void>, failed: (news
 /** A business refusal: the caller's answer, never retried. */
 export const refuse = (type: string, message: string, details?: unknown) =>
   ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
+
+/**
+ * Why a run stopped making progress on its own: the ParkedReason search attribute and the `parked`
+ * query. Codes only (operators list every run of one cause), never a message or personal data.
+ */
+export const ParkedReason = {
+  /** A row a step needs is missing (activities/permanent.ts). */
+  missingRow: 'MISSING_ROW',
+  /** A step's data was refused (schema, foreign key, a use case's rule). */
+  rejectedInput: 'REJECTED_INPUT',
+  /** SMTP refused an email for good. */
+  emailRefused: 'EMAIL_REFUSED',
+  /** A step kept failing (an outage) until its schedule-to-close limit. */
+  stepTimedOut: 'STEP_TIMED_OUT',
+  /** An activity's own non-retryable failure of a type not listed here. */
+  stepRefused: 'STEP_REFUSED',
+} as const;
+export type ParkedReason = (typeof ParkedReason)[keyof typeof ParkedReason];
+
+const reasonOfType: Record<string, ParkedReason> = {
+  [PermanentFailure.missingRow]: ParkedReason.missingRow,
+  [PermanentFailure.rejectedInput]: ParkedReason.rejectedInput,
+  [PermanentFailure.emailRefused]: ParkedReason.emailRefused,
+};
+
+/** A step that failed for good: what parks or ends the run. */
+export interface PermanentStepFailure {
+  reason: ParkedReason;
+  /** The activity that failed (its type name). */
+  step: string;
+  /** The failure's type: a PermanentFailure, an activity's own refusal type, or the timeout's. */
+  type: string;
+  /** The activity's message: ids and rule names only (activities/permanent.ts). */
+  message: string;
+}
+
+/**
+ * Whether an error a workflow caught is a step that failed for good: an activity's non-retryable
+ * failure, or one that ran out of its schedule-to-close time. Null for anything else (a workflow's
+ * own refusal, a cancellation), which the caller rethrows.
+ */
+export function permanentStepFailure(err: unknown): PermanentStepFailure | null {
+  if (!(err instanceof ActivityFailure)) return null;
+  const { cause } = err;
+  const step = err.activityType;
+  if (cause instanceof TimeoutFailure) {
+    return { reason: ParkedReason.stepTimedOut, step, type: 'Timeout', message: cause.message };
+  }
+  if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+    const type = cause.type ?? 'Error';
+    return { reason: reasonOfType[type] ?? ParkedReason.stepRefused, step, type, message: cause.message };
+  }
+  return null;
+}
+
+/** What the `parked` query answers while a run is parked (null when it is not). */
+export interface ParkedView extends PermanentStepFailure {
+  /** When it parked (ISO 8601, the workflow's clock). */
+  since: string;
+  /** How many times an operator retried this step already. */
+  retries: number;
+}
+
+/** Why a run is parked; null when it is not. Every workflow that parks answers it. */
+export const parkedQuery = defineQuery<ParkedView | null>('parked');
+/**
+ * An operator's retry of a parked run, once the cause is fixed (the row restored, the outage over):
+ * the failed step runs again. Refused (before anything is recorded) when the run is not parked.
+ *   temporal workflow update execute --name retryParked --workflow-id <id>
+ */
+export const retryParkedUpdate = defineUpdate<{ retrying: string }, []>('retryParked');
+
+/** The run is not parked: nothing to retry. */
+export const NOT_PARKED = 'NotParked';
+
+/** New in issue 12: histories recorded before it failed (or retried) where a run now parks. */
+const PARK_ON_PERMANENT_FAILURE = 'issue-12-park-on-permanent-failure';
+
+/**
+ * Parking for one workflow run (call once, at its start). `state` is the run's ProcessState to restore
+ * after a retry. `step(fn)` runs an activity call; when it fails for good (`permanentStepFailure`)
+ * the run sets ProcessState PARKED and ParkedReason, answers `parked`, and waits for an operator's
+ * `retryParked`, then runs the step again. `stop(failure)` marks a run that ends on a failure instead.
+ * Runs recorded before issue 12 keep failing as they did (the patch).
+ */
+export function parking(o: { state: () => string }) {
+  let parked: ParkedView | null = null;
+  let retryAsked = false;
+  let retries = 0;
+  setHandler(parkedQuery, () => (parked ? { ...parked } : null));
+  setHandler(
+    retryParkedUpdate,
+    () => {
+      retryAsked = true;
+      return { retrying: parked!.step };
+    },
+    {
+      validator: () => {
+        if (!parked || retryAsked) throw refuse(NOT_PARKED, 'The run is not parked: there is nothing to retry.');
+      },
+    },
+  );
+
+  async function park(failure: PermanentStepFailure): Promise<void> {
+    parked = { ...failure, since: new Date().toISOString(), retries };
+    upsertSearchAttributes([
+      { key: ProcessStateKey, value: 'PARKED' },
+      { key: ParkedReasonKey, value: failure.reason },
+    ]);
+    log.warn('run parked: a step failed for good; waiting for an operator to retry it', {
+      workflowId: workflowInfo().workflowId,
+      reason: failure.reason,
+      step: failure.step,
+      type: failure.type,
+    });
+    await condition(() => retryAsked);
+    retryAsked = false;
+    retries += 1;
+    parked = null;
+    upsertSearchAttributes([
+      { key: ProcessStateKey, value: o.state() },
+      { key: ParkedReasonKey, value: null },
+    ]);
+  }
+
+  return {
+    /** Why the run is parked now, or null. */
+    parked: (): ParkedView | null => parked,
+    /**
+     * Runs a step until it succeeds; a permanent failure parks the run until an operator retries.
+     * `ends` picks the failures that end the run instead (nothing can fix them): those are thrown.
+     */
+    async step<T>(fn: () => Promise<T>, ends: (f: PermanentStepFailure) => boolean = () => false): Promise<T> {
+      for (;;) {
+        try {
+          return await fn();
+        } catch (err) {
+          const failure = permanentStepFailure(err);
+          if (!failure || ends(failure) || !patched(PARK_ON_PERMANENT_FAILURE)) throw err;
+          await park(failure);
+        }
+      }
+    },
+    /** Marks a run that ends on a failure: its final ProcessState and the reason, found like a parked one. */
+    stop(state: string, failure: PermanentStepFailure): void {
+      upsertSearchAttributes([
+        { key: ProcessStateKey, value: state },
+        { key: ParkedReasonKey, value: failure.reason },
+      ]);
+    },
+  };
+}
 
 /**
  * Runs commands and transitions one at a time, in arrival order, so each records its event in order
