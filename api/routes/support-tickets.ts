@@ -12,7 +12,7 @@ const TicketOutcomeV1 = z
   .object({
     ticketId: TicketId,
     kind: z.string(),
-    status: z.enum(['RECEIVED', 'DISPATCHED']),
+    status: z.enum(['RECEIVED', 'DISPATCHED', 'FAILED']),
     workflowId: z.string().nullable(),
     duplicate: z.boolean().describe('true when this ticket id was already received: nothing changed'),
   })
@@ -24,8 +24,13 @@ const SupportTicketRecordV1 = z
     ticketId: TicketId,
     kind: z.string(),
     channel: z.enum(['kafka', 'http']),
-    status: z.enum(['RECEIVED', 'DISPATCHED']),
+    status: z.enum(['RECEIVED', 'DISPATCHED', 'FAILED']),
     workflowId: z.string().nullable(),
+    failureReason: z
+      .string()
+      .nullable()
+      .describe('FAILED only: why its workflow ended, a reason code such as MISSING_ROW (issue 12)'),
+    failureDetail: z.string().nullable().describe('FAILED only: the step that failed, in plain words'),
     payload: z.record(z.string(), z.unknown()),
     receivedAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -94,6 +99,8 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
             channel: ticket.channel as 'kafka' | 'http',
             status: ticket.status,
             workflowId: ticket.workflowId,
+            failureReason: ticket.failureReason,
+            failureDetail: ticket.failureDetail,
             payload: ticket.payload as Record<string, unknown>,
             receivedAt: ticket.receivedAt.toISOString(),
             updatedAt: ticket.updatedAt.toISOString(),

@@ -56,7 +56,8 @@ export class TicketRefused extends Error {
 export interface TicketOutcome {
   ticketId: string;
   kind: string;
-  status: 'RECEIVED' | 'DISPATCHED';
+  /** FAILED: its workflow ended on a step that can never succeed (issue 12; the row says why). */
+  status: 'RECEIVED' | 'DISPATCHED' | 'FAILED';
   workflowId: string | null;
   duplicate: boolean;
 }
@@ -110,7 +111,8 @@ export async function intakeTicket(
 export async function dispatchTicket(db: Database, kinds: TicketKinds, ticketId: string): Promise<TicketOutcome> {
   const ticket = await db.supportTicket.findUniqueOrThrow({ where: { ticketId } });
   const outcome = { ticketId, kind: ticket.kind, duplicate: false };
-  if (ticket.status === 'DISPATCHED') return { ...outcome, status: 'DISPATCHED', workflowId: ticket.workflowId };
+  // Dispatched, or already ended on a permanent failure (its run is closed): nothing to start.
+  if (ticket.status !== 'RECEIVED') return { ...outcome, status: ticket.status, workflowId: ticket.workflowId };
   const kind = kinds.get(ticket.kind);
   if (!kind) throw new Error(`ticket ${ticketId} has kind "${ticket.kind}", which no longer is registered`);
   const { workflowId } = await kind.dispatch({ ticketId, payload: kind.payload.parse(ticket.payload) });

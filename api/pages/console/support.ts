@@ -22,6 +22,8 @@ interface SupportTicket {
   channel: string;
   status: string;
   workflowId: string | null;
+  failureReason?: string | null;
+  failureDetail?: string | null;
   payload: Record<string, unknown>;
   receivedAt: string;
   updatedAt: string;
@@ -197,6 +199,12 @@ export function supportPages(kit: ConsoleKit): void {
   );
 }
 
+/** Where a ticket is; a failed one says why (issue 12: its workflow ended on a step that cannot succeed). */
+function ticketStatus(t: SupportTicket): string {
+  if (t.status === 'FAILED') return `Failed (${t.failureReason ?? 'no reason recorded'}): ${t.failureDetail ?? ''}`;
+  return t.status === 'DISPATCHED' ? 'Dispatched to its workflow' : 'Received, not yet dispatched';
+}
+
 /** A ticket as received: what it asked (its payload, field by field), by which channel, what it started. */
 function ticketFacts(t: SupportTicket): Html {
   const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -207,7 +215,7 @@ function ticketFacts(t: SupportTicket): Html {
       <dt>Came by</dt>
       <dd>${t.channel === 'http' ? 'HTTP (POST /support/tickets)' : 'Kafka (the help desk topic)'}</dd>
       <dt>Status</dt>
-      <dd>${t.status === 'DISPATCHED' ? 'Dispatched to its workflow' : 'Received, not yet dispatched'}</dd>
+      <dd>${ticketStatus(t)}</dd>
       <dt>Workflow</dt>
       <dd>${t.workflowId ?? '—'}</dd>
       <dt>Received</dt>
