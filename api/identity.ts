@@ -1,9 +1,19 @@
-// Identity: a bearer JWT (HS256, verified with jose) names the user; everything else about them is
-// loaded from the database. 401 = we do not know who you are; 403 = we do, and you may not.
+// Identity: a bearer JWT names the user; everything else about them is loaded from the database.
+// 401 = we do not know who you are; 403 = we do, and you may not. A token is either our own (HS256,
+// verified with jose against AUTH_JWT_*) or, when one is configured, an OpenID Connect provider's
+// (RS256 or ES256 by its JWKS, platform/external-identity.ts; issue 12), which names a user by the
+// provider's `sub` linked to them. Roles never come from a token's claims.
 import type { RequestHandler, Response } from 'express';
+import { Prisma } from '@prisma/client';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import type { Database } from '../platform/database';
+import {
+  ExternalTokenRefused,
+  IdentityProviderUnreachable,
+  type ExternalIdentity,
+  type ExternalToken,
+} from '../platform/external-identity';
 import { loadActor, type Actor } from '../domain/actor';
 import { issuedAtFor, issuedBefore, SIGNED_OUT_EVERYWHERE } from '../domain/session-validity';
 import { Problem } from './problem';
@@ -12,6 +22,8 @@ export interface TokenSettings {
   secret: string;
   issuer: string;
   audience: string;
+  /** Issue 12: an OpenID Connect provider whose tokens are accepted too (OIDC_ISSUER); none when unset. */
+  external?: ExternalIdentity;
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret);
@@ -117,9 +129,14 @@ async function actorFromBearer(db: Database, settings: TokenSettings, authorizat
   return actorFromToken(db, settings, match[1]);
 }
 
-/** The same checks for a token that comes another way (PA-5: the subject token of a token exchange). */
+/**
+ * The same checks for a token that comes another way (PA-5: the subject token of a token exchange).
+ * A provider's token counts as a bearer does: its `auth_time` is when the holder signed in there.
+ */
 export async function actorFromToken(db: Database, settings: TokenSettings, jwt: string): Promise<Actor> {
-  const token = await verifyToken(settings, jwt);
+  // Which verifier, by the token's unverified `iss`; each then pins its own issuer, algorithms and keys.
+  const external = settings.external?.claimsToBeFrom(jwt) ? settings.external : undefined;
+  const token = external ? await verifyExternalToken(db, external, jwt) : await verifyToken(settings, jwt);
   const actor = await loadActor(db, token.userId);
   if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
   if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
@@ -142,4 +159,67 @@ export async function actorFromToken(db: Database, settings: TokenSettings, jwt:
 /** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */
 export async function optionalActor(db: Database, settings: TokenSettings, authorization: string | undefined): Promise<Actor | null> {
   return authorization ? actorFromBearer(db, settings, authorization) : null;
+}
+
+/** A provider's token, verified, as the user it is linked to (issue 12). */
+async function verifyExternalToken(db: Database, external: ExternalIdentity, jwt: string): Promise<VerifiedToken> {
+  let token: ExternalToken;
+  try {
+    token = await external.verify(jwt);
+  } catch (err) {
+    if (err instanceof ExternalTokenRefused) throw new Problem('unauthenticated', err.message);
+    if (err instanceof IdentityProviderUnreachable) throw new Problem('not-ready', err.message);
+    throw err;
+  }
+  return {
+    userId: await linkedUser(db, token),
+    issuedAt: token.issuedAt,
+    ...(token.authTime ? { authTime: token.authTime } : {}),
+  };
+}
+
+/** The detail of the 401 a provider's token answers when it names nobody here. */
+export const NO_LINKED_ACCOUNT =
+  'No account here is linked to this identity, and none has the email the token vouches for; ' +
+  'tokens do not create accounts: register or be invited first.';
+
+/**
+ * The user a provider's subject is linked to. Unlinked, the first token whose verified email is an
+ * active user's, who has no link yet, links that user to the subject (once: the link is unique and set
+ * only where none is). From then on the subject alone names the user: a later token with the same
+ * email but another subject does not get them, nor does a changed email move the link.
+ */
+async function linkedUser(db: Database, token: ExternalToken): Promise<string> {
+  const bySubject = () =>
+    db.user.findUnique({
+      where: { externalIssuer_externalSubject: { externalIssuer: token.issuer, externalSubject: token.subject } },
+      select: { id: true },
+    });
+  const linked = await bySubject();
+  if (linked) return linked.id;
+  if (!token.verifiedEmail) throw new Problem('unauthenticated', NO_LINKED_ACCOUNT);
+  const byEmail = await db.user.findUnique({
+    where: { email: token.verifiedEmail },
+    select: { id: true, status: true, externalSubject: true },
+  });
+  if (!byEmail) throw new Problem('unauthenticated', NO_LINKED_ACCOUNT);
+  if (byEmail.externalSubject !== null) {
+    throw new Problem('unauthenticated', 'The account with this email is linked to another identity at the provider.');
+  }
+  // A deactivated account is answered as one (403) by the caller, and not linked meanwhile.
+  if (byEmail.status !== 'ACTIVE') return byEmail.id;
+  try {
+    const { count } = await db.user.updateMany({
+      where: { id: byEmail.id, externalIssuer: null, externalSubject: null },
+      data: { externalIssuer: token.issuer, externalSubject: token.subject },
+    });
+    if (count === 1) return byEmail.id;
+  } catch (err) {
+    // Another request linked this subject first (the unique index): read what it linked.
+    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+  }
+  // A concurrent first token won the race: it counts if it linked this very subject.
+  const now = await bySubject();
+  if (now) return now.id;
+  throw new Problem('unauthenticated', 'The account with this email is linked to another identity at the provider.');
 }

@@ -17,6 +17,7 @@ import { ClientRelationshipsClient } from '../workflows/client-relationship/clie
 import { AccessReviewsClient } from '../workflows/access-review/client';
 import { createMailer } from '../platform/mail';
 import { AbuseLimits } from '../domain/abuse-limits';
+import { ExternalIdentity } from '../platform/external-identity';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -44,7 +45,12 @@ async function main(): Promise<void> {
       accessModelChanges: AccessModelChangesClient.fromConfig(temporal, config),
       duplicateEmailFixes: DuplicateEmailFixesClient.fromConfig(temporal, config),
     }),
-    tokens: { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE },
+    tokens: {
+      secret: config.AUTH_JWT_SECRET,
+      issuer: config.AUTH_JWT_ISSUER,
+      audience: config.AUTH_JWT_AUDIENCE,
+      external: ExternalIdentity.fromConfig(config, logger),
+    },
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
     // Plain-http cookies and demo sign-in links on a developer's loopback stack only.
     pages: { secureCookies: config.NODE_ENV === 'production', demoSignIn: config.NODE_ENV === 'development' },

@@ -25,6 +25,7 @@ import { createMailer } from '../../platform/mail';
 import type { InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
 import { AbuseLimits, LIMITS, type AbuseLimitSettings, type LimitName } from '../../domain/abuse-limits';
+import type { ExternalIdentity } from '../../platform/external-identity';
 
 /**
  * The abuse limits test APIs run with unless a test asks for others: every test signs in from
@@ -67,6 +68,8 @@ export interface TestApiOptions {
   abuseLimits?: AbuseLimitSettings | 'production';
   /** Express's `trust proxy` (TRUST_PROXY); off, as in production, by default. */
   trustProxy?: boolean | number | string;
+  /** Issue 12: an OpenID Connect provider whose tokens the API accepts besides its own; none by default. */
+  externalIdentity?: ExternalIdentity;
 }
 
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
@@ -122,7 +125,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     logger: createLogger('test-api', (process.env.TEST_LOG as never) ?? 'silent'),
-    tokens,
+    tokens: { ...tokens, external: o.externalIdentity },
     ticketKinds: o.ticketKinds === 'engine' ? engineKinds() : (o.ticketKinds ?? new TicketKinds()),
     thirdPartyAccess,
     checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
