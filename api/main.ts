@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       audience: config.AUTH_JWT_AUDIENCE,
       external: ExternalIdentity.fromConfig(config, logger),
     },
-    checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
+    checks: dependencyChecks({ temporal, db, kafka: config }),
     // Plain-http cookies and demo sign-in links on a developer's loopback stack only.
     pages: { secureCookies: config.NODE_ENV === 'production', demoSignIn: config.NODE_ENV === 'development' },
   });

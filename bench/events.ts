@@ -22,7 +22,7 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
 const config = loadConfig();
 const logger = createLogger('bench', 'error');
 const db = createDatabase(config.DATABASE_URL);
-const kafka = createKafka(config.KAFKA_BROKERS, 'bench', logger);
+const kafka = createKafka(config, 'bench', logger);
 
 const data = (userId: string) => ({ userId, changedFields: ['displayName'] as Array<'displayName'> });
 

@@ -1,6 +1,7 @@
 // The Kafka topics this engine owns, with explicit partitions. Keys are aggregate ids, so one
 // aggregate's events stay in order on one partition.
 import type { ITopicConfig } from 'kafkajs';
+import { minInsyncReplicas } from '../platform/kafka-connection';
 
 export const Topics = {
   /** Every state change, as a domain event (INT-3). */
@@ -16,12 +17,21 @@ export const Topics = {
 const SEVEN_DAYS_MS = String(7 * 24 * 3600 * 1000);
 const THIRTY_DAYS_MS = String(30 * 24 * 3600 * 1000);
 
-export function topicConfigs(replicationFactor: number): ITopicConfig[] {
+/**
+ * The topics as this engine creates them. min.insync.replicas is set on each topic rather than left to
+ * the broker's default (1), so that an acks=all write is acknowledged only once that many replicas hold it.
+ */
+export function topicConfigs(settings: { KAFKA_REPLICATION_FACTOR: number; KAFKA_MIN_INSYNC_REPLICAS?: number }): ITopicConfig[] {
+  const replicationFactor = settings.KAFKA_REPLICATION_FACTOR;
+  const minIsr = String(minInsyncReplicas(settings));
   const cfg = (topic: string, numPartitions: number, retentionMs: string): ITopicConfig => ({
     topic,
     numPartitions,
     replicationFactor,
-    configEntries: [{ name: 'retention.ms', value: retentionMs }],
+    configEntries: [
+      { name: 'retention.ms', value: retentionMs },
+      { name: 'min.insync.replicas', value: minIsr },
+    ],
   });
   return [
     cfg(Topics.domainEvents, 6, SEVEN_DAYS_MS),

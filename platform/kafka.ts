@@ -1,10 +1,13 @@
-import { Kafka, logLevel, type KafkaConfig, type ITopicConfig } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type KafkaConfig, type ITopicConfig } from 'kafkajs';
 import type { Logger } from './logger';
+import { kafkaConnectionOptions, type KafkaSettings } from './kafka-connection';
 
-export function createKafka(brokers: string[], clientId: string, logger?: Logger, extra: Partial<KafkaConfig> = {}): Kafka {
+/** A client of the configured brokers, over SSL and SASL when the configuration asks for them. */
+export function createKafka(settings: KafkaSettings, clientId: string, logger?: Logger, extra: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
-    brokers,
+    brokers: settings.KAFKA_BROKERS,
+    ...kafkaConnectionOptions(settings),
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { initialRetryTime: 200, retries: 8 },
@@ -21,24 +24,50 @@ export function createKafka(brokers: string[], clientId: string, logger?: Logger
   });
 }
 
-/** Creates the topics the application needs, with explicit partitions and replication; existing ones are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+/**
+ * Creates the topics the application needs, with explicit partitions, replication and settings.
+ * Existing ones are left as they are (changing a live topic's settings is an operator's decision), but
+ * each setting that differs from what this engine would create is logged as a warning.
+ */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], logger?: Logger): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    const kept = topics.filter((t) => existing.has(t.topic) && (t.configEntries ?? []).length > 0);
+    if (kept.length === 0) return;
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: kept.map((t) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: t.topic,
+        configNames: t.configEntries!.map((e) => e.name),
+      })),
+    });
+    for (const t of kept) {
+      const actual = resources.find((r) => r.resourceName === t.topic)?.configEntries ?? [];
+      for (const wanted of t.configEntries!) {
+        const found = actual.find((e) => e.configName === wanted.name)?.configValue;
+        if (found === wanted.value) continue;
+        logger?.warn(
+          { topic: t.topic, config: wanted.name, actual: found ?? null, expected: wanted.value },
+          `topic ${t.topic} exists with ${wanted.name}=${found ?? 'unset'}, not ${wanted.value}; left as it is`,
+        );
+      }
+    }
   } finally {
     await admin.disconnect();
   }
 }
 
-/** A readiness probe: asks the broker for its cluster description with one short attempt. */
-export async function pingKafka(brokers: string[], timeoutMs = 2500): Promise<void> {
+/** A readiness probe: asks the broker for its cluster description with one short attempt, as the engine connects. */
+export async function pingKafka(settings: KafkaSettings, timeoutMs = 2500): Promise<void> {
   const kafka = new Kafka({
     clientId: 'readiness-probe',
-    brokers,
+    brokers: settings.KAFKA_BROKERS,
+    ...kafkaConnectionOptions(settings),
     connectionTimeout: Math.min(1000, timeoutMs),
     requestTimeout: timeoutMs,
     retry: { retries: 0 },

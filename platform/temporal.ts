@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporalConnectionOptions, type TemporalConnectionSettings } from './temporal-connection';
+import { explainTemporalConnectError, temporalConnectionOptions, type TemporalConnectionSettings } from './temporal-connection';
 import { temporalDataConverter, type PayloadCodecSettings } from './payload-codec';
 
 export type TemporalSettings = TemporalConnectionSettings &
@@ -11,6 +11,8 @@ export async function connectTemporal(settings: TemporalSettings): Promise<Clien
     address: settings.TEMPORAL_ADDRESS,
     connectTimeout: 5000,
     ...temporalConnectionOptions(settings),
+  }).catch(async (err: unknown) => {
+    throw await explainTemporalConnectError(settings, err);
   });
   return new Client({
     connection,

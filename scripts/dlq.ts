@@ -14,7 +14,7 @@ async function main() {
     throw new Error('usage: npm run dlq -- list | replay <partition:offset>... | replay --all');
   }
   const config = loadConfig();
-  const kafka = createKafka(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-dlq`);
+  const kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-dlq`);
   const letters = await listDeadLetters(kafka, Topics.deadLetter);
   if (command === 'list') {
     // The data is not printed: it may hold personal data. The position, type, id and reason say what it is.

@@ -35,8 +35,8 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
 
-  const kafka = createKafka(config.KAFKA_BROKERS, config.KAFKA_CLIENT_ID, logger);
-  await ensureTopics(kafka, topicConfigs(config.KAFKA_REPLICATION_FACTOR));
+  const kafka = createKafka(config, config.KAFKA_CLIENT_ID, logger);
+  await ensureTopics(kafka, topicConfigs(config), logger);
 
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });

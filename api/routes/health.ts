@@ -4,6 +4,7 @@ import { Problem } from '../problem';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../platform/database';
 import { pingKafka, withTimeout } from '../../platform/kafka';
+import type { KafkaSettings } from '../../platform/kafka-connection';
 import { pingTemporal } from '../../platform/temporal';
 
 export interface DependencyCheck {
@@ -12,10 +13,10 @@ export interface DependencyCheck {
 }
 
 /** What /readyz asks: Temporal, Kafka and the database, each with a short deadline. */
-export function dependencyChecks(deps: { temporal: Client; db: Database; kafkaBrokers: string[] }): DependencyCheck[] {
+export function dependencyChecks(deps: { temporal: Client; db: Database; kafka: KafkaSettings }): DependencyCheck[] {
   return [
     { name: 'temporal', check: () => pingTemporal(deps.temporal) },
-    { name: 'kafka', check: () => pingKafka(deps.kafkaBrokers) },
+    { name: 'kafka', check: () => pingKafka(deps.kafka) },
     { name: 'database', check: () => withTimeout(deps.db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
   ];
 }

@@ -29,7 +29,7 @@ describe('the real stack', () => {
   });
 
   it('round-trips a message through the real broker', async () => {
-    const kafka = createKafka(config.KAFKA_BROKERS, 'stack-test');
+    const kafka = createKafka(config, 'stack-test');
     const topic = `stack-test-${uniqueSuffix()}`;
     await ensureTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
     const producer = kafka.producer();

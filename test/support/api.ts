@@ -128,7 +128,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     tokens: { ...tokens, external: o.externalIdentity },
     ticketKinds: o.ticketKinds === 'engine' ? engineKinds() : (o.ticketKinds ?? new TicketKinds()),
     thirdPartyAccess,
-    checks: dependencyChecks({ temporal, db, kafkaBrokers: config.KAFKA_BROKERS }),
+    checks: dependencyChecks({ temporal, db, kafka: config }),
     // Every answer of every test is checked against the route's OpenAPI entry.
     checkContract: true,
     pages: { secureCookies: false, demoSignIn: true },

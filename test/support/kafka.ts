@@ -6,7 +6,7 @@ import { toKafkaMessage } from '../../events/cloudevents';
 import { config, uniqueSuffix } from './services';
 
 export function testKafka(): Kafka {
-  return createKafka(config.KAFKA_BROKERS, `test-${uniqueSuffix()}`, createLogger('test-kafka', (process.env.TEST_LOG as any) ?? 'silent'));
+  return createKafka(config, `test-${uniqueSuffix()}`, createLogger('test-kafka', (process.env.TEST_LOG as any) ?? 'silent'));
 }
 
 export async function createTestTopic(kafka: Kafka, name: string, numPartitions = 3): Promise<string> {
