@@ -72,7 +72,7 @@ export function allRoutes(deps: ApiDeps): AnyRoute[] {
     ...meRoutes(deps.db),
     ...organizationRoutes(deps.db),
     ...supportTicketRoutes(deps.db, deps.ticketKinds),
-    ...accountRoutes(deps.db, deps.thirdPartyAccess, deps.logger, deps.abuseLimits),
+    ...accountRoutes(deps),
     ...thirdPartyAccessRoutes(deps.db, deps.thirdPartyAccess),
     ...invitationRoutes(deps.db, deps.invitations, deps.tokens, deps.abuseLimits),
     ...sessionRoutes(deps),

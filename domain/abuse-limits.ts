@@ -35,6 +35,8 @@ export const LIMITS = {
   passwordResetCompletionPerIp: { points: 10, seconds: 600 },
   /** A firm registers its people one by one; 10 accounts an hour from one address is generous. */
   registrationPerIp: { points: 10, seconds: 3600 },
+  /** Each registration emails the address (a link, or a reminder when it has an account): 3 an hour stop a flood. */
+  registrationPerAccount: { points: 3, seconds: 3600 },
   /** Opening an invitation or reset link, or declining, is cheap (a lookup, a SHA-256): pages reload, people retry. */
   linkCheckPerIp: { points: 60, seconds: 600 },
   /** Accepting may hash a new password; one invitee accepts once, an office a handful. */
@@ -78,7 +80,7 @@ const ACTION_LIMITS: Record<LimitedAction, { perIp: LimitName; perAccount?: Limi
   'sign-in': { perIp: 'signInPerIp', perAccount: 'signInPerAccount' },
   'password-reset-request': { perIp: 'passwordResetRequestPerIp', perAccount: 'passwordResetRequestPerAccount' },
   'password-reset-completion': { perIp: 'passwordResetCompletionPerIp' },
-  registration: { perIp: 'registrationPerIp' },
+  registration: { perIp: 'registrationPerIp', perAccount: 'registrationPerAccount' },
   'link-check': { perIp: 'linkCheckPerIp' },
   'invitation-accept': { perIp: 'invitationAcceptPerIp' },
 };

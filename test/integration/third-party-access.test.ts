@@ -148,18 +148,22 @@ it('TPU-3 support rejects with a reason; the relationship ends and says why', as
   await saveHistory('third-party-access-rejected', handle);
 });
 
-it('TPU-1 a third party without an account waits; creating the account moves the request on at once', async () => {
+it('TPU-1 a third party without an account waits; creating and verifying the account moves the request on at once', async () => {
   const w = await world();
   const email = `newcomer-${uniqueSuffix()}@independent.example`;
   const base = `/organizations/${w.org.id}/third-party-users`;
   const res = await api.call('POST', base, { token: w.tokens.orgAdmin, body: { thirdPartyName: 'Nina Newcomer', firmName: 'Independent', email } });
   expect(res).toMatchObject({ status: 202, body: { state: 'AWAITING_ACCOUNT', thirdPartyUserId: null } });
   const account = await api.call('POST', '/accounts', { body: { email, displayName: 'Nina Newcomer', firmName: 'Independent' } });
-  expect(account.status).toBe(201);
+  expect(account.status).toBe(202);
+  // Issue 12: the account exists once its email is proved (test/integration/registration.test.ts).
+  const mail = await mailSink.waitFor(email, /Confirm your email/);
+  const [, id, token] = mail.text.match(/\/verify-email\/([0-9a-f-]{36})\?token=([A-Za-z0-9_-]{43})/)!;
+  const verified = await api.call('POST', `/account-verifications/${id}`, { body: { token } });
+  expect(verified.status).toBe(200);
   await waitUntil('request moves on', async () => (await api.call('GET', `${base}/${res.body.relationshipId}`, { token: w.tokens.orgAdmin })).body.state === 'REQUESTED', 15000);
   const after = await api.call('GET', `${base}/${res.body.relationshipId}`, { token: w.tokens.orgAdmin });
-  expect(after.body.thirdPartyUserId).toBe(account.body.userId);
-  expect((await api.call('POST', '/accounts', { body: { email: email.toUpperCase(), displayName: 'Again' } })).status).toBe(409);
+  expect(after.body.thirdPartyUserId).toBe(verified.body.userId);
 });
 
 it('TPU-1 a third party who never creates an account: the request ends after the configured wait with its reason', async () => {
