@@ -13,7 +13,7 @@ import type { Logger } from './logger';
 export const EXTERNAL_ALGORITHMS = ['RS256', 'ES256'] as const;
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
-/** `unset` means production, as in platform/config.ts. */
+/** Unset means production, as in platform/config.ts. */
 const modeOf = (nodeEnv: string | undefined) => nodeEnv ?? 'production';
 /** Plain http is for a provider the tests (or a developer) run on this machine, never for a real one. */
 const httpAllowed = (nodeEnv: string | undefined, url: URL) =>
@@ -40,9 +40,9 @@ const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
 
 export const ExternalIdentityEnv = z
   .object({
-    // Read here as well as in the base schema (which checks its values), so that the rules below
-    // know the mode; optional here, so it adds no second error and no default of its own.
-    NODE_ENV: z.string().optional(),
+    // Read here as well as in the base schema, so that the rules below know the mode: with the same
+    // default (the two parts' values must agree), and no second error for a wrong value (the base's).
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('production').catch('production'),
     /** The provider's issuer, exactly as its tokens' `iss` and its discovery document say it. Unset: none. */
     OIDC_ISSUER: z.preprocess(unsetIfEmpty, z.string().optional()),
     /** The `aud` the provider's tokens must carry for this API (an API identifier or a client id). */

@@ -308,6 +308,28 @@ describe('Issue 12 external identity: keys rotate without a restart', () => {
   });
 });
 
+describe('Issue 12 external identity: discovery', () => {
+  // Each document points at the real provider's JWKS, whose keys would verify the token: only the
+  // discovery rules stand between it and acceptance.
+  it.each([
+    ['names another issuer', 'test', (_self: string) => ({ issuer: provider.issuer, jwks_uri: `${provider.issuer}/jwks` })],
+    ['names a plain http jwks_uri in production', 'production', (self: string) => ({ issuer: self, jwks_uri: `${provider.issuer}/jwks` })],
+  ])('Issue 12 a discovery document that %s is not trusted', async (_case, nodeEnv, document) => {
+    let self = '';
+    const liar = createServer((_req, res) => res.end(JSON.stringify(document(self))));
+    await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
+    self = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
+    const identity = new ExternalIdentity({ issuer: self, audience: AUDIENCE, cooldownSeconds: 1, maxAgeSeconds: 3, nodeEnv });
+    try {
+      const fetches = provider.jwksFetches;
+      await expect(identity.verify(await mint(rsa, 'anyone', {}, { iss: self }))).rejects.toThrow(/could not be reached/);
+      expect(provider.jwksFetches).toBe(fetches);
+    } finally {
+      await new Promise((resolve) => liar.close(resolve));
+    }
+  });
+});
+
 describe('Issue 12 external identity: an unreachable provider', () => {
   it('Issue 12 answers 503 (the token may be fine), and logs no token', async () => {
     const lines: string[] = [];
