@@ -16,10 +16,19 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-export async function startTestWorker(workflowsPath = require.resolve('../../workflows')): Promise<TestWorker> {
+export interface TestWorkerOptions {
+  /** Another SMTP server than the tests' sink (e.g. a gate in front of it that a test opens and shuts). */
+  smtp?: { host: string; port: number };
+}
+
+export async function startTestWorker(
+  workflowsPath = require.resolve('../../workflows'),
+  options: TestWorkerOptions = {},
+): Promise<TestWorker> {
   const taskQueue = `test-${uniqueSuffix()}`;
   const db = createDatabase(config.DATABASE_URL);
-  const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
+  const smtp = options.smtp ?? { host: config.SMTP_HOST, port: config.SMTP_PORT };
+  const mailer = createMailer({ ...smtp, from: config.MAIL_FROM });
   const connection = await connectWorkerTemporal(config);
   // The workflows an activity drives (AM-1 cascades) run on this worker's own task queue.
   const temporal = await connectTemporal(config);

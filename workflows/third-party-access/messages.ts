@@ -21,6 +21,12 @@ export const CarriedState = z.object({
   requests: z.number().int().nonnegative().default(0),
   /** AM-5: when access turns itself off (epoch ms; null without an end date or with access off). */
   accessEndsAt: z.number().int().nullable().default(null),
+  /**
+   * Issue 12: news the run had received but not yet applied when it handed over (signals it buffered):
+   * the CRM's word in arrival order, and an account announced while waiting. Empty before the fix.
+   */
+  crmNews: z.array(z.boolean()).default([]),
+  announcedUserId: UserId.nullable().default(null),
 });
 export type CarriedState = z.input<typeof CarriedState>;
 

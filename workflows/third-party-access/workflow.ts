@@ -53,6 +53,11 @@ const ACCOUNT_RECHECK_MS = 6 * 3600 * 1000;
 const NOTIFY_AFTER_TRANSITION = 'am-7-notify-after-transition';
 /** AM-5: access turned on with an end date turns itself off then. */
 const ACCESS_END_DATE = 'am-5-access-end-date';
+/**
+ * Issue 12: news received but not yet applied goes with the run when it continues as new (runs
+ * recorded without it dropped it there).
+ */
+const CARRY_NEWS = 'issue-12-tpu-carry-news-across-continue-as-new';
 
 /** The states a third party can be removed from. */
 const REMOVABLE: TpuState[] = ['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCESS_ON'];
@@ -65,7 +70,9 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   const input = parsed.data;
   const { organizationId, relationshipId } = input;
 
-  const s: CarriedState = input.carried ?? {
+  // The news a previous run handed over is buffered again, not kept in the state it carries on.
+  const withoutNews = ({ crmNews: _news, announcedUserId: _announced, ...state }: CarriedState) => state;
+  const s: CarriedState = input.carried ? withoutNews(input.carried) : {
     state: 'AWAITING_ACCOUNT',
     thirdPartyUserId: null,
     reason: null,
@@ -74,10 +81,10 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     accountDeadline: null,
     accessEndsAt: null,
   };
-  let announcedUserId: string | null = null;
+  let announcedUserId: string | null = input.carried?.announcedUserId ?? null;
   let initialized = input.carried !== undefined;
   let requests = input.carried?.requests ?? 0;
-  const crmNews: boolean[] = [];
+  const crmNews: boolean[] = [...(input.carried?.crmNews ?? [])];
 
   const view = (): RelationshipView => ({
     relationshipId,
@@ -272,7 +279,9 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   while (!FINAL_STATES.includes(s.state)) {
     if (shouldContinueAsNew()) {
       await condition(quiet);
-      await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...s, requests } });
+      // Signals keep arriving while the run waits for quiet: whatever is buffered goes with it.
+      const news = patched(CARRY_NEWS) ? { crmNews, announcedUserId } : {};
+      await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...s, requests, ...news } });
     }
     const waitingForAccount = s.state === 'AWAITING_ACCOUNT';
     // AM-5: access with an end date sleeps until then (or until anything else happens first).
