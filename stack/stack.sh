@@ -12,7 +12,7 @@
 #   stack/stack.sh status                  what runs, with ports and log paths
 #   stack/stack.sh chromium-path           the browser the browser tests drive
 #
-# Services: postgres kafka temporal mail mail-test. Idempotent: `up` twice starts nothing the second time.
+# Services: postgres kafka temporal mail mail-test kafka-secure (tests only, by name). Idempotent: `up` twice starts nothing the second time.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +23,7 @@ CACHE_DIR=${PA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/partner-access}
 STATE_DIR=${PA_STATE_DIR:-$ROOT/.stack}
 LOG_DIR=$STATE_DIR/logs
 RUN_DIR=$STATE_DIR/run
-SERVICES=(postgres kafka temporal mail mail-test)
+SERVICES=(postgres kafka temporal mail mail-test kafka-secure)
 # What `up` starts when no service is named: the tests' own mail sink only when npm test asks for it.
 DEFAULT_SERVICES=(postgres kafka temporal mail)
 
@@ -278,6 +278,81 @@ uuid_for_kafka() {
   echo "$id" >"$1/cluster-id"; echo "$id"
 }
 
+# kafka-secure: a second broker, for the tests of production connections only (the engine and the demo
+# use `kafka`). Its one client listener is SASL_SSL, with SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN, and
+# asks for (but does not require) a client certificate. Its certificate authority and certificate are
+# made here once with openssl ($STATE_DIR/kafka-secure/tls, ca.pem is what clients trust); the SCRAM
+# user is written into the metadata log when its storage is formatted, the PLAIN users are in its JAAS
+# settings. Own ports, own data: starting or stopping it leaves `kafka` alone.
+kafka_secure_tls() {
+  local tls=$1
+  [ -f "$tls/broker.pem" ] && return
+  command -v openssl >/dev/null || die "kafka-secure needs openssl to make its certificates"
+  mkdir -p "$tls"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=partner-access-local-kafka-ca \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+      -keyout "$tls/ca.key" -out "$tls/ca.pem"
+    openssl req -newkey rsa:2048 -nodes -subj /CN=kafka-secure -keyout "$tls/broker.key" -out "$tls/broker.csr"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$tls/broker.ext"
+    openssl x509 -req -in "$tls/broker.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 3650 \
+      -extfile "$tls/broker.ext" -out "$tls/broker.crt"
+  } >>"$LOG_DIR/kafka-secure.log" 2>&1 || die "kafka-secure certificates failed; see $LOG_DIR/kafka-secure.log"
+  # Kafka's PEM key store: the (unencrypted PKCS#8) key, then the certificate chain.
+  cat "$tls/broker.key" "$tls/broker.crt" "$tls/ca.pem" >"$tls/broker.pem"
+}
+
+start_kafka_secure() {
+  [ -f "$KAFKA_LIBS/.complete" ] || die "Kafka is not installed; run: npm run stack -- install"
+  refuse_foreign_port kafka-secure "$KAFKA_SECURE_PORT"
+  refuse_foreign_port kafka-secure "$KAFKA_SECURE_CONTROLLER_PORT"
+  local dir=$STATE_DIR/kafka-secure props=$STATE_DIR/kafka-secure/server.properties
+  local user=$KAFKA_SECURE_USERNAME password=$KAFKA_SECURE_PASSWORD broker_password
+  mkdir -p "$dir/data"
+  kafka_secure_tls "$dir/tls"
+  [ -f "$dir/broker-password" ] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/broker-password"
+  broker_password=$(cat "$dir/broker-password")
+  cat >"$props" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_SECURE_CONTROLLER_PORT
+listeners=SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT,CONTROLLER://127.0.0.1:$KAFKA_SECURE_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=SASL_SSL
+sasl.mechanism.inter.broker.protocol=PLAIN
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="$broker_password" user_broker="$broker_password" user_$user="$password";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=$dir/tls/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$dir/tls/ca.pem
+listener.name.sasl_ssl.ssl.client.auth=requested
+log.dirs=$dir/data
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+  cp "$STATE_DIR/kafka/log4j.properties" "$dir/log4j.properties" 2>/dev/null || printf 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n' >"$dir/log4j.properties"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    java -cp "$KAFKA_LIBS/*" -Dlog4j.configuration="file:$dir/log4j.properties" kafka.tools.StorageTool \
+      format --cluster-id="$(cat "$dir/cluster-id" 2>/dev/null || uuid_for_kafka "$dir")" -c "$props" \
+      --add-scram "SCRAM-SHA-256=[name=$user,password=$password]" \
+      --add-scram "SCRAM-SHA-512=[name=$user,password=$password]" \
+      >>"$LOG_DIR/kafka-secure.log" 2>&1 || die "kafka-secure storage format failed; see $LOG_DIR/kafka-secure.log"
+  fi
+  spawn kafka-secure java -Xms128m -Xmx384m -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$dir/log4j.properties" -cp "$KAFKA_LIBS/*" kafka.Kafka "$props"
+  wait_ready kafka-secure 90 "port_open $KAFKA_SECURE_PORT"
+}
+
 start_temporal() {
   [ -x "$TEMPORAL_BIN" ] || die "Temporal CLI is not installed; run: npm run stack -- install"
   refuse_foreign_port temporal "$TEMPORAL_PORT"
@@ -390,8 +465,8 @@ cmd_down() {
 cmd_status() {
   local svc
   for svc in "${SERVICES[@]}"; do
-    if running "$svc"; then printf '%-9s running  pid %-7s log %s\n' "$svc" "$(pid_of "$svc")" "$LOG_DIR/$svc.log"
-    else printf '%-9s stopped\n' "$svc"; fi
+    if running "$svc"; then printf '%-12s running  pid %-7s log %s\n' "$svc" "$(pid_of "$svc")" "$LOG_DIR/$svc.log"
+    else printf '%-12s stopped\n' "$svc"; fi
   done
 }
 
