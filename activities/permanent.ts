@@ -3,6 +3,7 @@
 // whether the run ends with its reason or parks until an operator retries it. Everything else an
 // activity throws is taken for an outage and retried, up to the step's schedule-to-close limit.
 import { ApplicationFailure } from '@temporalio/common';
+import { log } from '@temporalio/activity';
 import { Prisma } from '@prisma/client';
 import { ZodError } from 'zod';
 import { UseCaseRefusal } from '../domain/refusal';
@@ -36,10 +37,14 @@ const rejectedInputCodes = new Set(['P2000', 'P2003', 'P2006', 'P2007', 'P2011',
 export function permanentFailureOf(err: unknown): ApplicationFailure | null {
   if (err instanceof ApplicationFailure) return null; // the activity already said what it is
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
-    // Prisma's message names the model and the query, never a value of a row.
+    // The code and the model only: Prisma's own message may quote the values of the query.
     const what = `${err.code}${err.meta?.modelName ? ` on ${String(err.meta.modelName)}` : ''}`;
-    if (missingRowCodes.has(err.code)) return permanent(PermanentFailure.missingRow, `A row the step needs is missing (${what}).`);
-    if (rejectedInputCodes.has(err.code)) return permanent(PermanentFailure.rejectedInput, `The database refused the step's data (${what}).`);
+    if (missingRowCodes.has(err.code)) {
+      return permanent(PermanentFailure.missingRow, `A row the step needs is missing (${what}).`);
+    }
+    if (rejectedInputCodes.has(err.code)) {
+      return permanent(PermanentFailure.rejectedInput, `The database refused the step's data (${what}).`);
+    }
     return null;
   }
   if (err instanceof Prisma.PrismaClientValidationError) {
@@ -50,10 +55,13 @@ export function permanentFailureOf(err: unknown): ApplicationFailure | null {
     return permanent(PermanentFailure.rejectedInput, `The step's data does not fit its schema: ${fields}.`);
   }
   if (err instanceof UseCaseRefusal) {
-    return permanent(PermanentFailure.rejectedInput, `Refused (${err.kind}): ${err.message}`);
+    // Its kind only: a refusal's words may name the person it is about.
+    return permanent(PermanentFailure.rejectedInput, `A use case refused the step (${err.kind}).`);
   }
   return null;
 }
+
+const errorName = (err: unknown) => (err instanceof Error ? err.constructor.name : typeof err);
 
 type ActivityFunctions = Record<string, (...args: any[]) => Promise<unknown>>;
 
@@ -69,7 +77,12 @@ export function failingPermanentlyOnBadData<A extends ActivityFunctions>(activit
       try {
         return await fn(...args);
       } catch (err) {
-        throw permanentFailureOf(err) ?? err;
+        const failure = permanentFailureOf(err);
+        if (!failure) throw err;
+        // What it was, for whoever debugs it: the class and code, not the message (it may quote values).
+        const code = (err as { code?: unknown }).code;
+        log.warn('activity failed for good', { activity: name, type: failure.type, error: errorName(err), code });
+        throw failure;
       }
     };
   }

@@ -18,6 +18,16 @@ export interface TicketOutcomeRecord {
   reason: string;
 }
 
+export interface TicketFailureRecord {
+  ticketId: string;
+  kind: string;
+  workflowId: string;
+  /** The reason code (workflows/shared.ts ParkedReason), e.g. MISSING_ROW. */
+  reason: string;
+  /** The failed step in plain words: ids at most, no personal data. */
+  detail: string;
+}
+
 const COMPLETED = 'partneraccess.support.ticket-completed.v1';
 
 /** The workflows a ticket activity drives; a worker without them cannot run these activities. */
@@ -39,6 +49,35 @@ export function supportTicketActivities(db: Database, invitations?: InvitationsC
         });
         if (done) return { recorded: false };
         await recordEvent(tx, COMPLETED, { aggregateId: o.ticketId, data: o });
+        return { recorded: true };
+      });
+    },
+
+    /**
+     * Issue 12: the ticket's workflow ended on a step that can never succeed. The row says so (FAILED,
+     * the reason code, the step in plain words) and the help desk hears it (ticket-completed, FAILED),
+     * once: a retry finds both done.
+     */
+    async recordTicketFailure(f: TicketFailureRecord): Promise<{ recorded: boolean }> {
+      return db.$transaction(async (tx) => {
+        await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${f.ticketId}, 0))`;
+        await tx.supportTicket.updateMany({
+          where: { ticketId: f.ticketId },
+          data: { status: 'FAILED', workflowId: f.workflowId, failureReason: f.reason, failureDetail: f.detail },
+        });
+        const done = await tx.outboxEvent.findFirst({
+          where: { aggregateId: f.ticketId, type: COMPLETED },
+          select: { id: true },
+        });
+        if (done) return { recorded: false };
+        const data: TicketOutcomeRecord = {
+          ticketId: f.ticketId,
+          kind: f.kind,
+          workflowId: f.workflowId,
+          outcome: 'FAILED',
+          reason: `${f.reason}: ${f.detail}`,
+        };
+        await recordEvent(tx, COMPLETED, { aggregateId: f.ticketId, data });
         return { recorded: true };
       });
     },

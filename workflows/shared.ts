@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { PermanentFailure } from '../activities/failure-types';
 import { ParkedReasonKey, ProcessStateKey } from '../domain/search-attributes';
@@ -132,8 +133,13 @@ export function permanentStepFailure(err: unknown): PermanentStepFailure | null 
   if (!(err instanceof ActivityFailure)) return null;
   const { cause } = err;
   const step = err.activityType;
-  if (cause instanceof TimeoutFailure) {
-    return { reason: ParkedReason.stepTimedOut, step, type: 'Timeout', message: cause.message };
+  // Out of time: the limit fired during an attempt (a TimeoutFailure), or the server gave up because the
+  // next retry would pass it (its retry state says so; the cause is the last attempt's error).
+  const outOfTime = err.retryState === RetryState.TIMEOUT || err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED;
+  if (cause instanceof TimeoutFailure || outOfTime) {
+    const last = cause?.message ? `; the last attempt: ${cause.message}` : '';
+    const message = `kept failing until its time limit${last}`;
+    return { reason: ParkedReason.stepTimedOut, step, type: 'Timeout', message };
   }
   if (cause instanceof ApplicationFailure && cause.nonRetryable) {
     const type = cause.type ?? 'Error';
@@ -169,41 +175,52 @@ const PARK_ON_PERMANENT_FAILURE = 'issue-12-park-on-permanent-failure';
  * Parking for one workflow run (call once, at its start). `state` is the run's ProcessState to restore
  * after a retry. `step(fn)` runs an activity call; when it fails for good (`permanentStepFailure`)
  * the run sets ProcessState PARKED and ParkedReason, answers `parked`, and waits for an operator's
- * `retryParked`, then runs the step again. `stop(failure)` marks a run that ends on a failure instead.
- * Runs recorded before issue 12 keep failing as they did (the patch).
+ * `retryParked`, then runs the step again (every step parked at that moment). `failure(err)` tells a
+ * workflow that ends instead which failures to end on; `stop` marks such an end. Runs recorded before
+ * issue 12 keep failing as they did (the patch).
  */
 export function parking(o: { state: () => string }) {
   let parked: ParkedView | null = null;
-  let retryAsked = false;
+  let parkedSteps = 0;
   let retries = 0;
+  let round = 0;
   setHandler(parkedQuery, () => (parked ? { ...parked } : null));
   setHandler(
     retryParkedUpdate,
     () => {
-      retryAsked = true;
+      round += 1;
       return { retrying: parked!.step };
     },
     {
       validator: () => {
-        if (!parked || retryAsked) throw refuse(NOT_PARKED, 'The run is not parked: there is nothing to retry.');
+        if (!parked) throw refuse(NOT_PARKED, 'The run is not parked: there is nothing to retry.');
       },
     },
   );
 
-  async function park(failure: PermanentStepFailure): Promise<void> {
-    parked = { ...failure, since: new Date().toISOString(), retries };
+  /** The permanent failure `err` stands for, in a run recorded with issue 12's code; else null. */
+  const failure = (err: unknown): PermanentStepFailure | null => {
+    const f = permanentStepFailure(err);
+    return f && patched(PARK_ON_PERMANENT_FAILURE) ? f : null;
+  };
+
+  async function park(f: PermanentStepFailure): Promise<void> {
+    parked = { ...f, since: new Date().toISOString(), retries };
+    parkedSteps += 1;
     upsertSearchAttributes([
       { key: ProcessStateKey, value: 'PARKED' },
-      { key: ParkedReasonKey, value: failure.reason },
+      { key: ParkedReasonKey, value: f.reason },
     ]);
     log.warn('run parked: a step failed for good; waiting for an operator to retry it', {
       workflowId: workflowInfo().workflowId,
-      reason: failure.reason,
-      step: failure.step,
-      type: failure.type,
+      reason: f.reason,
+      step: f.step,
+      type: f.type,
     });
-    await condition(() => retryAsked);
-    retryAsked = false;
+    const mine = round;
+    await condition(() => round > mine);
+    parkedSteps -= 1;
+    if (parkedSteps > 0) return;
     retries += 1;
     parked = null;
     upsertSearchAttributes([
@@ -215,6 +232,7 @@ export function parking(o: { state: () => string }) {
   return {
     /** Why the run is parked now, or null. */
     parked: (): ParkedView | null => parked,
+    failure,
     /**
      * Runs a step until it succeeds; a permanent failure parks the run until an operator retries.
      * `ends` picks the failures that end the run instead (nothing can fix them): those are thrown.
@@ -224,17 +242,18 @@ export function parking(o: { state: () => string }) {
         try {
           return await fn();
         } catch (err) {
-          const failure = permanentStepFailure(err);
-          if (!failure || ends(failure) || !patched(PARK_ON_PERMANENT_FAILURE)) throw err;
-          await park(failure);
+          const f = permanentStepFailure(err);
+          if (!f || ends(f)) throw err;
+          if (!failure(err)) throw err;
+          await park(f);
         }
       }
     },
     /** Marks a run that ends on a failure: its final ProcessState and the reason, found like a parked one. */
-    stop(state: string, failure: PermanentStepFailure): void {
+    stop(state: string, f: PermanentStepFailure): void {
       upsertSearchAttributes([
         { key: ProcessStateKey, value: state },
-        { key: ParkedReasonKey, value: failure.reason },
+        { key: ParkedReasonKey, value: f.reason },
       ]);
     },
   };

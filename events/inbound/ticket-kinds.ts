@@ -13,6 +13,9 @@ import { ACCESS_MODEL_CHANGE_KIND } from '../../workflows/access-model-change/me
 import { DUPLICATE_EMAIL_FIX_KIND } from '../../workflows/duplicate-email-fix/messages';
 import { TicketKinds } from './support-tickets';
 
+/** Why a tpu-request ticket naming an unknown organization is refused at intake (422, dead letter). */
+export const NO_SUCH_ORGANIZATION = 'No organization has this id: there is nobody to add a third party to.';
+
 export interface TicketKindDeps {
   thirdPartyAccess: ThirdPartyAccessClient;
   accessModelChanges: AccessModelChangesClient;
@@ -39,6 +42,12 @@ export function createTicketKinds(deps: TicketKindDeps): TicketKinds {
       kind: 'tpu-request',
       summary: 'Request third-party access for someone from another firm (TPU-2)',
       payload: TpuRequestTicketV1,
+      // Issue 12: a ticket for an organization the engine does not know used to start a workflow whose
+      // first step failed every minute, for ever (the organization never appears by retrying).
+      async refusal(tx, payload) {
+        const found = await tx.organization.findUnique({ where: { id: payload.organizationId }, select: { id: true } });
+        return found ? null : NO_SUCH_ORGANIZATION;
+      },
       async dispatch({ ticketId, payload }: { ticketId: string; payload: z.infer<typeof TpuRequestTicketV1> }) {
         const { workflowId } = await deps.thirdPartyAccess.request({
           organizationId: payload.organizationId,

@@ -25,7 +25,8 @@ export function accessModelChangeWorkflowId(ticketId: string): string {
   return `access-model-change-${ticketId}`;
 }
 
-export type AccessModelChangeState = 'APPLYING' | 'REVOKING' | 'COMPLETED' | 'UNCHANGED' | 'REFUSED';
+/** FAILED (issue 12): applying hit a fault no retry heals (a missing row, refused data); the reason says which. */
+export type AccessModelChangeState = 'APPLYING' | 'REVOKING' | 'COMPLETED' | 'UNCHANGED' | 'REFUSED' | 'FAILED';
 
 export interface AccessModelChangeView {
   ticketId: string;

@@ -3,6 +3,7 @@
 // customer invited as guests get in) changes only this way.
 //
 //   APPLYING ──no such customer account──────────────▶ REFUSED    (nothing changed)
+//      │ ──a fault no retry heals────────────────────▶ FAILED     (nothing changed; the ticket says why)
 //      │ ──the model asked for is already in place──▶ UNCHANGED  (nothing changed; audited)
 //      │ changed: the row, its audit entry and its event, one transaction
 //      ▼
@@ -11,8 +12,12 @@
 //      ▼
 //   COMPLETED ──▶ both sides told: the partner firm's Account Owners, the organization's org admins
 //
-// Every end records the ticket's outcome for the help desk (ticket-completed: APPLIED, UNCHANGED or
-// REFUSED), so support always hears back, also when nothing changed. What the policies allow follows
+// Every end records the ticket's outcome for the help desk (ticket-completed: APPLIED, UNCHANGED,
+// REFUSED or FAILED), so support always hears back, also when nothing changed. Issue 12: applying that
+// hits a fault no retry heals (a missing row, refused data) ends the ticket FAILED (the row and
+// ParkedReason say why); a step that kept failing for 6 hours (an outage), or a revocation that fails
+// for good after the model changed, parks the run (PARKED) until an operator retries it: the change
+// stands, and what is left is still wanted. What the policies allow follows
 // the row at once (they read the model at every decision); the revocations only tidy what was sent
 // under the old model. INVITE_GUEST → AUTOMATIC revokes nothing: the guests stay, the customer
 // invited them. No commands: the ticket is the whole request. Each activity is keyed by the ticket
@@ -25,7 +30,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { acts, mail, refuse } from '../shared';
+import { mail, parking, ParkedReason, refuse, steps, type PermanentStepFailure } from '../shared';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import type { TicketOutcome } from '../../domain/messages/events/support-ticket-outcome.v1';
 import {
@@ -67,17 +72,31 @@ export async function accessModelChange(rawInput: AccessModelChangeInput): Promi
     v.reason = reason;
     upsertSearchAttributes([{ key: ProcessStateKey, value: state }]);
   };
+  const park = parking({ state: () => v.state });
   const tellSupport = (outcome: TicketOutcome) =>
-    acts.recordTicketOutcome({ ticketId, kind: ACCESS_MODEL_CHANGE_KIND, workflowId, outcome, reason: v.reason });
+    park.step(() =>
+      steps.recordTicketOutcome({ ticketId, kind: ACCESS_MODEL_CHANGE_KIND, workflowId, outcome, reason: v.reason }),
+    );
 
+  // An outage that outlasts the step's limit parks; any other permanent failure ends the ticket.
+  const ends = (f: PermanentStepFailure) => f.reason !== ParkedReason.stepTimedOut;
   let applied;
   try {
-    applied = await acts.applyAccessModelChange({ ticketId, organizationId, accessModel: to, reason: input.reason });
+    const change = { ticketId, organizationId, accessModel: to, reason: input.reason };
+    applied = await park.step(() => steps.applyAccessModelChange(change), ends);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (!(cause instanceof ApplicationFailure && cause.type === AccessModelChangeRefusal.noCustomerAccount)) throw err;
-    moveTo('REFUSED', cause.message);
-    await tellSupport('REFUSED');
+    if (cause instanceof ApplicationFailure && cause.type === AccessModelChangeRefusal.noCustomerAccount) {
+      moveTo('REFUSED', cause.message);
+      await tellSupport('REFUSED');
+      return { ...v };
+    }
+    const f = park.failure(err);
+    if (!f) throw err;
+    moveTo('FAILED', `${f.reason}: ${f.step} failed (${f.message}); nothing changed.`);
+    park.stop('FAILED', f);
+    const failure = { ticketId, kind: ACCESS_MODEL_CHANGE_KIND, workflowId, reason: f.reason, detail: v.reason };
+    await park.step(() => steps.recordTicketFailure(failure));
     return { ...v };
   }
   const { from } = applied;
@@ -92,7 +111,9 @@ export async function accessModelChange(rawInput: AccessModelChangeInput): Promi
     moveTo('REVOKING', `Changed from ${from} to ${to}; revoking what ${to} no longer allows.`);
     for (let i = 0; i < applied.toRevoke.length; i += REVOKE_BATCH) {
       const batch = applied.toRevoke.slice(i, i + REVOKE_BATCH);
-      const answers = await Promise.all(batch.map((invitation) => acts.revokeCustomerUserInvitation(invitation)));
+      const answers = await Promise.all(
+        batch.map((invitation) => park.step(() => steps.revokeCustomerUserInvitation(invitation))),
+      );
       v.revokedInvitations += answers.filter((a) => a === 'revoked').length;
     }
   }

@@ -20,7 +20,8 @@ export function duplicateEmailFixWorkflowId(ticketId: string): string {
   return `duplicate-email-fix-${ticketId}`;
 }
 
-export type DuplicateEmailFixState = 'FREEING' | 'FREED' | 'REFUSED';
+/** FAILED (issue 12): a step hit a fault no retry heals (a missing row, refused data); the reason says which. */
+export type DuplicateEmailFixState = 'FREEING' | 'FREED' | 'REFUSED' | 'FAILED';
 
 export interface DuplicateEmailFixView {
   ticketId: string;

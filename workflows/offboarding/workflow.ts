@@ -12,16 +12,22 @@
 // organization is either untouched or fully handed over), so a failure never leaves an organization
 // half-done, and a retry or a new worker simply carries on. Undoing finished organizations would
 // hand work back to someone who is leaving, which nobody wants.
+// Issue 12: a step that fails for good (a missing row, refused data) or keeps failing for 6 hours (an
+// outage) parks the run (ProcessState PARKED, ParkedReason, the `parked` query) instead of retrying
+// for ever out of sight: ending would leave a user half offboarded with nobody told. Once the cause
+// is fixed, an operator's retryParked runs the step again and the offboarding carries on.
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import { OffboardingInput, progressQuery, startedUpdate, type OffboardingProgress } from './messages';
-import { refuse } from '../shared';
+import { parking, refuse } from '../shared';
 
 // Short timeouts: a worker killed mid-organization is noticed in seconds, and the organization's
-// transaction is retried (it commits whole or not at all).
+// transaction is retried (it commits whole or not at all). A step still failing after 6 hours is an
+// outage or a bug an operator must see: the run parks (workflows/shared.ts `steps` says why 6 hours).
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
@@ -34,15 +40,17 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
   let remaining = input.carried?.remaining ?? [];
 
   setHandler(progressQuery, () => ({ ...p }));
+  const park = parking({ state: () => p.state });
+  // A check that parked answers too: the caller is not kept waiting on an operator.
   setHandler(startedUpdate, async () => {
-    await condition(() => p.state !== 'CHECKING');
+    await condition(() => p.state !== 'CHECKING' || park.parked() !== null);
     return { ...p };
   });
 
   const who = { offboardingId, workflowId: workflowInfo().workflowId, partnerFirmId: input.partnerFirmId, leavingUserId: input.leavingUserId, replacementUserId: input.replacementUserId };
 
   if (!input.carried) {
-    const opened = await acts.openOffboarding({ ...who, requestedByUserId: input.requestedByUserId });
+    const opened = await park.step(() => acts.openOffboarding({ ...who, requestedByUserId: input.requestedByUserId }));
     if (opened.refused) {
       p.state = 'REFUSED';
       p.reason = opened.refused;
@@ -65,7 +73,7 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     const batch = remaining.slice(0, input.parallelOrganizations);
     await Promise.all(
       batch.map(async (organizationId) => {
-        await acts.offboardOrganization({ ...who, organizationId });
+        await park.step(() => acts.offboardOrganization({ ...who, organizationId }));
         p.done += 1;
       }),
     );
@@ -73,7 +81,7 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     handledThisRun += batch.length;
   }
 
-  const { reason } = await acts.finishOffboarding(who);
+  const { reason } = await park.step(() => acts.finishOffboarding(who));
   p.state = 'COMPLETED';
   p.reason = reason;
   upsertSearchAttributes([{ key: ProcessStateKey, value: 'COMPLETED' }]);

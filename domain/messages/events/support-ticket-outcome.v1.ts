@@ -3,10 +3,11 @@
 import { z } from 'zod';
 import { TicketId } from './support.v1';
 
-export const TicketOutcome = z.enum(['APPLIED', 'UNCHANGED', 'REFUSED']).meta({
+export const TicketOutcome = z.enum(['APPLIED', 'UNCHANGED', 'REFUSED', 'FAILED']).meta({
   id: 'TicketOutcome',
   description:
-    'APPLIED: done as asked; UNCHANGED: already so, nothing changed; REFUSED: cannot be done, nothing changed',
+    'APPLIED: done as asked; UNCHANGED: already so, nothing changed; REFUSED: cannot be done, nothing changed; ' +
+    'FAILED: a step hit a fault no retry heals (a missing row, refused data), the reason says which',
 });
 export type TicketOutcome = z.infer<typeof TicketOutcome>;
 
