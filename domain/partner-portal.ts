@@ -67,7 +67,12 @@ export function portalEmails(deps: { db: Database; invitations: InvitationsClien
           } else {
             const u = await tx.portalPartnerUser.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
             if (u.userId) {
-              await tx.user.update({ where: { id: u.userId }, data: { email: placeholder } });
+              // Issue 12: a provider's subject was linked to this account by this very email; it goes
+              // with the email, so the provider's user reaches the right account once it is registered.
+              await tx.user.update({
+                where: { id: u.userId },
+                data: { email: placeholder, externalIssuer: null, externalSubject: null },
+              });
               // Issue 12: whoever held the freed email is signed out everywhere with it.
               await endSessionsOf(tx, u.userId);
             }

@@ -268,6 +268,35 @@ describe('Issue 12 external identity: linking by sub, the verified email a first
   });
 });
 
+describe('Issue 12 external identity: a freed email (PP-2)', () => {
+  it('Issue 12 PP-2 freeing an email unlinks the account it was linked through; the right account links next', async () => {
+    const email = `held-${randomUUID()}@partner.example`;
+    const wrong = await api.db.user.create({ data: { email, displayName: 'Wrongly Registered' } });
+    const partner = await api.db.portalPartner.create({ data: { name: 'Partner', email: `p-${randomUUID()}@partner.example` } });
+    const held = await api.db.portalPartnerUser.create({
+      data: { portalPartnerId: partner.id, email, firstName: 'Wrongly', lastName: 'Registered', phone: '+44 20 7946 0958', userId: wrong.id, status: 'ACTIVE' },
+    });
+    await api.db.portalEmail.create({ data: { email, ownerType: 'portal-partner-user', ownerId: held.id } });
+    const sub = `provider-${randomUUID()}`;
+    expect((await me(await mint(rsa, sub, vouched(email)))).body.userId).toBe(wrong.id); // linked by the email
+
+    const agent = await createUser(api.db);
+    await api.db.supportAgent.create({ data: { userId: agent.id } });
+    const freed = await api.call('POST', '/support/portal-emails/free', {
+      token: await api.token(agent.id),
+      body: { email, reason: 'Registered by the wrong person (ticket 4712)' },
+    });
+    expect(freed.status).toBe(200);
+    expect(await linkOf(wrong.id)).toEqual({ externalIssuer: null, externalSubject: null });
+    await sleep(1100); // past the second the sessions ended in (iat is in whole seconds)
+    expectRefused(await me(await mint(rsa, sub, vouched(email))), /No account here is linked/);
+
+    const right = await createUser(api.db);
+    await api.db.user.update({ where: { id: right.id }, data: { email } });
+    expect((await me(await mint(rsa, sub, vouched(email)))).body.userId).toBe(right.id);
+  });
+});
+
 describe('Issue 12 external identity: keys rotate without a restart', () => {
   it('Issue 12 a key published after start is accepted; a withdrawn one is refused once the set is refetched', async () => {
     const user = await createUser(api.db);
