@@ -6,7 +6,9 @@ import type { OnAccountOwnerChange } from './crm-account-owners';
 
 export function accountOwnerToThirdPartyAccess(tpu: ThirdPartyAccessClient): OnAccountOwnerChange {
   return async (change) => {
-    if (!change.organizationId) return; // an organization this engine does not know (yet)
+    // An organization this engine does not know yet: the news is kept (CrmAccountOwnerStatus) and
+    // applies when the organization appears (domain/kept-crm-news.ts).
+    if (!change.organizationId) return;
     await tpu.crmAccountOwner(
       {
         organizationId: change.organizationId,

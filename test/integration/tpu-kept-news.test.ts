@@ -1,17 +1,28 @@
-// Issue 12, consumers that never lose news (TPU-5), on the real stack: the third-party workflow
-// carries the news it has buffered across continue-as-new.
+// Issue 12, consumers that never lose news (TPU-5, INT-2), on the real stack: the CRM's word is kept
+// until it can apply (an account or an organization that appears late, whatever the time since), and
+// the third-party workflow carries the news it has buffered across continue-as-new.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Kafka } from 'kafkajs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { createLogger } from '../../platform/logger';
+import { InboundConsumer } from '../../events/consumer';
+import { crmAccountOwnerHandler } from '../../events/inbound/crm-account-owners';
+import { accountOwnerToThirdPartyAccess } from '../../events/inbound/account-owner-to-tpu';
+import { InboundTypes } from '../../domain/events';
+import { applyKeptCrmNews, keptNews, organizationAppeared } from '../../domain/kept-crm-news';
 import type { ThirdPartyAccessInput } from '../../workflows/third-party-access/messages';
 import { setAccessUpdate } from '../../workflows/third-party-access/messages';
-import { config } from '../support/services';
+import { config, mailSink, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createOrganization, createUser } from '../support/world';
-import { waitUntil } from '../support/kafka';
+import { createTestTopic, deleteTopics, produce, testKafka, waitUntil } from '../support/kafka';
 import { historiesDir } from '../support/histories';
+
+/** A relationship waits this long for an account here, instead of 14 days. */
+const ACCOUNT_WAIT_SECONDS = 2;
 
 /**
  * An SMTP gate in front of the tests' mail sink, for this file's worker only: shut, every email fails
@@ -43,18 +54,47 @@ class SmtpGate {
 
 let api: TestApi;
 let worker: TestWorker;
+let kafka: Kafka;
 const gate = new SmtpGate();
+const topics: string[] = [];
+const consumers: InboundConsumer[] = [];
 
 beforeAll(async () => {
   const smtpPort = await gate.listen();
   worker = await startTestWorker(undefined, { smtp: { host: '127.0.0.1', port: smtpPort } });
-  api = await startTestApi({ taskQueue: worker.taskQueue });
+  api = await startTestApi({ taskQueue: worker.taskQueue, accountWaitSeconds: ACCOUNT_WAIT_SECONDS });
+  kafka = testKafka();
 });
 afterAll(async () => {
+  await Promise.all(consumers.map((c) => c.stop()));
+  await deleteTopics(kafka, topics);
   await api.close();
   await worker.stop();
   await gate.close();
 });
+
+/** The engine's CRM consumer with TPU-5's hook, on a topic of the test's own. */
+async function crmConsumer() {
+  const topic = await createTestTopic(kafka, 'crm-kept');
+  topics.push(topic);
+  const consumer = new InboundConsumer({
+    name: `test-crm-kept-${uniqueSuffix()}`,
+    topic,
+    handlers: [crmAccountOwnerHandler([accountOwnerToThirdPartyAccess(api.thirdPartyAccess)])],
+    kafka: testKafka(),
+    db: api.db,
+    logger: createLogger('test', 'silent'),
+  });
+  consumers.push(consumer);
+  await consumer.start();
+  const say = async (news: { organizationExternalId: string; partnerEmail: string; isAccountOwner: boolean }) => {
+    const data = { ...news, partnerFirmName: 'Northwind Advisory', asOf: new Date().toISOString() };
+    const before = consumer.outcomes.applied;
+    await produce(kafka, topic, [{ type: InboundTypes.crmAccountOwnerStatus, key: news.organizationExternalId, data }]);
+    await waitUntil('the CRM news received', () => consumer.outcomes.applied > before, 30000);
+  };
+  return { say };
+}
 
 const relationship = (organizationId: string, email: string) =>
   api.db.thirdPartyRelationship.findUnique({
@@ -70,6 +110,78 @@ const eventTypes = async (workflowId: string) =>
   (await api.db.outboxEvent.findMany({ where: { aggregateId: workflowId }, orderBy: { sequence: 'asc' } })).map((e) =>
     e.type.replace('partneraccess.tpu.', ''),
   );
+
+async function crmOrganization() {
+  const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 1 });
+  const externalId = `CRM-${uniqueSuffix()}`;
+  await api.db.organization.update({ where: { id: org.id }, data: { externalId } });
+  return { org, members, externalId };
+}
+
+it('TPU-5 a CRM Account Owner whose account appears after their request expired is listed then', async () => {
+  const { say } = await crmConsumer();
+  const { org, members, externalId } = await crmOrganization();
+  const email = `late-owner-${uniqueSuffix()}@northwind.example`;
+  await say({ organizationExternalId: externalId, partnerEmail: email, isAccountOwner: true });
+  // No account: the relationship waits for one (here 2 s instead of 14 days), then ends.
+  await waitUntil('expired', async () => (await relationship(org.id, email))?.state === 'EXPIRED', 30000);
+  const { workflowId } = api.thirdPartyAccess.workflowIdFor(org.id, email);
+  expect(await eventTypes(workflowId)).toEqual(['awaiting-account.v1', 'expired.v1']);
+  // Nothing waits that could apply yet: the account does not exist.
+  expect(await keptNews(api.db, { partnerEmail: email })).toEqual([]);
+  expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess)).toBe(0);
+
+  // The account appears (made by any path: registration, an accepted invitation). The worker's sweep
+  // finds the CRM's word kept for it and starts the relationship again.
+  const partner = await api.db.user.create({
+    data: { email, displayName: 'Nora Late', firmName: 'Northwind Advisory' },
+  });
+  expect(await keptNews(api.db, { partnerEmail: email })).toEqual([
+    expect.objectContaining({ organizationId: org.id, partnerEmail: email, displayName: 'Nora Late' }),
+  ]);
+  expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess)).toBeGreaterThanOrEqual(1);
+  await waitUntil('listed', async () => (await relationship(org.id, email))?.state === 'LISTED', 30000);
+  expect(await relationship(org.id, email)).toMatchObject({
+    origin: 'CRM',
+    thirdPartyUserId: partner.id,
+    thirdPartyName: 'Nora Late',
+  });
+  const listedEmail = /Nora Late \(Northwind Advisory\) was added as a third-party user/;
+  await mailSink.waitFor(members.ORG_ADMIN[0].email, listedEmail);
+  expect(await eventTypes(workflowId)).toEqual(['awaiting-account.v1', 'expired.v1', 'listed.v1']);
+  // Applied once: the news no longer waits, and a second pass changes nothing.
+  expect(await keptNews(api.db, { partnerEmail: email })).toEqual([]);
+  expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess, { partnerEmail: email })).toBe(0);
+});
+
+it('TPU-5 INT-2 CRM news about an organization not yet known applies when the organization appears', async () => {
+  const { say } = await crmConsumer();
+  const partner = await createUser(api.db, { firmName: 'Northwind Advisory' });
+  const externalId = `CRM-LATER-${uniqueSuffix()}`;
+  await say({ organizationExternalId: externalId, partnerEmail: partner.email, isAccountOwner: true });
+  // Received and kept, though nothing can apply it: no organization has that CRM id.
+  expect(await api.db.crmAccountOwnerStatus.findUnique({
+    where: { organizationExternalId_partnerEmail: { organizationExternalId: externalId, partnerEmail: partner.email } },
+  })).toMatchObject({ isAccountOwner: true });
+
+  const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 1 });
+  expect(await relationship(org.id, partner.email)).toBeNull();
+  await api.db.organization.update({ where: { id: org.id }, data: { externalId } });
+  expect(await organizationAppeared(api.db, api.thirdPartyAccess, org.id)).toBe(1);
+  await waitUntil('listed', async () => (await relationship(org.id, partner.email))?.state === 'LISTED', 30000);
+  expect(await relationship(org.id, partner.email)).toMatchObject({ origin: 'CRM', thirdPartyUserId: partner.id });
+  await mailSink.waitFor(members.ORG_ADMIN[0].email, /was added as a third-party user/);
+  expect(await organizationAppeared(api.db, api.thirdPartyAccess, org.id)).toBe(0);
+
+  // Kept news the CRM took back never applies.
+  const other = await crmOrganization();
+  const former = await createUser(api.db, { firmName: 'Northwind Advisory' });
+  const laterId = `CRM-LATER-${uniqueSuffix()}`;
+  await say({ organizationExternalId: laterId, partnerEmail: former.email, isAccountOwner: true });
+  await say({ organizationExternalId: laterId, partnerEmail: former.email, isAccountOwner: false });
+  await api.db.organization.update({ where: { id: other.org.id }, data: { externalId: laterId } });
+  expect(await organizationAppeared(api.db, api.thirdPartyAccess, other.org.id)).toBe(0);
+});
 
 /** Saves one run of a workflow as a replay fixture (SAVE_HISTORIES=1; an existing one is the contract). */
 async function saveRun(name: string, workflowId: string, runId: string): Promise<void> {
