@@ -15,6 +15,7 @@ import { accountStatusActivities } from './account-status';
 import { accessModelChangeActivities } from './access-model-change';
 import { supportTicketActivities } from './support-tickets';
 import { failingPermanentlyOnBadData } from './permanent';
+import { retentionActivities } from './retention';
 
 export interface ActivityDeps {
   db: Database;
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...accountStatusActivities(deps.db),
     ...accessModelChangeActivities(deps.db, deps.engine?.invitations),
     ...supportTicketActivities(deps.db, deps.engine?.invitations),
+    ...retentionActivities(deps.db),
   });
 }
 

@@ -58,6 +58,17 @@ const BaseEnv = z
     // AM-2: at start the worker gives every open client relationship without a workflow its workflow.
     // Off only for a worker that shares a database it does not own (a benchmark's, a test's).
     CLIENT_RELATIONSHIP_ADOPTION: z.enum(['on', 'off']).default('on'),
+    // Issue 13, retention (domain/retention.ts says why each window is safe). Days, pruned by the
+    // retention workflow on a Temporal Schedule every RETENTION_EVERY_MINUTES.
+    RETENTION_EVERY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    RETENTION_PUBLISHED_EVENTS_DAYS: z.coerce.number().int().min(1).default(7),
+    // At least the inbound topics' retention (7 days): an idempotency key must outlive its redeliveries.
+    RETENTION_PROCESSED_EVENTS_DAYS: z.coerce
+      .number()
+      .int()
+      .min(7, "at least 7 days, the inbound topics' retention: a redelivered event must still be known")
+      .default(35),
+    RETENTION_SPENT_SECRETS_DAYS: z.coerce.number().int().min(1).default(1),
   })
   .superRefine(
     (env, ctx) => {

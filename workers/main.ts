@@ -19,6 +19,7 @@ import { AccessModelChangesClient } from '../workflows/access-model-change/clien
 import { DuplicateEmailFixesClient } from '../workflows/duplicate-email-fix/client';
 import { InvitationsClient } from '../workflows/invitation/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
+import { ensureRetentionSchedule } from '../workflows/retention/client';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
   adopt
     .then((adopted) => logger.info({ adopted }, 'client relationships adopted'))
     .catch((err) => logger.error({ err }, 'client relationship adoption failed; the next start retries it'));
+  // Issue 13: the retention schedule, created or brought in line with this worker's configuration.
+  ensureRetentionSchedule(temporal, config)
+    .then((scheduleId) => logger.info({ scheduleId, every: config.RETENTION_EVERY_MINUTES }, 'retention scheduled'))
+    .catch((err) => logger.error({ err }, 'retention schedule not registered; the next start retries it'));
   try {
     await worker.run();
   } finally {

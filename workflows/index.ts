@@ -8,3 +8,4 @@ export { accessReview } from './access-review/workflow';
 export { accessModelChange } from './access-model-change/workflow';
 export { duplicateEmailFix } from './duplicate-email-fix/workflow';
 export { accountStatus } from './account-status/workflow';
+export { retention } from './retention/workflow';
