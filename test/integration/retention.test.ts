@@ -88,7 +88,7 @@ async function present(rows: Awaited<ReturnType<typeof seed>>['gone']) {
   };
 }
 
-it('Retention (issue 13): one schedule, registered idempotently; its run prunes what outlived its window', async () => {
+it('Retention (issue 13): one schedule, registered idempotently; a run prunes what outlived its window', async () => {
   const rows = await seed();
   const count = (r: typeof rows.gone) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.length]));
   expect(await present(rows.gone)).toEqual(count(rows.gone));
