@@ -112,6 +112,8 @@ export function accountSwitchingRoutes(deps: { db: Database; invitations: Invita
         'switched-in',
         'not-found',
         'conflict',
+        // Issue 12: a subject token from the identity provider while its keys cannot be fetched.
+        'not-ready',
       ],
       authorize: { anyone: 'the subject token is the credential; the switch is decided by the use case' },
       handler: async ({ body }) => {

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { startTestApi, tokens, type TestApi } from '../support/api';
-import { createOrganization, createUser } from '../support/world';
+import { createCustomerAccount, createOrganization, createPartnerAccount, createUser } from '../support/world';
 import { ExternalIdentity } from '../../platform/external-identity';
 import { endSessionsOf } from '../../domain/session-validity';
 
@@ -268,6 +268,32 @@ describe('Issue 12 external identity: linking by sub, the verified email a first
   });
 });
 
+describe('Issue 12 external identity: switching into a customer account (PA-5)', () => {
+  it('Issue 12 PA-5 a provider\'s token is a subject token; its auth_time is the sign-in that must be fresh', async () => {
+    const { firm, staff } = await createPartnerAccount(api.db, ['ACCOUNT_OWNER']);
+    const owner = staff[0];
+    const customer = await createCustomerAccount(api.db, firm.id, { accessModel: 'INVITE_GUEST' });
+    // The guest grant as accepting the customer's invitation leaves it (account-switching.test.ts does it all).
+    await api.db.membership.create({ data: { userId: owner.id, organizationId: customer.org.id, role: 'MEMBER', source: 'GUEST' } });
+    const sub = `provider-${randomUUID()}`;
+    const exchange = async (claims: JWTPayload) =>
+      api.call('POST', '/token-exchange', {
+        body: {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: await mint(ec, sub, { ...vouched(owner.email), ...claims }),
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          requested_account: customer.org.id,
+        },
+      });
+    for (const stale of [{}, { auth_time: now() - 600 }]) {
+      expect(await exchange(stale)).toMatchObject({ status: 401, body: { type: `${P}reauthentication-required` } });
+    }
+    const switched = await exchange({ auth_time: now() - 5 });
+    expect(switched).toMatchObject({ status: 200, body: { account: { type: 'customer', organizationId: customer.org.id } } });
+    expect((await me(switched.body.access_token)).status).toBe(200);
+  });
+});
+
 describe('Issue 12 external identity: a freed email (PP-2)', () => {
   it('Issue 12 PP-2 freeing an email unlinks the account it was linked through; the right account links next', async () => {
     const email = `held-${randomUUID()}@partner.example`;
@@ -375,6 +401,16 @@ describe('Issue 12 external identity: an unreachable provider', () => {
       const res = await down.call('GET', '/me', { token });
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ type: `${P}not-ready`, detail: expect.stringMatching(/identity provider/) });
+      // PA-5's token exchange verifies its subject token in the handler: the 503 is in its OpenAPI entry.
+      const exchanged = await down.call('POST', '/token-exchange', {
+        body: {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: token,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          requested_account: 'home',
+        },
+      });
+      expect(exchanged).toMatchObject({ status: 503, body: { type: `${P}not-ready` } });
       expect(lines.join('')).toMatch(/identity provider discovery failed/);
       expect(lines.join('')).not.toContain(token.split('.')[1]);
     } finally {
