@@ -7,11 +7,13 @@ trap stop_what_we_started EXIT
 trap on_signal INT TERM
 
 bring_stack_up
+# Issue 13: the processes run compiled (dist/, the workflow code bundled once), built when sources changed.
+bash scripts/build.sh --if-stale
 prisma migrate deploy >/dev/null
-tsx prisma/seed.ts
+node dist/prisma/seed.js
 
-tsx workers/main.ts & CHILD_PIDS+=($!)
-tsx api/main.ts & CHILD_PIDS+=($!)
+node dist/workers/main.js & CHILD_PIDS+=($!)
+node dist/api/main.js & CHILD_PIDS+=($!)
 
 api=http://127.0.0.1:$API_PORT
 for _ in $(seq 1 240); do
@@ -21,7 +23,7 @@ for _ in $(seq 1 240); do
 done
 curl -fsS "$api/readyz" >/dev/null || { echo "start: the API did not become ready; see $api/readyz" >&2; exit 1; }
 # The demo world's processes (a pending guest invitation), once the worker runs: idempotent.
-tsx prisma/seed-processes.ts
+node dist/prisma/seed-processes.js
 
 cat <<MSG
 
@@ -37,7 +39,7 @@ cat <<MSG
 
   Sign in to the console as a demo user (each link works once, for 12 hours; development only):
 MSG
-tsx scripts/demo-sign-in-links.ts || echo "  (demo sign-in links could not be made; see above)"
+node dist/scripts/demo-sign-in-links.js || echo "  (demo sign-in links could not be made; see above)"
 echo
 # Run until Ctrl-C, or until the worker or the API exits.
 wait -n "${CHILD_PIDS[@]}"

@@ -20,6 +20,7 @@ import { DuplicateEmailFixesClient } from '../workflows/duplicate-email-fix/clie
 import { InvitationsClient } from '../workflows/invitation/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 import { ensureRetentionSchedule } from '../workflows/retention/client';
+import { workflowCode } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     dataConverter: temporalDataConverter(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowCode(),
     activities: createActivities({
       db,
       mailer,
