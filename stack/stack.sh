@@ -11,6 +11,7 @@
 #   stack/stack.sh start|stop SVC          one service
 #   stack/stack.sh status                  what runs, with ports and log paths
 #   stack/stack.sh chromium-path           the browser the browser tests drive
+#   stack/stack.sh temporal-cli-path       the Temporal CLI the stack runs (histories, raw history checks)
 #
 # Services: postgres kafka temporal mail mail-test kafka-secure (tests only, by name). Idempotent: `up` twice starts nothing the second time.
 set -euo pipefail
@@ -485,6 +486,7 @@ case ${1:-status} in
   ensure-database) ensure_database "${2:?database name}" ;;
   test-server-path) echo "$TEST_SERVER_BIN" ;;
   chromium-path) echo "$CHROMIUM_BIN" ;;
+  temporal-cli-path) echo "$TEMPORAL_BIN" ;;
   reset-database) reset_database "${2:?database name}" ;;
-  *) die "usage: stack.sh install|up [--record FILE] [svc...]|down [svc...]|start SVC|stop SVC|status|chromium-path" ;;
+  *) die "usage: stack.sh install|up [--record FILE] [svc...]|down [svc...]|start SVC|stop SVC|status|chromium-path|temporal-cli-path" ;;
 esac

@@ -2,7 +2,8 @@
 // party answer at once and take effect at once; the emails wait for SMTP outside of any command.
 // AM-5: access turned on until a date ends by itself then (a few seconds here).
 import { effectiveAccess } from '../../domain/access';
-import { mailSink, stackService, testMailService } from '../support/services';
+import { config, mailSink, stackService, testMailService } from '../support/services';
+import { payloadCodec } from '../../platform/payload-codec';
 import { apiWithWorker } from '../support/api';
 import { createOrganization, createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
@@ -134,7 +135,9 @@ it("AM-7 commands carry only the caller's id: the route refuses wrong roles with
   const accepted = (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!
     .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
     .filter((input) => input?.name === 'remove');
-  const args = accepted.map((input) => JSON.parse(Buffer.from(input!.args!.payloads![0].data!).toString()));
+  // The history holds them encrypted (issue 12): decrypted as the Temporal UI's codec server would.
+  const decoded = await payloadCodec(config).decode(accepted.map((input) => input!.args!.payloads![0]));
+  const args = decoded.map((payload) => JSON.parse(Buffer.from(payload.data!).toString()));
   expect(args).toEqual([{ actor: { userId: w.supportId }, removedBy: 'support' }]);
 });
 

@@ -7,6 +7,7 @@ import { searchAttributeKeys } from '../../domain/search-attributes';
 import { createActivities } from '../../activities';
 import { createDatabase, type Database } from '../../platform/database';
 import { createMailer } from '../../platform/mail';
+import { temporalDataConverter } from '../../platform/payload-codec';
 import { config, uniqueSuffix } from './services';
 
 export interface TimeSkipping {
@@ -19,8 +20,11 @@ export interface TimeSkipping {
 export async function startTimeSkipping(name: string): Promise<TimeSkipping> {
   const db = createDatabase(config.DATABASE_URL);
   const mailer = createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM });
+  // Encrypted as on the real server (issue 12): the client and the worker must agree on the codec.
+  const dataConverter = temporalDataConverter(config);
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER! } },
+    client: { dataConverter },
   });
   // Time moves only when the test says so (env.sleep): the server otherwise skips whenever the
   // workflow is idle, straight to its 10-year execution timeout.
@@ -34,6 +38,7 @@ export async function startTimeSkipping(name: string): Promise<TimeSkipping> {
   const taskQueue = `${name}-${uniqueSuffix()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
+    dataConverter,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),

@@ -2,7 +2,12 @@
 // so only NODE_ENV=development or test, said explicitly, accepts them.
 import { ConfigError, EnvSchema, loadConfig } from '../../platform/config';
 
-const real = { AUTH_JWT_SECRET: 'j'.repeat(48), RELATIONSHIP_ID_KEY: 'r'.repeat(48) };
+// Issue 12: production refuses the development payload key too (test/unit/payload-codec.test.ts).
+const real = {
+  AUTH_JWT_SECRET: 'j'.repeat(48),
+  RELATIONSHIP_ID_KEY: 'r'.repeat(48),
+  PAYLOAD_CODEC_KEYS: 'prod-1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
+};
 const devDefaults = loadConfig({ NODE_ENV: 'development' });
 const dev = { AUTH_JWT_SECRET: devDefaults.AUTH_JWT_SECRET, RELATIONSHIP_ID_KEY: devDefaults.RELATIONSHIP_ID_KEY };
 
@@ -60,7 +65,8 @@ describe('AM-1 development secrets', () => {
   });
 
   it('AM-1 accepts real secrets in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', ...real })).toMatchObject({ NODE_ENV: 'production', ...real });
+    const { PAYLOAD_CODEC_KEYS: _keys, ...secrets } = real;
+    expect(loadConfig({ NODE_ENV: 'production', ...real })).toMatchObject({ NODE_ENV: 'production', ...secrets });
   });
 
   it('AM-1 refuses a NODE_ENV it does not know rather than guessing', () => {

@@ -43,7 +43,7 @@ describe('docker-compose.yml agrees with the local stack', () => {
     for (const svc of ['worker', 'api']) {
       const env = compose.services[svc].environment!;
       expect(env.NODE_ENV).toBe('production');
-      for (const name of ['AUTH_JWT_SECRET', 'RELATIONSHIP_ID_KEY']) {
+      for (const name of ['AUTH_JWT_SECRET', 'RELATIONSHIP_ID_KEY', 'PAYLOAD_CODEC_KEYS']) {
         expect(env[name]).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`)); // compose stops if it is unset or empty
       }
     }

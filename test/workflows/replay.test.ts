@@ -1,9 +1,11 @@
 // Determinism and evolution: every committed history of a completed run must replay on today's
-// workflow code without a nondeterminism error.
+// workflow code without a nondeterminism error. Issue 12: histories captured since payloads are
+// encrypted are decrypted with the fixture key; older, plain ones pass through the same codec.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { historiesDir } from '../support/histories';
+import { fixturePayloadKeys, historiesDir } from '../support/histories';
+import { temporalDataConverter } from '../../platform/payload-codec';
 
 const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
@@ -27,6 +29,8 @@ it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 evolution: committed histories of complet
     ['open', 'approve', 'extend', 'terminate'],
   );
   const results: Array<{ workflowId: string; error?: unknown }> = [];
-  for await (const r of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) results.push(r);
+  const dataConverter = temporalDataConverter({ PAYLOAD_CODEC_KEYS: fixturePayloadKeys });
+  const options = { workflowsPath: require.resolve('../../workflows'), dataConverter };
+  for await (const r of Worker.runReplayHistories(options, histories)) results.push(r);
   expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(histories.map((h) => [h.workflowId, 'ok']));
 });
