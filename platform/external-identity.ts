@@ -188,7 +188,9 @@ export class ExternalIdentity {
     if (!claims.success) throw new ExternalTokenRefused('The token has no valid subject or issue time.');
     const { sub, iat, email, email_verified: emailVerified, auth_time: authTime } = claims.data;
     // A token "issued" in the future would outlive a later end of the user's sessions (issue 12).
-    if (iat > Date.now() / 1000 + this.clockTolerance) throw new ExternalTokenRefused('The token is issued in the future.');
+    if (iat > Date.now() / 1000 + this.clockTolerance) {
+      throw new ExternalTokenRefused('The token is issued in the future.');
+    }
     return {
       issuer: this.issuer,
       subject: sub,

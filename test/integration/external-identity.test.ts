@@ -18,6 +18,7 @@ const AUDIENCE = 'partner-access-api-external';
 /** Short, so rotation is seen in seconds: a new kid may refetch 1 s after a fetch; a set lasts 3 s. */
 const COOLDOWN_SECONDS = 1;
 const MAX_AGE_SECONDS = 3;
+const timings = { cooldownSeconds: COOLDOWN_SECONDS, maxAgeSeconds: MAX_AGE_SECONDS };
 
 interface SigningKey {
   kid: string;
@@ -42,7 +43,8 @@ class LocalProvider {
     this.server = createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       if (req.url === '/.well-known/openid-configuration') {
-        res.end(JSON.stringify({ issuer: this.issuer, jwks_uri: `${this.issuer}/jwks`, id_token_signing_alg_values_supported: ['RS256', 'ES256'] }));
+        const algs = { id_token_signing_alg_values_supported: ['RS256', 'ES256'] };
+        res.end(JSON.stringify({ issuer: this.issuer, jwks_uri: this.jwksUri, ...algs }));
       } else if (req.url === '/jwks') {
         this.jwksFetches += 1;
         res.end(JSON.stringify({ keys: this.published }));
@@ -53,6 +55,10 @@ class LocalProvider {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.issuer = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  get jwksUri() {
+    return `${this.issuer}/jwks`;
   }
 
   publish(...keys: SigningKey[]) {
@@ -120,11 +126,12 @@ function expectRefused(res: Awaited<ReturnType<TestApi['call']>>, detail: RegExp
 }
 
 async function linkOf(userId: string) {
-  return api.db.user.findUniqueOrThrow({ where: { id: userId }, select: { externalIssuer: true, externalSubject: true } });
+  const select = { externalIssuer: true, externalSubject: true };
+  return api.db.user.findUniqueOrThrow({ where: { id: userId }, select });
 }
 
 describe('Issue 12 external identity: tokens the provider signs', () => {
-  it.each(['RS256', 'ES256'] as const)('Issue 12 a %s token of the provider is accepted on a real route', async (alg) => {
+  it.each(['RS256', 'ES256'] as const)('Issue 12 a %s token of the provider is accepted on a route', async (alg) => {
     const user = await createUser(api.db);
     const sub = `provider-${randomUUID()}`;
     const res = await me(await mint(alg === 'RS256' ? rsa : ec, sub, vouched(user.email)));
@@ -136,7 +143,10 @@ describe('Issue 12 external identity: tokens the provider signs', () => {
   it('Issue 12 roles come from the database, never from the token\'s claims', async () => {
     const { org, members } = await createOrganization(api.db, { MEMBER: 1 });
     const member = members.MEMBER[0];
-    const claims = { ...vouched(member.email), role: 'ORG_ADMIN', roles: ['PORTAL_OWNER'], portalRole: 'OWNER', isSupportAgent: true };
+    const claims = {
+      ...vouched(member.email),
+      ...{ role: 'ORG_ADMIN', roles: ['PORTAL_OWNER'], portalRole: 'OWNER', isSupportAgent: true },
+    };
     const token = await mint(rsa, `provider-${randomUUID()}`, claims);
     const res = await me(token);
     expect(res.status).toBe(200);
@@ -172,7 +182,8 @@ describe('Issue 12 external identity: tokens refused', () => {
   });
 
   it('Issue 12 another audience', async () => {
-    expectRefused(await me(await mint(rsa, sub, {}, { aud: 'some-other-api' })), /not meant for this API \(audience\)/);
+    const res = await me(await mint(rsa, sub, {}, { aud: 'some-other-api' }));
+    expectRefused(res, /not meant for this API \(audience\)/);
   });
 
   it('Issue 12 expired, and issued in the future', async () => {
@@ -233,10 +244,12 @@ describe('Issue 12 external identity: linking by sub, the verified email a first
     const sub = `provider-${randomUUID()}`;
     expect((await me(await mint(rsa, sub, vouched(user.email.toUpperCase())))).body.userId).toBe(user.id);
     // The link holds whatever email later tokens carry, or none.
-    expect((await me(await mint(rsa, sub, vouched(`moved-${randomUUID()}@elsewhere.example`)))).body.userId).toBe(user.id);
+    const moved = vouched(`moved-${randomUUID()}@elsewhere.example`);
+    expect((await me(await mint(rsa, sub, moved))).body.userId).toBe(user.id);
     expect((await me(await mint(ec, sub))).body.userId).toBe(user.id);
     // Another subject with the same verified email does not get the account.
-    expectRefused(await me(await mint(rsa, `provider-${randomUUID()}`, vouched(user.email))), /linked to another identity/);
+    const other = await mint(rsa, `provider-${randomUUID()}`, vouched(user.email));
+    expectRefused(await me(other), /linked to another identity/);
     expect(await linkOf(user.id)).toEqual({ externalIssuer: provider.issuer, externalSubject: sub });
   });
 
@@ -269,12 +282,14 @@ describe('Issue 12 external identity: linking by sub, the verified email a first
 });
 
 describe('Issue 12 external identity: switching into a customer account (PA-5)', () => {
-  it('Issue 12 PA-5 a provider\'s token is a subject token; its auth_time is the sign-in that must be fresh', async () => {
+  it('Issue 12 PA-5 a provider\'s token is a subject token; its auth_time is the sign-in to be fresh', async () => {
     const { firm, staff } = await createPartnerAccount(api.db, ['ACCOUNT_OWNER']);
     const owner = staff[0];
     const customer = await createCustomerAccount(api.db, firm.id, { accessModel: 'INVITE_GUEST' });
     // The guest grant as accepting the customer's invitation leaves it (account-switching.test.ts does it all).
-    await api.db.membership.create({ data: { userId: owner.id, organizationId: customer.org.id, role: 'MEMBER', source: 'GUEST' } });
+    await api.db.membership.create({
+      data: { userId: owner.id, organizationId: customer.org.id, role: 'MEMBER', source: 'GUEST' },
+    });
     const sub = `provider-${randomUUID()}`;
     const exchange = async (claims: JWTPayload) =>
       api.call('POST', '/token-exchange', {
@@ -289,18 +304,23 @@ describe('Issue 12 external identity: switching into a customer account (PA-5)',
       expect(await exchange(stale)).toMatchObject({ status: 401, body: { type: `${P}reauthentication-required` } });
     }
     const switched = await exchange({ auth_time: now() - 5 });
-    expect(switched).toMatchObject({ status: 200, body: { account: { type: 'customer', organizationId: customer.org.id } } });
+    const account = { type: 'customer', organizationId: customer.org.id };
+    expect(switched).toMatchObject({ status: 200, body: { account } });
     expect((await me(switched.body.access_token)).status).toBe(200);
   });
 });
 
 describe('Issue 12 external identity: a freed email (PP-2)', () => {
-  it('Issue 12 PP-2 freeing an email unlinks the account it was linked through; the right account links next', async () => {
+  it('Issue 12 PP-2 freeing an email unlinks the account linked through it; the right account is next', async () => {
     const email = `held-${randomUUID()}@partner.example`;
     const wrong = await api.db.user.create({ data: { email, displayName: 'Wrongly Registered' } });
-    const partner = await api.db.portalPartner.create({ data: { name: 'Partner', email: `p-${randomUUID()}@partner.example` } });
+    const partnerEmail = `p-${randomUUID()}@partner.example`;
+    const partner = await api.db.portalPartner.create({ data: { name: 'Partner', email: partnerEmail } });
     const held = await api.db.portalPartnerUser.create({
-      data: { portalPartnerId: partner.id, email, firstName: 'Wrongly', lastName: 'Registered', phone: '+44 20 7946 0958', userId: wrong.id, status: 'ACTIVE' },
+      data: {
+        ...{ portalPartnerId: partner.id, email, firstName: 'Wrongly', lastName: 'Registered' },
+        ...{ phone: '+44 20 7946 0958', userId: wrong.id, status: 'ACTIVE' as const },
+      },
     });
     await api.db.portalEmail.create({ data: { email, ownerType: 'portal-partner-user', ownerId: held.id } });
     const sub = `provider-${randomUUID()}`;
@@ -324,7 +344,7 @@ describe('Issue 12 external identity: a freed email (PP-2)', () => {
 });
 
 describe('Issue 12 external identity: keys rotate without a restart', () => {
-  it('Issue 12 a key published after start is accepted; a withdrawn one is refused once the set is refetched', async () => {
+  it('Issue 12 a key published after start is accepted; a withdrawn one refused once the set is fetched', async () => {
     const user = await createUser(api.db);
     const sub = `provider-${randomUUID()}`;
     expect((await me(await mint(rsa, sub, vouched(user.email)))).status).toBe(200);
@@ -337,7 +357,9 @@ describe('Issue 12 external identity: keys rotate without a restart', () => {
     expect(provider.jwksFetches).toBe(fetches + 1);
 
     // Within the cooldown, tokens with unknown kids make no fetch (nobody can make us hammer the provider).
-    for (let i = 0; i < 5; i++) expectRefused(await me(await mint(await signingKey('ES256'), sub)), /does not publish/);
+    for (let i = 0; i < 5; i++) {
+      expectRefused(await me(await mint(await signingKey('ES256'), sub)), /does not publish/);
+    }
     expect(provider.jwksFetches).toBe(fetches + 1);
 
     // Withdrawn: still accepted while the fetched set is fresh, refused once it is older than its maximum age.
@@ -366,18 +388,20 @@ describe('Issue 12 external identity: keys rotate without a restart', () => {
 describe('Issue 12 external identity: discovery', () => {
   // Each document points at the real provider's JWKS, whose keys would verify the token: only the
   // discovery rules stand between it and acceptance.
+  const keysOf = (issuer: string) => ({ issuer, jwks_uri: provider.jwksUri });
   it.each([
-    ['names another issuer', 'test', (_self: string) => ({ issuer: provider.issuer, jwks_uri: `${provider.issuer}/jwks` })],
-    ['names a plain http jwks_uri in production', 'production', (self: string) => ({ issuer: self, jwks_uri: `${provider.issuer}/jwks` })],
+    ['names another issuer', 'test', (_self: string) => keysOf(provider.issuer)],
+    ['names plain http keys in production', 'production', (self: string) => keysOf(self)],
   ])('Issue 12 a discovery document that %s is not trusted', async (_case, nodeEnv, document) => {
     let self = '';
     const liar = createServer((_req, res) => res.end(JSON.stringify(document(self))));
     await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
     self = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`;
-    const identity = new ExternalIdentity({ issuer: self, audience: AUDIENCE, cooldownSeconds: 1, maxAgeSeconds: 3, nodeEnv });
+    const identity = new ExternalIdentity({ ...timings, issuer: self, audience: AUDIENCE, nodeEnv });
     try {
       const fetches = provider.jwksFetches;
-      await expect(identity.verify(await mint(rsa, 'anyone', {}, { iss: self }))).rejects.toThrow(/could not be reached/);
+      const token = await mint(rsa, 'anyone', {}, { iss: self });
+      await expect(identity.verify(token)).rejects.toThrow(/could not be reached/);
       expect(provider.jwksFetches).toBe(fetches);
     } finally {
       await new Promise((resolve) => liar.close(resolve));
@@ -394,7 +418,7 @@ describe('Issue 12 external identity: an unreachable provider', () => {
     const issuer = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((resolve) => closed.close(resolve)); // nothing listens there now
     const down = await startTestApi({
-      externalIdentity: new ExternalIdentity({ issuer, audience: AUDIENCE, cooldownSeconds: 1, maxAgeSeconds: 3, nodeEnv: 'test', logger }),
+      externalIdentity: new ExternalIdentity({ ...timings, issuer, audience: AUDIENCE, nodeEnv: 'test', logger }),
     });
     try {
       const token = await mint(rsa, `provider-${randomUUID()}`, {}, { iss: issuer });
