@@ -11,6 +11,8 @@ import { SignIn } from '../../domain/sign-in';
 import { Problem } from '../problem';
 import { consoleKit, formBodies } from './console';
 import { hostedPages } from './hosted';
+import { VERIFY_EMAIL_PATH, verifyEmailPages } from './verify-email';
+import { Registration } from '../../domain/registration';
 import { csrfToken, pageHeaders, type CookieOptions } from './http';
 import { html } from './html';
 import { layout } from './layout';
@@ -26,7 +28,15 @@ import { AccountSwitching } from '../../domain/account-switching';
 import { RateLimited, waitInWords } from '../../domain/abuse-limits';
 
 /** Where the pages live; everything else on the app is the API. */
-const PAGE_PATHS = ['/invite', '/reset-password', '/sign-in', '/sign-out', '/forgot-password', '/console'];
+const PAGE_PATHS = [
+  '/invite',
+  '/reset-password',
+  '/sign-in',
+  '/sign-out',
+  '/forgot-password',
+  VERIFY_EMAIL_PATH,
+  '/console',
+];
 
 export interface PageOptions {
   /** `Secure` cookies: everywhere but development and tests on loopback http. */
@@ -59,6 +69,7 @@ export function mountPages(
     cookies,
     demoSignIn: options.demoSignIn,
   });
+  verifyEmailPages(router, { registration: new Registration(deps), cookies });
   const kit = consoleKit(router, { routes, authorizer, sessions, cookies, checkContract: deps.checkContract });
   homePages(kit);
   organizationAdminPages(kit);
