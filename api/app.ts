@@ -37,6 +37,7 @@ import { accessLedgerRoutes } from './routes/access-ledger';
 import { accountSwitchingRoutes } from './routes/account-switching';
 import { mountPages, type PageOptions } from './pages';
 import type { AbuseLimits } from '../domain/abuse-limits';
+import { codecServer, type CodecServerOptions } from './codec-server';
 
 export interface ApiDeps {
   db: Database;
@@ -64,6 +65,8 @@ export interface ApiDeps {
   abuseLimits: AbuseLimits;
   /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For sets the client IP. Off by default. */
   trustProxy?: boolean | number | string;
+  /** Issue 12: the Temporal codec server under /codec (api/codec-server.ts); not served without it. */
+  codec?: CodecServerOptions;
 }
 
 export function allRoutes(deps: ApiDeps): AnyRoute[] {
@@ -107,6 +110,9 @@ export function createApp(deps: ApiDeps): express.Express {
   // The abuse limits count per client IP: req.ip, which is the socket's peer unless proxies are trusted.
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
+  const authorizer = deps.authorizer ?? new Authorizer(deps.db);
+  // Before the API's body parser: history payloads exceed its limit, and the protocol is Temporal's.
+  if (deps.codec) app.use('/codec', codecServer({ ...deps, authorizer }, deps.codec));
   app.use(express.json({ limit: '100kb', strict: true }));
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
@@ -127,7 +133,6 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/asyncapi.json', (_req, res) => res.json(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
 
-  const authorizer = deps.authorizer ?? new Authorizer(deps.db);
   mountPages(app, deps, routes, authorizer, deps.pages ?? { secureCookies: true, demoSignIn: false });
   const router = express.Router();
   mountRoutes(router, routes, authenticate(deps.db, deps.tokens), authorizer, {

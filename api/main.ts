@@ -7,6 +7,7 @@ import { createDatabase } from '../platform/database';
 import { connectTemporal } from '../platform/temporal';
 import { dependencyChecks } from './routes/health';
 import { createApp } from './app';
+import { codecServerOptions } from './codec-server';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
 import { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import { AccessModelChangesClient } from '../workflows/access-model-change/client';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
       external: ExternalIdentity.fromConfig(config, logger),
     },
     checks: dependencyChecks({ temporal, db, kafka: config }),
+    // Issue 12: the Temporal UI decodes payloads here (operators in production, loopback in development).
+    codec: codecServerOptions(config),
     // Plain-http cookies and demo sign-in links on a developer's loopback stack only.
     pages: { secureCookies: config.NODE_ENV === 'production', demoSignIn: config.NODE_ENV === 'development' },
   });

@@ -48,6 +48,7 @@ fi
 DATABASE_USER=${BASH_REMATCH[2]} DATABASE_PASSWORD=${BASH_REMATCH[3]} DATABASE_PORT=${BASH_REMATCH[4]} DATABASE_NAME=${BASH_REMATCH[5]}
 KAFKA_PORT=${KAFKA_BROKERS##*:}
 TEMPORAL_PORT=${TEMPORAL_ADDRESS##*:}
+TEMPORAL_UI_CODEC_ENDPOINT=http://127.0.0.1:$API_PORT/codec
 
 log() { printf 'stack: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -360,9 +361,11 @@ start_temporal() {
   mkdir -p "$STATE_DIR/temporal"
   local sa args=()
   for sa in $TEMPORAL_SEARCH_ATTRIBUTES; do args+=(--search-attribute "$sa"); done
-  # start-dev creates each --namespace that its database lacks, with the search attributes.
+  # start-dev creates each --namespace that its database lacks, with the search attributes. The UI
+  # decodes payloads through the API's codec server (api/codec-server.ts); the history stays encrypted.
   spawn temporal "$TEMPORAL_BIN" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
-    --ui-port "$TEMPORAL_UI_PORT" --namespace "$TEMPORAL_NAMESPACE" --namespace "$TEST_TEMPORAL_NAMESPACE" \
+    --ui-port "$TEMPORAL_UI_PORT" --ui-codec-endpoint "$TEMPORAL_UI_CODEC_ENDPOINT" \
+    --namespace "$TEMPORAL_NAMESPACE" --namespace "$TEST_TEMPORAL_NAMESPACE" \
     --db-filename "$STATE_DIR/temporal/temporal.db" --sqlite-pragma journal_mode=WAL \
     --log-level warn "${args[@]}"
   wait_ready temporal 90 "port_open $TEMPORAL_PORT && port_open $TEMPORAL_UI_PORT && \"$TEMPORAL_BIN\" operator namespace describe --address $TEMPORAL_ADDRESS -n $TEMPORAL_NAMESPACE >/dev/null 2>&1"

@@ -68,7 +68,9 @@ export type Action =
   | 'switchIntoAccount'
   | 'viewPartnerAccount'
   | 'listCustomerAccounts'
-  | 'assignLicence';
+  | 'assignLicence'
+  /** Issue 12: the codec server's decode, for operators. */
+  | 'decodeTemporalPayloads';
 
 /** Another system that talks to the engine through Kafka (INT-1, INT-2). */
 export type Service = 'help-desk' | 'crm';

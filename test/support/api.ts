@@ -24,6 +24,7 @@ import { createTicketKinds } from '../../events/inbound/ticket-kinds';
 import { createMailer } from '../../platform/mail';
 import type { InvitationTimings } from '../../domain/invitations';
 import type { InvitationKind } from '../../domain/messages/values/invitation';
+import type { CodecServerOptions } from '../../api/codec-server';
 import { AbuseLimits, LIMITS, type AbuseLimitSettings, type LimitName } from '../../domain/abuse-limits';
 import type { ExternalIdentity } from '../../platform/external-identity';
 
@@ -70,6 +71,8 @@ export interface TestApiOptions {
   trustProxy?: boolean | number | string;
   /** Issue 12: an OpenID Connect provider whose tokens the API accepts besides its own; none by default. */
   externalIdentity?: ExternalIdentity;
+  /** Issue 12: serve the Temporal codec server under /codec (api/codec-server.ts). */
+  codec?: CodecServerOptions;
 }
 
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
@@ -103,6 +106,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     db,
     abuseLimits,
     trustProxy: o.trustProxy,
+    codec: o.codec,
     invitations,
     accessReviews: new AccessReviewsClient({
       temporal,
