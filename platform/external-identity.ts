@@ -124,7 +124,8 @@ const Discovery = z.object({ issuer: z.string(), jwks_uri: z.string() });
 const Claims = z.object({
   sub: z.string().min(1).max(255),
   iat: z.number().int().nonnegative(),
-  email: z.string().min(3).max(320).optional(),
+  // A malformed email is no email (it matches nobody); it does not make the token invalid.
+  email: z.string().min(3).max(320).optional().catch(undefined),
   // Only the boolean true counts: a provider that sends "true" as a string is not read as vouching.
   email_verified: z.unknown().optional(),
   auth_time: z.number().int().positive().optional(),

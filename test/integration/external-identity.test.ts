@@ -247,6 +247,7 @@ describe('Issue 12 external identity: linking by sub, the verified email a first
     const moved = vouched(`moved-${randomUUID()}@elsewhere.example`);
     expect((await me(await mint(rsa, sub, moved))).body.userId).toBe(user.id);
     expect((await me(await mint(ec, sub))).body.userId).toBe(user.id);
+    expect((await me(await mint(ec, sub, { email: 42, email_verified: true }))).body.userId).toBe(user.id);
     // Another subject with the same verified email does not get the account.
     const other = await mint(rsa, `provider-${randomUUID()}`, vouched(user.email));
     expectRefused(await me(other), /linked to another identity/);
