@@ -95,7 +95,7 @@ export class PayloadDecryptionError extends Error {}
 /** Temporal's PayloadCodec: encrypt with the first key, decrypt with whichever key a payload names. */
 export class EncryptionCodec implements PayloadCodec {
   private readonly currentId: string;
-  // Key objects, imported once: a raw key given to each cipher is imported again every time (twice the cost).
+  // Key objects, imported once rather than with every cipher.
   private readonly byId: ReadonlyMap<string, KeyObject>;
 
   constructor(keys: readonly PayloadKey[]) {
