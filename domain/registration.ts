@@ -174,7 +174,8 @@ export class Registration {
     });
     for (const w of waiting) {
       await thirdPartyAccess.announceAccount(w.workflowId, verified.userId).catch((err: Error) => {
-        logger.warn({ err: err.message, workflowId: w.workflowId }, 'could not announce the account; the workflow will find it');
+        const why = 'could not announce the account; the workflow will find it';
+        logger.warn({ err: err.message, workflowId: w.workflowId }, why);
       });
     }
   }

@@ -43,7 +43,8 @@ export function accountRoutes(deps: ConstructorParameters<typeof Registration>[0
       body: RegisterAccountV1,
       responses: {
         202: {
-          description: 'The same for every email: a confirmation link, or a reminder that the account exists, is emailed',
+          description:
+            'The same for every email: a confirmation link, or a reminder that the account exists, is emailed',
           schema: RegistrationAcceptedV1,
         },
       },
