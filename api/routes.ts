@@ -120,7 +120,12 @@ export function problemsOf(spec: AnyRoute): Set<ProblemType> {
   const problems = new Set<ProblemType>(spec.problems ?? []);
   if (spec.body || spec.params || spec.query) problems.add('validation-failed');
   if (spec.body) problems.add('unsupported-media-type');
-  if (spec.auth) problems.add('unauthenticated');
+  if (spec.auth) {
+    problems.add('unauthenticated');
+    // A deactivated account's token (403), and an identity provider whose keys cannot be fetched (503).
+    problems.add('forbidden');
+    problems.add('not-ready');
+  }
   // A checked route answers the decision point's refusal, and 404 for a resource that is not there.
   if (typeof spec.authorize === 'function') {
     problems.add('forbidden');
