@@ -2,6 +2,7 @@
 // Each is idempotent: a retry changes nothing that already happened.
 import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
+import { permanent, PermanentFailure } from './permanent';
 import { isOnOrganizationDomain } from '../domain/third-party-access';
 import type { EventType } from '../domain/events';
 import type { TpuOrigin, TpuState } from '../domain/messages/values/third-party-access';
@@ -39,12 +40,20 @@ function eventTypeFor(from: TpuState, to: TpuState): EventType {
 
 export function thirdPartyAccessActivities(db: Database) {
   return {
-    /** TPU-1: does the third party have an account, and is the email on the organization's own domains? */
+    /**
+     * TPU-1: does the third party have an account, and is the email on the organization's own domains?
+     * Issue 12: an organization that does not exist fails for good (no retry brings it back); the
+     * workflow parks until an operator restores it or ends the run.
+     */
     async lookUpThirdParty(args: { organizationId: string; email: string }) {
       const [user, org] = await Promise.all([
         db.user.findUnique({ where: { email: args.email }, select: { id: true, status: true } }),
-        db.organization.findUniqueOrThrow({ where: { id: args.organizationId }, select: { name: true, domains: { select: { domain: true } } } }),
+        db.organization.findUnique({
+          where: { id: args.organizationId },
+          select: { name: true, domains: { select: { domain: true } } },
+        }),
       ]);
+      if (!org) throw permanent(PermanentFailure.missingRow, `No organization ${args.organizationId}.`);
       return {
         userId: user && user.status === 'ACTIVE' ? user.id : null,
         emailOnOrganizationDomain: isOnOrganizationDomain(args.email, org.domains),

@@ -15,6 +15,10 @@
 // hold no command, so turning access off never waits behind an email.
 // Deterministic: every read and write of the world is an activity. Each behaviour change is behind
 // a patch (patched(...)), so histories recorded by earlier code replay unchanged.
+// Issue 12: a database step that fails for good (its organization gone, data refused) or keeps failing
+// for 6 hours (an outage) parks the run: ProcessState PARKED and ParkedReason, the `parked` query, until
+// an operator's retryParked runs the step again. Parking keeps the relationship as it stands; ending
+// it would drop what an org admin or the CRM asked for.
 import {
   allHandlersFinished,
   condition,
@@ -26,7 +30,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OutgoingEmail } from '../../platform/mail';
-import { acts, mail, refuse, serializer } from '../shared';
+import { acts, mail, parking, refuse, serializer, steps } from '../shared';
 import { FINAL_STATES, type TpuState } from '../../domain/messages/values/third-party-access';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import {
@@ -97,6 +101,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   });
 
   const serialized = serializer();
+  const park = parking({ state: () => s.state });
 
   // AM-7: a notification runs beside the commands, never inside one. Its failure (after a day of
   // retries, or a permanent SMTP refusal) is logged; the relationship goes on.
@@ -119,7 +124,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       { key: ProcessStateKey, value: state },
       ...(s.thirdPartyUserId ? [{ key: PartnerUserIdKey, value: s.thirdPartyUserId }] : []),
     ]);
-    await acts.recordThirdPartyAccessTransition({
+    await park.step(() => steps.recordThirdPartyAccessTransition({
       workflowId: workflowInfo().workflowId,
       runId: workflowInfo().firstExecutionRunId,
       relationshipId,
@@ -135,7 +140,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       transition: s.transition,
       actorUserId,
       accessEndsAt: state === 'ACCESS_ON' && s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
-    });
+    }));
   }
 
   async function list(how: string): Promise<void> {
@@ -172,10 +177,11 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
 
   // ---- queries, signals, updates
   setHandler(relationshipQuery, view);
-  // Answers once the first state is known, so a caller never sees a half-started relationship.
+  // Answers once the first state is known, so a caller never sees a half-started relationship; or once
+  // the first step parked, so the caller is not kept waiting on an operator.
   setHandler(joinUpdate, async () => {
     requests += 1;
-    await condition(() => initialized);
+    await condition(() => initialized || park.parked() !== null);
     return { ...view(), requests };
   });
   setHandler(accountRegisteredSignal, ({ userId }) => {
@@ -260,7 +266,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   // ---- the process
   if (!input.carried) {
     await serialized(async () => {
-      const found = await acts.lookUpThirdParty({ organizationId, email: input.thirdParty.email });
+      const found = await park.step(() => steps.lookUpThirdParty({ organizationId, email: input.thirdParty.email }));
       if (found.emailOnOrganizationDomain) {
         await moveTo('REJECTED', `The email is on one of ${found.organizationName}'s own domains; a third party needs an account with their own business email.`);
         return;
@@ -308,7 +314,8 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       }
       if (s.state === 'AWAITING_ACCOUNT') {
         let userId = announcedUserId;
-        if (!userId && !woken) userId = (await acts.lookUpThirdParty({ organizationId, email: input.thirdParty.email })).userId;
+        const lookUp = () => steps.lookUpThirdParty({ organizationId, email: input.thirdParty.email });
+        if (!userId && !woken) userId = (await park.step(lookUp)).userId;
         if (userId) {
           s.thirdPartyUserId = userId;
           await afterAccount();
