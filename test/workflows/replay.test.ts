@@ -39,6 +39,8 @@ it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 evolution: committed histories of complet
   expect(files.filter((f) => f.startsWith('invitation-'))).not.toHaveLength(0);
   expect(files.filter((f) => f.startsWith('access-model-change-'))).not.toHaveLength(0);
   expect(files.filter((f) => f.startsWith('duplicate-email-fix-'))).not.toHaveLength(0);
+  // Issue 12: a ticket that ended FAILED on a missing row (patch issue-12-park-on-permanent-failure).
+  expect(files).toContain('duplicate-email-fix-failed.json');
   const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(historiesDir, f), 'utf8')) }));
   // AM-2: a client relationship extended by hand is among them (refused extensions never reach a history).
   expect(updatesIn(histories.find((h) => h.workflowId === 'client-relationship-extended')?.history)).toEqual(

@@ -1,0 +1,115 @@
+// Issue 12, permanent failures, on the real stack (PostgreSQL, Temporal, the engine's ticket kinds):
+// a step that can never succeed is no longer retried every minute for ever. A ticket naming an
+// unknown organization is refused at the door; a ticket whose workflow meets a missing row ends
+// FAILED at once, its row and the help desk told why, and operators find it by search attribute.
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { uniqueSuffix } from '../support/services';
+import { apiWithWorker } from '../support/api';
+import { createUser } from '../support/world';
+import { waitUntil } from '../support/kafka';
+import { saveHistory } from '../support/histories';
+
+const running = apiWithWorker({ ticketKinds: 'engine' });
+const db = () => running.api.db;
+
+async function supportToken() {
+  const agent = await createUser(db());
+  await db().supportAgent.create({ data: { userId: agent.id } });
+  return running.api.token(agent.id);
+}
+
+/** The run's activities that are being retried (attempt 2 or more): what "for ever" looks like. */
+async function retrying(workflowId: string): Promise<Array<{ activity: string; attempt: number }>> {
+  try {
+    const described = await running.api.temporal.workflow.getHandle(workflowId).describe();
+    return (described.raw.pendingActivities ?? [])
+      .filter((a) => (a.attempt ?? 0) > 1)
+      .map((a) => ({ activity: a.activityType?.name ?? '?', attempt: a.attempt ?? 0 }));
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return [];
+    throw err;
+  }
+}
+
+/** The workflow ids a visibility query finds (eventually consistent: the caller waits). */
+async function found(query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const w of running.api.temporal.workflow.list({ query })) ids.push(w.workflowId);
+  return ids;
+}
+
+it('issue 12 permanent failures: a tpu-request ticket for an unknown organization is refused at intake (422) and starts nothing that retries', async () => {
+  const token = await supportToken();
+  const organizationId = randomUUID();
+  const email = `carla-${uniqueSuffix()}@ledgerwise.example`;
+  const ticketId = `HD-${uniqueSuffix()}`;
+  const payload = { organizationId, thirdPartyName: 'Carla', firmName: 'Ledgerwise', email };
+  const res = await running.api.call('POST', '/support/tickets', {
+    token,
+    body: { ticketId, kind: 'tpu-request', payload },
+  });
+  const { workflowId } = running.api.thirdPartyAccess.workflowIdFor(organizationId, email);
+  // Before: 202, and the run's first step (lookUpThirdParty) failed on the missing organization and
+  // was retried every minute, for ever. Three seconds is attempts 1 to 3 of that backoff.
+  await new Promise((r) => setTimeout(r, 3000));
+  expect({ status: res.status, retrying: await retrying(workflowId) }).toEqual({ status: 422, retrying: [] });
+  expect(res.body).toMatchObject({ reason: 'unknown-subject', detail: expect.stringMatching(/No organization has this id/) });
+  expect(await db().supportTicket.findUnique({ where: { ticketId } })).toBeNull();
+  await expect(running.api.temporal.workflow.getHandle(workflowId).describe()).rejects.toThrow(WorkflowNotFoundError);
+});
+
+it('issue 12 permanent failures: a duplicate-email-fix ticket whose email holder row is gone ends FAILED at once, the ticket row says why, and operators find it by ProcessState and ParkedReason', async () => {
+  // A portal email claimed by a partner that no longer exists: the fix finds the claim, then fails to
+  // update its holder (P2025). No retry brings the partner back.
+  const email = `gone-${uniqueSuffix()}@partner.example`;
+  await db().portalEmail.create({ data: { email, ownerType: 'portal-partner', ownerId: randomUUID() } });
+  const token = await supportToken();
+  const ticketId = `HD-${uniqueSuffix()}`;
+  const body = { ticketId, kind: 'duplicate-email-fix', payload: { email, reason: 'registered under the wrong partner' } };
+  const first = await running.api.call('POST', '/support/tickets', { token, body });
+  const workflowId = `duplicate-email-fix-${ticketId}`;
+  expect(first).toMatchObject({ status: 202, body: { workflowId } });
+
+  // Before: the ticket stayed DISPATCHED while freePortalEmailForTicket was retried every minute.
+  const ticket = () => db().supportTicket.findUniqueOrThrow({ where: { ticketId } });
+  let seen = '';
+  await waitUntil('the ticket ends FAILED', async () => {
+    seen = `${(await ticket()).status}, retrying ${JSON.stringify(await retrying(workflowId))}`;
+    return (await ticket()).status === 'FAILED';
+  }, 20000).catch((err) => {
+    throw new Error(`${err.message} (last seen: ${seen})`);
+  });
+  expect(await ticket()).toMatchObject({
+    status: 'FAILED',
+    workflowId,
+    failureReason: 'MISSING_ROW',
+    failureDetail: expect.stringMatching(/^MISSING_ROW: freePortalEmailForTicket failed \(A row the step needs is missing \(P2025 on PortalPartner\)\.\)/),
+  });
+  // Nothing changed: the claim is still there, no audit entry was written.
+  expect(await db().portalEmail.findUnique({ where: { email } })).not.toBeNull();
+
+  const handle = running.api.duplicateEmailFixes.handle(ticketId);
+  expect(await handle.result()).toMatchObject({ state: 'FAILED', auditEntryId: null, reason: expect.stringMatching(/^MISSING_ROW/) });
+  const attempts = (await handle.fetchHistory()).events!.filter((e) => e.activityTaskStartedEventAttributes);
+  expect(attempts.filter((e) => e.activityTaskStartedEventAttributes!.attempt! > 1)).toHaveLength(0);
+
+  // The help desk hears it: ticket-completed, FAILED, with the reason.
+  const completed = await db().outboxEvent.findMany({
+    where: { aggregateId: ticketId, type: 'partneraccess.support.ticket-completed.v1' },
+  });
+  expect(completed.map((e) => e.data)).toEqual([
+    expect.objectContaining({ ticketId, outcome: 'FAILED', reason: expect.stringMatching(/^MISSING_ROW: /) }),
+  ]);
+  // Support reads it through the API (the answer checked against its OpenAPI entry).
+  const read = await running.api.call('GET', `/support/tickets/${ticketId}`, { token });
+  expect(read).toMatchObject({ status: 200, body: { status: 'FAILED', failureReason: 'MISSING_ROW' } });
+
+  // Operators find every run that stopped on one cause, as in the UI's or the CLI's query box.
+  const query = `ProcessState = "FAILED" AND ParkedReason = "MISSING_ROW" AND TicketId = "${ticketId}"`;
+  await waitUntil('found by ProcessState and ParkedReason', async () => (await found(query)).includes(workflowId), 20000);
+  // A redelivered ticket starts nothing again.
+  const again = await running.api.call('POST', '/support/tickets', { token, body });
+  expect(again).toMatchObject({ status: 200, body: { duplicate: true, status: 'FAILED', workflowId } });
+  await saveHistory('duplicate-email-fix-failed', handle);
+});
