@@ -19,6 +19,7 @@ import { composeEmail } from '../platform/email-layout';
 import { hashToken, newToken, tokenMatches } from '../platform/secrets';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
 import type { AbuseLimits, Client } from './abuse-limits';
+import { accountAppeared } from './kept-crm-news';
 
 /** A verification link works for a day: long enough to find the email, short enough not to linger. */
 export const VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -53,7 +54,7 @@ export class Registration {
       db: Database;
       mailer: Mailer;
       logger: Logger;
-      thirdPartyAccess: Pick<ThirdPartyAccessClient, 'announceAccount'>;
+      thirdPartyAccess: Pick<ThirdPartyAccessClient, 'announceAccount' | 'crmAccountOwner'>;
       /** Where the emailed links point: the hosted pages (PUBLIC_BASE_URL). */
       publicBaseUrl: string;
       abuseLimits: AbuseLimits;
@@ -178,6 +179,10 @@ export class Registration {
         logger.warn({ err: err.message, workflowId: w.workflowId }, why);
       });
     }
+    // TPU-5: the CRM's word kept for this email applies now, however old (domain/kept-crm-news.ts).
+    await accountAppeared(db, thirdPartyAccess, verified.email).catch((err: Error) => {
+      logger.warn({ err: err.message }, "could not apply the CRM's word kept for the account; the worker's sweep will");
+    });
   }
 
   private async usable(registrationId: string, token: string) {

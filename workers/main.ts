@@ -20,6 +20,7 @@ import { DuplicateEmailFixesClient } from '../workflows/duplicate-email-fix/clie
 import { InvitationsClient } from '../workflows/invitation/client';
 import { ClientRelationshipsClient } from '../workflows/client-relationship/client';
 import { ensureRetentionSchedule } from '../workflows/retention/client';
+import { sweepKeptCrmNews } from '../domain/kept-crm-news';
 import { workflowCode } from './workflow-bundle';
 
 async function main(): Promise<void> {
@@ -84,9 +85,13 @@ async function main(): Promise<void> {
   ensureRetentionSchedule(temporal, config)
     .then((scheduleId) => logger.info({ scheduleId, every: config.RETENTION_EVERY_MINUTES }, 'retention scheduled'))
     .catch((err) => logger.error({ err }, 'retention schedule not registered; the next start retries it'));
+  // TPU-5 (issue 12): the CRM's word kept until an account or organization it names appears, applied
+  // at start and every 10 minutes, however that account or organization appeared.
+  const keptNews = sweepKeptCrmNews({ db, tpu: thirdPartyAccess, logger });
   try {
     await worker.run();
   } finally {
+    keptNews.stop();
     await events.stop();
     await Promise.allSettled([connection.close(), temporal.connection.close(), db.$disconnect()]);
     mailer.close();

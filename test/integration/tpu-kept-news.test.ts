@@ -11,7 +11,7 @@ import { InboundConsumer } from '../../events/consumer';
 import { crmAccountOwnerHandler } from '../../events/inbound/crm-account-owners';
 import { accountOwnerToThirdPartyAccess } from '../../events/inbound/account-owner-to-tpu';
 import { InboundTypes } from '../../domain/events';
-import { applyKeptCrmNews, keptNews, organizationAppeared } from '../../domain/kept-crm-news';
+import { applyKeptCrmNews, keptNews, organizationAppeared, sweepKeptCrmNews } from '../../domain/kept-crm-news';
 import type { ThirdPartyAccessInput } from '../../workflows/third-party-access/messages';
 import { setAccessUpdate } from '../../workflows/third-party-access/messages';
 import { config, mailSink, uniqueSuffix } from '../support/services';
@@ -139,8 +139,12 @@ it('TPU-5 a CRM Account Owner whose account appears after their request expired 
   expect(await keptNews(api.db, { partnerEmail: email })).toEqual([
     expect.objectContaining({ organizationId: org.id, partnerEmail: email, displayName: 'Nora Late' }),
   ]);
-  expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess)).toBeGreaterThanOrEqual(1);
-  await waitUntil('listed', async () => (await relationship(org.id, email))?.state === 'LISTED', 30000);
+  const sweep = sweepKeptCrmNews({ db: api.db, tpu: api.thirdPartyAccess, logger: createLogger('test', 'silent') });
+  try {
+    await waitUntil('listed', async () => (await relationship(org.id, email))?.state === 'LISTED', 30000);
+  } finally {
+    sweep.stop();
+  }
   expect(await relationship(org.id, email)).toMatchObject({
     origin: 'CRM',
     thirdPartyUserId: partner.id,
@@ -152,6 +156,36 @@ it('TPU-5 a CRM Account Owner whose account appears after their request expired 
   // Applied once: the news no longer waits, and a second pass changes nothing.
   expect(await keptNews(api.db, { partnerEmail: email })).toEqual([]);
   expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess, { partnerEmail: email })).toBe(0);
+});
+
+/** The verification link in the email registration sends: its id and token. */
+function verificationLinkIn(text: string): { id: string; token: string } {
+  const m = text.match(/\/verify-email\/([0-9a-f-]{36})\?token=([A-Za-z0-9_-]{43})/);
+  if (!m) throw new Error(`no verification link in email:\n${text}`);
+  return { id: m[1], token: m[2] };
+}
+
+it('TPU-5 a CRM Account Owner who registers after their request expired is listed once verified', async () => {
+  const { say } = await crmConsumer();
+  const { org, members, externalId } = await crmOrganization();
+  const email = `registers-late-${uniqueSuffix()}@northwind.example`;
+  await say({ organizationExternalId: externalId, partnerEmail: email, isAccountOwner: true });
+  await waitUntil('expired', async () => (await relationship(org.id, email))?.state === 'EXPIRED', 30000);
+
+  const body = { email, displayName: 'Rita Registers', firmName: 'Northwind Advisory' };
+  expect((await api.call('POST', '/accounts', { body })).status).toBe(202);
+  const link = verificationLinkIn((await mailSink.waitFor(email, /Confirm your email/)).text);
+  // An unverified registration moves nothing.
+  await new Promise((r) => setTimeout(r, 1000));
+  expect((await relationship(org.id, email))?.state).toBe('EXPIRED');
+  const verified = await api.call('POST', `/account-verifications/${link.id}`, { body: { token: link.token } });
+  expect(verified.status).toBe(200);
+  // Before: the expired request stayed EXPIRED; nothing started it again.
+  await waitUntil('listed', async () => (await relationship(org.id, email))?.state === 'LISTED', 30000);
+  const user = await api.db.user.findUniqueOrThrow({ where: { email } });
+  expect(await relationship(org.id, email)).toMatchObject({ origin: 'CRM', thirdPartyUserId: user.id });
+  const listedEmail = /Rita Registers \(Northwind Advisory\) was added as a third-party user/;
+  await mailSink.waitFor(members.ORG_ADMIN[0].email, listedEmail);
 });
 
 it('TPU-5 INT-2 CRM news about an organization not yet known applies when the organization appears', async () => {
@@ -246,6 +280,8 @@ it('TPU-5 CRM news that lands while the relationship hands over to a new run is 
   expect(types[0]).toBe('listed.v1');
   expect(types.at(-1)).toBe('removed.v1');
   expect(types.filter((t) => t === 'removed.v1')).toHaveLength(1);
+  // The new run ends there: REMOVED is final.
+  expect(await handle.result()).toMatchObject({ state: 'REMOVED' });
   const last = await handle.describe();
   expect(last.status.name).toBe('COMPLETED');
   // Replay fixtures: the run that handed the news over (its patch marker, its continue-as-new input)
