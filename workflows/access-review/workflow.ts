@@ -27,7 +27,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccessReviewNews } from '../../activities/access-reviews';
-import { acts, mail, newsSender, refuse, serializer } from '../shared';
+import { acts, mail, newsSender, parking, refuse, serializer } from '../shared';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import {
   AccessReviewInput,
@@ -192,8 +192,11 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
 
   // ---- the process
+  // Issue 12: a step of the process itself (not of a command, whose caller hears the failure) that
+  // fails for good, or outlasts its limit, parks the run until an operator retries it.
+  const park = parking({ state: () => (refused ? 'REFUSED' : (s?.state ?? 'OPEN')) });
   if (!s) {
-    await serialized(async () => {
+    await park.step(() => serialized(async () => {
       const now = Date.now();
       const o = await acts.openAccessReview({
         reviewId,
@@ -213,7 +216,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
       s = { state: 'OPEN', deadline, items: o.items, remindersDue: reminderTimes(now, deadline), remindersSent: 0 };
       upsertSearchAttributes([{ key: ProcessStateKey, value: 'OPEN' }]);
       if (undecided().length > 0) tell('opened');
-    });
+    }));
     if (refused) {
       await condition(allHandlersFinished);
       return progress();
@@ -228,7 +231,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
       await continueAsNew<typeof accessReview>({ ...input, carried: r });
     }
     if (undecided().length === 0 || Date.now() >= r.deadline) {
-      await serialized(close);
+      await park.step(() => serialized(close));
       continue;
     }
     const seen = version;

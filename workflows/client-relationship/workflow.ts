@@ -35,7 +35,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { ClientRelationshipNews, ClientRelationshipSide } from '../../activities/client-relationships';
-import { acts, mail, newsSender, refuse, serializer } from '../shared';
+import { acts, mail, newsSender, parking, refuse, serializer } from '../shared';
 import { describeDuration } from '../../domain/invitations';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import {
@@ -330,8 +330,12 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   }
 
   // ---- the process
+  // Issue 12: a step of the process itself (not of a command, whose caller hears the failure) that
+  // fails for good, or outlasts its limit, parks the run until an operator retries it. A relationship
+  // whose row is gone is not parked: it ends, as before (nothing brings the row back).
+  const park = parking({ state: () => (refused ? 'REFUSED' : s.state) });
   if (!input.carried) {
-    await serialized(async () => {
+    await park.step(() => serialized(async () => {
       const o = await acts.openClientRelationship({
         relationshipId,
         workflowId: workflowInfo().workflowId,
@@ -362,7 +366,7 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       }
       upsertSearchAttributes([{ key: ProcessStateKey, value: o.state }]);
       if (o.created) tell('requested', ['organization'], { date: s.decideBy });
-    });
+    }));
     initialized = true;
     if (refused) {
       await condition(allHandlersFinished);
@@ -387,10 +391,10 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       continue;
     }
     if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
-    await serialized(async () => {
+    await park.step(() => serialized(async () => {
       // A command got in first: the loop looks again at what is due now.
       if (version === seen) await onDue();
-    }).catch((err) => {
+    })).catch((err) => {
       if (!gone) throw err;
     });
   }

@@ -20,7 +20,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { acts, refuse, serializer } from '../shared';
+import { acts, parking, refuse, serializer } from '../shared';
 import { CLOSED_STATES, type InvitationState } from '../../domain/messages/values/invitation';
 import { describeDuration, reminderAt, resendWait } from '../../domain/invitations';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
@@ -189,8 +189,11 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   );
 
   // ---- the process
+  // Issue 12: a step of the process itself (not of a command, whose caller hears the failure) that
+  // fails for good, or outlasts its limit, parks the run until an operator retries it.
+  const park = parking({ state: () => s.state });
   if (!input.carried) {
-    await serialized(async () => {
+    await park.step(() => serialized(async () => {
       const opened = await acts.openInvitation({ ...base(), scopeId: input.scopeId, invitee: input.invitee, invitedByUserId: input.invitedByUserId, offer: input.offer, details: input.details, expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString() });
       if (opened.refused) {
         refused = opened.refused;
@@ -199,7 +202,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       s.transition = 1;
       upsertSearchAttributes([{ key: ProcessStateKey, value: 'PENDING' }]);
       await send('INITIAL');
-    });
+    }));
     initialized = true;
     if (refused) {
       await condition(allHandlersFinished);
@@ -221,17 +224,17 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       const remindAt = s.remindedFor === s.sends.length ? null : reminderAt(lastSend, t);
       const dueAt = remindAt !== null && remindAt < s.expiresAt ? remindAt : s.expiresAt;
       if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
-      await serialized(async () => {
+      await park.step(() => serialized(async () => {
         if (version !== seen || s.state !== 'PENDING') return;
         if (dueAt === remindAt) await send('REMINDER');
         else await moveTo('EXPIRED', `Expired unanswered after ${describeDuration(t.expirySeconds)}. The inviter can renew it in one step.`, null);
-      });
+      }));
     } else {
       // EXPIRED: open for a one-step renewal until the window closes.
       const closesAt = s.expiredAt! + t.renewalWindowSeconds * 1000;
       if (await condition(changed, Math.max(1, closesAt - Date.now()))) continue;
       if (s.state === 'EXPIRED' && version === seen) {
-        await acts.releaseInvitation(base());
+        await park.step(() => acts.releaseInvitation(base()));
         break;
       }
     }
