@@ -19,7 +19,7 @@ import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createOrganization, createUser } from '../support/world';
 import { createTestTopic, deleteTopics, produce, testKafka, waitUntil } from '../support/kafka';
-import { historiesDir } from '../support/histories';
+import { fixturePayloadKeys, historiesDir } from '../support/histories';
 
 /** A relationship waits this long for an account here, instead of 14 days. */
 const ACCOUNT_WAIT_SECONDS = 2;
@@ -221,6 +221,11 @@ it('TPU-5 INT-2 CRM news about an organization not yet known applies when the or
 async function saveRun(name: string, workflowId: string, runId: string): Promise<void> {
   const file = join(historiesDir, `${name}.json`);
   if (!process.env.SAVE_HISTORIES || existsSync(file)) return;
+  // As saveHistory: only a history encrypted with the fixture key replays anywhere else.
+  const current = config.PAYLOAD_CODEC_KEYS[0];
+  if (!fixturePayloadKeys.some((k) => k.id === current.id && k.key.equals(current.key))) {
+    throw new Error(`saving history ${name}: the tests encrypt with key "${current.id}", not the fixture key`);
+  }
   const history = await api.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
   writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2));
 }

@@ -4,10 +4,11 @@
 // retryParked runs the step again and the relationship carries on.
 import { randomUUID } from 'node:crypto';
 import { NOT_PARKED, parkedQuery, retryParkedUpdate } from '../../workflows/shared';
-import { relationshipQuery } from '../../workflows/third-party-access/messages';
+import { relationshipQuery, removeUpdate } from '../../workflows/third-party-access/messages';
 import { apiWithWorker } from '../support/api';
 import { createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
+import { saveHistory } from '../support/histories';
 
 const running = apiWithWorker();
 const db = () => running.api.db;
@@ -64,5 +65,7 @@ it('TPU-5 issue 12 permanent failures: a relationship whose organization is miss
   // A retry with nothing parked is refused before anything is recorded.
   const refused: unknown = await handle.executeUpdate(retryParkedUpdate).catch((err: unknown) => err);
   expect((refused as { cause?: unknown }).cause).toMatchObject({ type: NOT_PARKED, message: expect.stringMatching(/not parked/) });
-  await handle.terminate('test over');
+  // Support removes them, which ends the run: its history is a replay fixture of a parked run.
+  await handle.executeUpdate(removeUpdate, { args: [{ actor: { userId: partner.id }, removedBy: 'support' }] });
+  await saveHistory('third-party-access-parked', handle);
 });
