@@ -64,7 +64,10 @@ it('TPU-5 issue 12 permanent failures: a relationship whose organization is miss
   await waitUntil('ProcessState back to the relationship', listedAgain, 20000);
   // A retry with nothing parked is refused before anything is recorded.
   const refused: unknown = await handle.executeUpdate(retryParkedUpdate).catch((err: unknown) => err);
-  expect((refused as { cause?: unknown }).cause).toMatchObject({ type: NOT_PARKED, message: expect.stringMatching(/not parked/) });
+  expect((refused as { cause?: unknown }).cause).toMatchObject({
+    type: NOT_PARKED,
+    message: expect.stringMatching(/not parked/),
+  });
   // Support removes them, which ends the run: its history is a replay fixture of a parked run.
   await handle.executeUpdate(removeUpdate, { args: [{ actor: { userId: partner.id }, removedBy: 'support' }] });
   await saveHistory('third-party-access-parked', handle);
