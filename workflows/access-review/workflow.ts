@@ -27,7 +27,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccessReviewNews } from '../../activities/access-reviews';
-import { acts, mail, newsSender, parking, refuse, serializer } from '../shared';
+import { steps, mail, newsSender, parking, refuse, serializer } from '../shared';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import {
   AccessReviewInput,
@@ -132,7 +132,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   async function settle(grantId: string, outcome: Settled, actorUserId: string, reason: string): Promise<void> {
     const at = iso(Date.now());
     const about = { reviewId, organizationId, grantId, outcome, actorUserId, reason, at };
-    const { decision } = await acts.settleAccessReviewItem(about);
+    const { decision } = await steps.settleAccessReviewItem(about);
     s!.items[grantId] = decision;
     version++;
   }
@@ -168,7 +168,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
     const r = s!;
     const pending = undecided();
     if (pending.length > 0 && input.unconfirmed === 'KEEP') {
-      await acts.keepUnconfirmedAccessReviewItems({ reviewId, organizationId, at: iso(Date.now()) });
+      await steps.keepUnconfirmedAccessReviewItems({ reviewId, organizationId, at: iso(Date.now()) });
       for (const g of pending) r.items[g] = 'KEPT';
     } else if (pending.length > 0) {
       const reason = `Not confirmed in the access review by ${day(r.deadline)}.`;
@@ -180,7 +180,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
         if (shouldContinueAsNew()) return;
       }
     }
-    await acts.completeAccessReview({ reviewId, at: iso(Date.now()) });
+    await steps.completeAccessReview({ reviewId, at: iso(Date.now()) });
     r.state = 'COMPLETED';
     version++;
     upsertSearchAttributes([{ key: ProcessStateKey, value: 'COMPLETED' }]);
@@ -198,7 +198,7 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   if (!s) {
     await park.step(() => serialized(async () => {
       const now = Date.now();
-      const o = await acts.openAccessReview({
+      const o = await steps.openAccessReview({
         reviewId,
         workflowId: workflowInfo().workflowId,
         organizationId,

@@ -35,7 +35,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { ClientRelationshipNews, ClientRelationshipSide } from '../../activities/client-relationships';
-import { acts, mail, newsSender, parking, refuse, serializer } from '../shared';
+import { steps, mail, newsSender, parking, refuse, serializer } from '../shared';
 import { describeDuration } from '../../domain/invitations';
 import { ProcessStateKey } from '../../domain/search-attributes';
 import {
@@ -154,7 +154,7 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   ): Promise<void> {
     const transition = s.transition + 1;
     try {
-      await acts.recordClientRelationshipTransition({
+      await steps.recordClientRelationshipTransition({
         relationshipId,
         transition,
         to,
@@ -336,7 +336,7 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   const park = parking({ state: () => (refused ? 'REFUSED' : s.state) });
   if (!input.carried) {
     await park.step(() => serialized(async () => {
-      const o = await acts.openClientRelationship({
+      const o = await steps.openClientRelationship({
         relationshipId,
         workflowId: workflowInfo().workflowId,
         partnerFirmId,

@@ -20,7 +20,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { acts, parking, refuse, serializer } from '../shared';
+import { steps, parking, refuse, serializer } from '../shared';
 import { CLOSED_STATES, type InvitationState } from '../../domain/messages/values/invitation';
 import { describeDuration, reminderAt, resendWait } from '../../domain/invitations';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
@@ -84,7 +84,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     const now = Date.now();
     const expiresAt = kind === 'REMINDER' ? s.expiresAt : now + t.expirySeconds * 1000;
     s.sendNumber += 1;
-    const { tokenHash } = await acts.sendInvitation({ ...base(), number: s.sendNumber, sendKind: kind, expiresAt: new Date(expiresAt).toISOString() });
+    const { tokenHash } = await steps.sendInvitation({ ...base(), number: s.sendNumber, sendKind: kind, expiresAt: new Date(expiresAt).toISOString() });
     s.tokenHash = tokenHash;
     s.expiresAt = expiresAt;
     if (kind === 'REMINDER') s.remindedFor = s.sends.length;
@@ -94,7 +94,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
 
   async function moveTo(state: InvitationState, reason: string, actorUserId: string | null, acceptedUserId: string | null = null): Promise<void> {
     const from = s.state;
-    const result = await acts.recordInvitationTransition({ ...base(), transition: s.transition + 1, from, to: state, reason, actorUserId, acceptedUserId });
+    const result = await steps.recordInvitationTransition({ ...base(), transition: s.transition + 1, from, to: state, reason, actorUserId, acceptedUserId });
     s.transition += 1;
     s.state = state;
     s.reason = reason;
@@ -194,7 +194,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   const park = parking({ state: () => s.state });
   if (!input.carried) {
     await park.step(() => serialized(async () => {
-      const opened = await acts.openInvitation({ ...base(), scopeId: input.scopeId, invitee: input.invitee, invitedByUserId: input.invitedByUserId, offer: input.offer, details: input.details, expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString() });
+      const opened = await steps.openInvitation({ ...base(), scopeId: input.scopeId, invitee: input.invitee, invitedByUserId: input.invitedByUserId, offer: input.offer, details: input.details, expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString() });
       if (opened.refused) {
         refused = opened.refused;
         return;
@@ -234,7 +234,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       const closesAt = s.expiredAt! + t.renewalWindowSeconds * 1000;
       if (await condition(changed, Math.max(1, closesAt - Date.now()))) continue;
       if (s.state === 'EXPIRED' && version === seen) {
-        await park.step(() => acts.releaseInvitation(base()));
+        await park.step(() => steps.releaseInvitation(base()));
         break;
       }
     }
