@@ -54,7 +54,10 @@ it('issue 12 permanent failures: a tpu-request ticket for an unknown organizatio
   // was retried every minute, for ever. Three seconds is attempts 1 to 3 of that backoff.
   await new Promise((r) => setTimeout(r, 3000));
   expect({ status: res.status, retrying: await retrying(workflowId) }).toEqual({ status: 422, retrying: [] });
-  expect(res.body).toMatchObject({ reason: 'unknown-subject', detail: expect.stringMatching(/No organization has this id/) });
+  expect(res.body).toMatchObject({
+    reason: 'unknown-subject',
+    detail: expect.stringMatching(/No organization has this id/),
+  });
   expect(await db().supportTicket.findUnique({ where: { ticketId } })).toBeNull();
   await expect(running.api.temporal.workflow.getHandle(workflowId).describe()).rejects.toThrow(WorkflowNotFoundError);
 });
@@ -66,7 +69,8 @@ it('issue 12 permanent failures: a duplicate-email-fix ticket whose email holder
   await db().portalEmail.create({ data: { email, ownerType: 'portal-partner', ownerId: randomUUID() } });
   const token = await supportToken();
   const ticketId = `HD-${uniqueSuffix()}`;
-  const body = { ticketId, kind: 'duplicate-email-fix', payload: { email, reason: 'registered under the wrong partner' } };
+  const payload = { email, reason: 'registered under the wrong partner' };
+  const body = { ticketId, kind: 'duplicate-email-fix', payload };
   const first = await running.api.call('POST', '/support/tickets', { token, body });
   const workflowId = `duplicate-email-fix-${ticketId}`;
   expect(first).toMatchObject({ status: 202, body: { workflowId } });
@@ -84,13 +88,18 @@ it('issue 12 permanent failures: a duplicate-email-fix ticket whose email holder
     status: 'FAILED',
     workflowId,
     failureReason: 'MISSING_ROW',
-    failureDetail: expect.stringMatching(/^MISSING_ROW: freePortalEmailForTicket failed \(A row the step needs is missing \(P2025 on PortalPartner\)\.\)/),
+    failureDetail:
+      'MISSING_ROW: freePortalEmailForTicket failed (A row the step needs is missing (P2025 on PortalPartner).)',
   });
   // Nothing changed: the claim is still there, no audit entry was written.
   expect(await db().portalEmail.findUnique({ where: { email } })).not.toBeNull();
 
   const handle = running.api.duplicateEmailFixes.handle(ticketId);
-  expect(await handle.result()).toMatchObject({ state: 'FAILED', auditEntryId: null, reason: expect.stringMatching(/^MISSING_ROW/) });
+  expect(await handle.result()).toMatchObject({
+    state: 'FAILED',
+    auditEntryId: null,
+    reason: expect.stringMatching(/^MISSING_ROW/),
+  });
   const attempts = (await handle.fetchHistory()).events!.filter((e) => e.activityTaskStartedEventAttributes);
   expect(attempts.filter((e) => e.activityTaskStartedEventAttributes!.attempt! > 1)).toHaveLength(0);
 
@@ -107,7 +116,8 @@ it('issue 12 permanent failures: a duplicate-email-fix ticket whose email holder
 
   // Operators find every run that stopped on one cause, as in the UI's or the CLI's query box.
   const query = `ProcessState = "FAILED" AND ParkedReason = "MISSING_ROW" AND TicketId = "${ticketId}"`;
-  await waitUntil('found by ProcessState and ParkedReason', async () => (await found(query)).includes(workflowId), 20000);
+  const listed = async () => (await found(query)).includes(workflowId);
+  await waitUntil('found by ProcessState and ParkedReason', listed, 20000);
   // A redelivered ticket starts nothing again.
   const again = await running.api.call('POST', '/support/tickets', { token, body });
   expect(again).toMatchObject({ status: 200, body: { duplicate: true, status: 'FAILED', workflowId } });
