@@ -1,10 +1,14 @@
 // Issue 12, permanent failures, on the real stack (PostgreSQL, Temporal, the engine's ticket kinds):
 // a step that can never succeed is no longer retried every minute for ever. A ticket naming an
 // unknown organization is refused at the door; a ticket whose workflow meets a missing row ends
-// FAILED at once, its row and the help desk told why, and operators find it by search attribute.
+// FAILED at once, its row and the help desk told why, and operators find it by search attribute. A
+// long-lived process whose own step meets a missing row parks, and an operator's retry resumes it.
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { uniqueSuffix } from '../support/services';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ParkedReasonKey, ProcessStateKey } from '../../domain/search-attributes';
+import { config, uniqueSuffix } from '../support/services';
+import { InvitationsClient } from '../../workflows/invitation/client';
+import { parkedQuery, retryParkedUpdate } from '../../workflows/shared';
 import { apiWithWorker } from '../support/api';
 import { createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
@@ -122,4 +126,65 @@ it('issue 12 permanent failures: a duplicate-email-fix ticket whose email holder
   const again = await running.api.call('POST', '/support/tickets', { token, body });
   expect(again).toMatchObject({ status: 200, body: { duplicate: true, status: 'FAILED', workflowId } });
   await saveHistory('duplicate-email-fix-failed', handle);
+});
+
+it('issue 12 parked runs: an invitation whose row went missing parks at its expiry (PARKED, MISSING_ROW, found by query); once the row is back, an operator retry records the expiry', async () => {
+  // Links expire after 4 seconds, so the run's own step (recording the expiry) comes within the test.
+  const invitations = new InvitationsClient({
+    temporal: running.api.temporal,
+    taskQueue: running.worker.taskQueue,
+    idKey: config.RELATIONSHIP_ID_KEY,
+    timings: { PORTAL_USER: { expirySeconds: 4, reminderBeforeSeconds: 0 } },
+  });
+  const partner = await db().portalPartner.create({
+    data: { name: `Partner ${uniqueSuffix()}`, email: `p-${uniqueSuffix()}@partner.example` },
+  });
+  const invitee = { email: `tess-${uniqueSuffix()}@partner.example`, firstName: 'Tess', lastName: 'Timer' };
+  const { view, workflowId } = await invitations.open({
+    kind: 'PORTAL_USER',
+    scopeId: partner.id,
+    invitee,
+    invitedByUserId: null,
+    details: { phone: '+14155550132' },
+  });
+  const { invitationId } = view;
+  // The row goes missing (moved aside under another id, as a mistaken delete would leave it).
+  const aside = randomUUID();
+  await db().$executeRaw`update "Invitation" set id = ${aside}::uuid where id = ${invitationId}::uuid`;
+
+  // Before: recordInvitationTransition was retried every minute and the run stayed PENDING.
+  const query = `ProcessState = "PARKED" AND ParkedReason = "MISSING_ROW" AND WorkflowId = "${workflowId}"`;
+  const listed = async () => (await found(query)).includes(workflowId);
+  let seen = '';
+  await waitUntil('found parked by ProcessState and ParkedReason', async () => {
+    seen = JSON.stringify(await retrying(workflowId));
+    return listed();
+  }, 20000).catch((err) => {
+    throw new Error(`${err.message} (retrying: ${seen})`);
+  });
+  const handle = running.api.temporal.workflow.getHandle(workflowId);
+  expect(await handle.query(parkedQuery)).toMatchObject({
+    reason: 'MISSING_ROW',
+    step: 'recordInvitationTransition',
+    type: 'MissingRow',
+    message: 'A row the step needs is missing (P2025 on Invitation).',
+    retries: 0,
+  });
+  expect(await retrying(workflowId)).toEqual([]);
+
+  // Retrying before the cause is fixed parks again, the retry counted.
+  expect(await handle.executeUpdate(retryParkedUpdate)).toEqual({ retrying: 'recordInvitationTransition' });
+  await waitUntil('parked again', async () => (await handle.query(parkedQuery))?.retries === 1, 10000);
+
+  // The operator puts the row back and retries: the expiry is recorded, the run is no longer parked.
+  await db().$executeRaw`update "Invitation" set id = ${invitationId}::uuid where id = ${aside}::uuid`;
+  await handle.executeUpdate(retryParkedUpdate);
+  const row = () => db().invitation.findUniqueOrThrow({ where: { id: invitationId } });
+  await waitUntil('expired', async () => (await row()).state === 'EXPIRED', 10000);
+  expect(await handle.query(parkedQuery)).toBeNull();
+  const { typedSearchAttributes: sa } = await handle.describe();
+  expect([sa.get(ProcessStateKey), sa.get(ParkedReasonKey)]).toEqual(['EXPIRED', undefined]);
+  const refused = await handle.executeUpdate(retryParkedUpdate).catch((e) => e);
+  expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect(refused.cause).toMatchObject({ type: 'NotParked' });
 });
