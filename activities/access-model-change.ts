@@ -1,7 +1,7 @@
 // Activities of the access-model-change workflow (PA-4): apply the model a ticket asks for, revoke
 // what the new model no longer allows, and say who hears of it. Applying is one transaction (the
 // row, its audit entry, its event) keyed by the ticket id: a retry answers what the first attempt did.
-import { ApplicationFailure } from '@temporalio/common';
+import { permanent } from './permanent';
 import type { CustomerAccessModel as Model, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { InvitationsClient } from '../workflows/invitation/client';
@@ -79,7 +79,7 @@ export function accessModelChangeActivities(db: Database, invitations?: Invitati
         if (!account) {
           const message =
             'The organization is not a customer account of a partner: there is no access model to change.';
-          throw ApplicationFailure.nonRetryable(message, AccessModelChangeRefusal.noCustomerAccount);
+          throw permanent(AccessModelChangeRefusal.noCustomerAccount, message);
         }
         const { partnerFirmId } = account;
         const revocations = async (d: AuditDetail) =>

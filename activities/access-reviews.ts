@@ -4,7 +4,7 @@
 // undecided, completion by the row's state. A retried activity finds its work done and changes
 // nothing twice. Revoking goes through the access ledger (AM-4), so a review revokes exactly what an
 // org admin revoking by hand would, with the same event; a grant already gone counts as revoked.
-import { ApplicationFailure } from '@temporalio/common';
+import { permanent } from './permanent';
 import type { AccessReviewDecision, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
@@ -103,7 +103,7 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
     } catch (err) {
       // Gone already (revoked by hand, its relationship ended, or an earlier attempt of this one).
       if (err instanceof UseCaseRefusal && err.kind === 'not-found') return;
-      if (err instanceof UseCaseRefusal) throw ApplicationFailure.nonRetryable(err.message, notRevocable);
+      if (err instanceof UseCaseRefusal) throw permanent(notRevocable, err.message);
       throw err;
     }
   }
@@ -166,7 +166,7 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
     async settleAccessReviewItem(s: SettleAccessReviewItem): Promise<{ decision: AccessReviewDecision }> {
       const key = { reviewId_grantId: { reviewId: s.reviewId, grantId: s.grantId } };
       const item = await db.accessReviewItem.findUnique({ where: key });
-      if (!item) throw ApplicationFailure.nonRetryable(`No grant ${s.grantId} in review ${s.reviewId}.`, notInReview);
+      if (!item) throw permanent(notInReview, `No grant ${s.grantId} in review ${s.reviewId}.`);
       if (item.decision) return { decision: item.decision };
       if (s.outcome !== 'CONFIRMED') await revoke(s);
       return db.$transaction(async (tx) => {

@@ -1,6 +1,6 @@
 // Activities of the account-status workflow (PA-2). The transition counter on the organization row
 // makes a retried record change nothing twice.
-import { ApplicationFailure } from '@temporalio/common';
+import { permanent } from './permanent';
 import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
 import { AccountStatusRefusal, type AccountStatus } from '../workflows/account-status/messages';
@@ -13,11 +13,7 @@ export function accountStatusActivities(db: Database) {
         select: { status: true, statusTransition: true },
       });
       if (!row) {
-        throw ApplicationFailure.create({
-          type: AccountStatusRefusal.notFound,
-          message: 'No such account.',
-          nonRetryable: true,
-        });
+        throw permanent(AccountStatusRefusal.notFound, 'No such account.');
       }
       return { status: row.status, transition: row.statusTransition };
     },

@@ -3,7 +3,7 @@
 // and its event are one transaction, and the workflow's transition counter makes a retry a no-op.
 // Ending a relationship revokes, in that same transaction, every membership delegated under it
 // (AM-1: revoking a source revokes everything derived from it; AM-7: at once, before any email).
-import { ApplicationFailure } from '@temporalio/common';
+import { permanent } from './permanent';
 import { Prisma, type ClientRelationshipState as State, type OrgRole } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
@@ -229,7 +229,7 @@ export function clientRelationshipActivities(db: Database, mailer: Mailer) {
         // Deleted with its organization or firm: no retry can bring it back.
         if (!row) {
           const message = `Client relationship ${t.relationshipId} no longer exists.`;
-          throw ApplicationFailure.nonRetryable(message, ClientRelationshipRefusal.gone);
+          throw permanent(ClientRelationshipRefusal.gone, message);
         }
         if (row.transition >= t.transition) return { applied: false, revoked: 0 };
         const at = new Date(t.at);

@@ -1,7 +1,7 @@
 // Activities of the invitation workflow: open it, send a link, record a transition (granting what
 // was offered on accept). Each is idempotent: keyed by the workflow's send number or transition
 // counter, a retry changes nothing that already happened.
-import { ApplicationFailure } from '@temporalio/common';
+import { permanent } from './permanent';
 import type { InvitationKind as Kind, InvitationState as State, Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Mailer } from '../platform/mail';
@@ -135,7 +135,7 @@ const KINDS: Record<Kind, {
       const offer = offerOf('ORGANIZATION_ACCESS', row.offer);
       const role = offer.role;
       const withdrawn = (message: string) =>
-        ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
+        permanent(InvitationRefusal.grantWithdrawn, message);
       if (!row.invitedById) throw withdrawn('This offer names nobody who made it; ask for a new one.');
       const granted = await grantDelegation(tx, {
         partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId,
@@ -218,7 +218,7 @@ function accountPlace(o: {
  */
 async function stillAllowed(tx: Tx, row: InvitationRow, action: 'manageCustomerUsers' | 'inviteAccountGuest') {
   const withdrawn = (message: string) =>
-    ApplicationFailure.create({ type: InvitationRefusal.grantWithdrawn, message, nonRetryable: true });
+    permanent(InvitationRefusal.grantWithdrawn, message);
   if (!row.invitedById) throw withdrawn('This invitation names nobody who sent it; ask for a new one.');
   const decision = await new Authorizer(tx).decide({
     principalId: row.invitedById,
@@ -393,12 +393,12 @@ async function accountFor(tx: Tx, row: InvitationRow, signedInUserId: string | n
   if (credential) await tx.pendingCredential.delete({ where: { invitationId: row.id } });
   if (existing) {
     if (signedInUserId !== existing.id) {
-      throw ApplicationFailure.create({ type: InvitationRefusal.needsPassword, message: 'An account with this email exists: sign in as that account, then accept.', nonRetryable: true });
+      throw permanent(InvitationRefusal.needsPassword, 'An account with this email exists: sign in as that account, then accept.');
     }
     return existing.id;
   }
   if (!credential) {
-    throw ApplicationFailure.create({ type: InvitationRefusal.needsPassword, message: 'Choose a password to create your account while accepting.', nonRetryable: true });
+    throw permanent(InvitationRefusal.needsPassword, 'Choose a password to create your account while accepting.');
   }
   const user = await tx.user.create({ data: { email: row.email, displayName: `${row.firstName} ${row.lastName}`, passwordHash: credential.passwordHash } });
   return user.id;

@@ -1,6 +1,6 @@
 // Email activities. Idempotent on retry where the receiving side honours Message-ID; each
 // workflow passes a Message-ID derived from its own id, so a retried send is recognisable.
-import { ApplicationFailure } from '@temporalio/activity';
+import { permanent } from './permanent';
 import type { Mailer, OutgoingEmail } from '../platform/mail';
 import { composeFromText } from '../platform/email-layout';
 import { PermanentFailure } from './failure-types';
@@ -30,7 +30,7 @@ export function notificationActivities(mailer: Mailer) {
         // Retrying a refusal only delays the workflow's log line by the whole schedule-to-close limit.
         if (isPermanentSmtpFailure(err)) {
           const reason = (err as Error).message;
-          throw ApplicationFailure.nonRetryable(`SMTP refused the email: ${reason}`, PERMANENT_EMAIL_FAILURE);
+          throw permanent(PERMANENT_EMAIL_FAILURE, `SMTP refused the email: ${reason}`);
         }
         throw err;
       }

@@ -1,7 +1,7 @@
 // Activities of the workflows support tickets drive (INT-1): what every one of them records at its
 // end (the ticket's outcome, for the help desk), and PP-2's duplicate-email fix. Each is keyed by the
 // ticket id, so a retry changes nothing that already happened.
-import { ApplicationFailure } from '@temporalio/common';
+import { permanent } from './permanent';
 import type { Database } from '../platform/database';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { recordEvent } from '../events/outbox';
@@ -90,7 +90,7 @@ export function supportTicketActivities(db: Database, invitations?: InvitationsC
       } catch (err) {
         // Nobody holds the email (freed meanwhile by an agent, or never registered): no retry changes that.
         if (err instanceof UseCaseRefusal && err.kind === 'not-found') {
-          throw ApplicationFailure.nonRetryable(err.message, DuplicateEmailFixRefusal.noSuchEmail);
+          throw permanent(DuplicateEmailFixRefusal.noSuchEmail, err.message);
         }
         throw err;
       }
