@@ -12,4 +12,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { searchAttributeKeys } from '../../domain/search-attributes';
+import { testWorkflowCode } from './workflow-code';
 import { createActivities } from '../../activities';
 import { createDatabase, type Database } from '../../platform/database';
 import { createMailer } from '../../platform/mail';
@@ -40,7 +41,7 @@ export async function startTimeSkipping(name: string): Promise<TimeSkipping> {
     connection: env.nativeConnection,
     dataConverter,
     taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
+    ...testWorkflowCode(),
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
   });
   const running = worker.run();

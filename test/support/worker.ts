@@ -5,6 +5,7 @@ import { createActivities } from '../../activities';
 import { createDatabase } from '../../platform/database';
 import { createMailer } from '../../platform/mail';
 import { config, uniqueSuffix } from './services';
+import { ENGINE_WORKFLOWS, testWorkflowCode } from './workflow-code';
 import { connectTemporal } from '../../platform/temporal';
 import { connectWorkerTemporal } from '../../platform/temporal-worker';
 import { temporalDataConverter } from '../../platform/payload-codec';
@@ -22,7 +23,7 @@ export interface TestWorkerOptions {
 }
 
 export async function startTestWorker(
-  workflowsPath = require.resolve('../../workflows'),
+  workflowsPath = ENGINE_WORKFLOWS,
   options: TestWorkerOptions = {},
 ): Promise<TestWorker> {
   const taskQueue = `test-${uniqueSuffix()}`;
@@ -42,7 +43,7 @@ export async function startTestWorker(
     dataConverter: temporalDataConverter(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath,
+    ...testWorkflowCode(workflowsPath),
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, engine }),
   });
   const running = worker.run();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { fixturePayloadKeys, historiesDir } from '../support/histories';
 import { ENCRYPTED_ENCODING, temporalDataConverter } from '../../platform/payload-codec';
+import { testWorkflowCode } from '../support/workflow-code';
 
 const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
@@ -48,7 +49,7 @@ it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 evolution: committed histories of complet
   );
   const results: Array<{ workflowId: string; error?: unknown }> = [];
   const dataConverter = temporalDataConverter({ PAYLOAD_CODEC_KEYS: fixturePayloadKeys });
-  const options = { workflowsPath: require.resolve('../../workflows'), dataConverter };
+  const options = { ...testWorkflowCode(), dataConverter };
   for await (const r of Worker.runReplayHistories(options, histories)) results.push(r);
   expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(histories.map((h) => [h.workflowId, 'ok']));
 });
