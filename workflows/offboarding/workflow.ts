@@ -40,10 +40,11 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
   let remaining = input.carried?.remaining ?? [];
 
   setHandler(progressQuery, () => ({ ...p }));
+  // A check that parks leaves the caller waiting until its command deadline (not-ready: try again);
+  // operators see the run as PARKED.
   const park = parking({ state: () => p.state });
-  // A check that parked answers too: the caller is not kept waiting on an operator.
   setHandler(startedUpdate, async () => {
-    await condition(() => p.state !== 'CHECKING' || park.parked() !== null);
+    await condition(() => p.state !== 'CHECKING');
     return { ...p };
   });
 
