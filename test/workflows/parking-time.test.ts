@@ -17,6 +17,7 @@ import { InvitationsClient } from '../../workflows/invitation/client';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { config, uniqueSuffix } from '../support/services';
 import { waitUntil } from '../support/kafka';
+import { testWorkflowCode } from '../support/workflow-code';
 
 let env: TestWorkflowEnvironment;
 let db: Database;
@@ -57,7 +58,7 @@ const workerOn = (database: Database, taskQueue: string) => {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
+    ...testWorkflowCode(),
     activities: createActivities({ db: database, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, engine }),
     // No sticky queue: the second worker gets the run at once (a sticky timeout never ends while
     // time stands still).
