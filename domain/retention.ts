@@ -10,6 +10,7 @@
 // - Spent secrets (used or expired password resets, registrations and demo links, ended or expired
 //   browser sessions, the password of an invitation that is no longer pending): nothing reads them
 //   again; they are kept a day for support questions, then go, since each holds a hash worth guessing.
+import { Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 
 export interface RetentionWindows {
@@ -56,21 +57,13 @@ export async function pruneBatch(
         select ctid from "ProcessedEvent" where "processedAt" < ${before(windows.processedEventsDays)}
         limit ${batch})`;
     case 'passwordResets':
-      return db.$executeRaw`delete from "PasswordReset" where id in (
-        select id from "PasswordReset" where "usedAt" < ${spent} or "expiresAt" < ${spent}
-        limit ${batch})`;
+      return pruneSpent(db, 'PasswordReset', 'usedAt', spent, batch);
     case 'accountRegistrations':
-      return db.$executeRaw`delete from "AccountRegistration" where id in (
-        select id from "AccountRegistration" where "usedAt" < ${spent} or "expiresAt" < ${spent}
-        limit ${batch})`;
+      return pruneSpent(db, 'AccountRegistration', 'usedAt', spent, batch);
     case 'demoSignInLinks':
-      return db.$executeRaw`delete from "DemoSignInLink" where id in (
-        select id from "DemoSignInLink" where "usedAt" < ${spent} or "expiresAt" < ${spent}
-        limit ${batch})`;
+      return pruneSpent(db, 'DemoSignInLink', 'usedAt', spent, batch);
     case 'webSessions':
-      return db.$executeRaw`delete from "WebSession" where id in (
-        select id from "WebSession" where "endedAt" < ${spent} or "expiresAt" < ${spent}
-        limit ${batch})`;
+      return pruneSpent(db, 'WebSession', 'endedAt', spent, batch);
     case 'pendingCredentials':
       // Accepting consumes the credential in the transaction that accepts (activities/invitations.ts):
       // one left behind belongs to an invitation that ended otherwise (declined, expired, revoked).
@@ -78,4 +71,21 @@ export async function pruneBatch(
         select c."invitationId" from "PendingCredential" c left join "Invitation" i on i.id = c."invitationId"
         where c."createdAt" < ${spent} and (i.id is null or i.state <> 'PENDING') limit ${batch})`;
   }
+}
+
+/**
+ * A secret that was used (or ended) or expired before `spent`. The table and column names are this
+ * module's constants, never input, so they may be spliced in as identifiers.
+ */
+function pruneSpent(
+  db: Database,
+  table: 'PasswordReset' | 'AccountRegistration' | 'DemoSignInLink' | 'WebSession',
+  doneColumn: 'usedAt' | 'endedAt',
+  spent: Date,
+  batch: number,
+): Promise<number> {
+  const from = Prisma.raw(`"${table}"`);
+  const done = Prisma.raw(`"${doneColumn}"`);
+  return db.$executeRaw`delete from ${from} where id in (
+    select id from ${from} where ${done} < ${spent} or "expiresAt" < ${spent} limit ${batch})`;
 }
