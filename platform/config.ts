@@ -69,6 +69,12 @@ const BaseEnv = z
       .min(7, "at least 7 days, the inbound topics' retention: a redelivered event must still be known")
       .default(35),
     RETENTION_SPENT_SECRETS_DAYS: z.coerce.number().int().min(1).default(1),
+    // Issue 13, metrics: the worker's Prometheus listener (GET /metrics; 0 turns it off), and the Temporal
+    // SDK runtime's own metrics on a port of their own (0, the default: not served). The API serves
+    // its metrics on its own port.
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    TEMPORAL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   })
   .superRefine(
     (env, ctx) => {
