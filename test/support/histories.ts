@@ -1,4 +1,4 @@
-// Histories of completed runs, committed under test/fixtures/histories and replayed by
+// Histories of completed runs (and, issue 13, of long-lived runs still running), committed under test/fixtures/histories and replayed by
 // test/workflows/replay.test.ts: a change that would break running workflows fails CI.
 // `SAVE_HISTORIES=1 npm test` writes the ones that are missing. Replace one (delete it first) only
 // when a change is meant to be incompatible, together with a versioning plan for the runs in flight.
@@ -13,6 +13,7 @@ import { parsePayloadKeys } from '../../platform/payload-codec';
 import { FIXTURE_PAYLOAD_CODEC_KEYS } from '../fixtures/payload-codec-keys';
 import { repoRoot } from './local-env';
 import { config } from './services';
+import { waitUntil } from './kafka';
 
 export const historiesDir = join(__dirname, '..', 'fixtures', 'histories');
 
@@ -24,17 +25,46 @@ export function temporalCliPath(): string {
   return execFileSync('bash', [join(repoRoot, 'stack', 'stack.sh'), 'temporal-cli-path'], { encoding: 'utf8' }).trim();
 }
 
-/** Writes a missing history (an existing one is the contract: delete it to replace it on purpose). */
+/** Writes a missing history of a completed run (an existing one is the contract: delete it to replace it on purpose). */
 export async function saveHistory(name: string, handle: WorkflowHandle): Promise<void> {
-  if (!process.env.SAVE_HISTORIES || existsSync(join(historiesDir, `${name}.json`))) return;
+  if (!wantsHistory(name)) return;
+  await handle.result().catch(() => undefined);
+  writeHistory(name, handle.workflowId);
+}
+
+/**
+ * Issue 13: writes a missing history of a run that is still RUNNING, taken once it is settled: no
+ * activity and no workflow task in flight (it waits on its timers and messages), so the history ends
+ * where a worker picking the run up would start. Relationships in ACCESS_ON and pending invitations live for months,
+ * so the code deployed next must pick them up mid-run: replay checks that too.
+ */
+export async function saveRunningHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (!wantsHistory(name)) return;
+  await waitUntil(`${handle.workflowId} is settled`, async () => {
+    const { raw } = await handle.describe();
+    return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
+  });
+  const status = (await handle.describe()).status.name;
+  if (status !== 'RUNNING') throw new Error(`saving running history ${name}: the run is ${status}`);
+  writeHistory(name, handle.workflowId);
+}
+
+function wantsHistory(name: string): boolean {
+  if (!process.env.SAVE_HISTORIES || existsSync(join(historiesDir, `${name}.json`))) return false;
   // A history encrypted with another key could not be replayed anywhere else.
   const current = config.PAYLOAD_CODEC_KEYS[0];
   if (!fixturePayloadKeys.some((k) => k.id === current.id && k.key.equals(current.key))) {
     throw new Error(`saving history ${name}: the tests encrypt with key "${current.id}", not the fixture key; unset PAYLOAD_CODEC_KEYS`);
   }
-  await handle.result().catch(() => undefined);
+  return true;
+}
+
+function writeHistory(name: string, workflowId: string): void {
   mkdirSync(historiesDir, { recursive: true });
   // The canonical JSON that replay reads, raw: no codec endpoint, so the payloads stay encrypted.
-  const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--output', 'json', '--address', config.TEMPORAL_ADDRESS, '--namespace', config.TEMPORAL_NAMESPACE]);
+  const json = execFileSync(temporalCliPath(), [
+    'workflow', 'show', '--workflow-id', workflowId, '--output', 'json',
+    '--address', config.TEMPORAL_ADDRESS, '--namespace', config.TEMPORAL_NAMESPACE,
+  ]);
   writeFileSync(join(historiesDir, `${name}.json`), json);
 }
