@@ -99,7 +99,9 @@ export function openApiDocument(routes: AnyRoute[]) {
     info: {
       title: 'Partner Access Engine',
       version: '1',
-      description: 'Durable multi-party processes for partner and third-party access. Errors are RFC 9457 problem+json.',
+      description:
+        'Durable multi-party processes for partner and third-party access. Errors are RFC 9457 problem+json. ' +
+        'A method a path does not list is answered 405 (method-not-allowed) with `Allow`.',
     },
   });
 }
@@ -113,7 +115,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const authorizer = deps.authorizer ?? new Authorizer(deps.db);
   // Before the API's body parser: history payloads exceed its limit, and the protocol is Temporal's.
   if (deps.codec) app.use('/codec', codecServer({ ...deps, authorizer }, deps.codec));
-  app.use(express.json({ limit: '100kb', strict: true }));
+  // JSON bodies are parsed by the routes that take one (api/routes.ts), not here.
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {

@@ -81,7 +81,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     let problem: Problem;
     if (err instanceof Problem) problem = err;
     else if (err?.type === 'entity.parse.failed') problem = new Problem('malformed-json', 'The body could not be parsed as JSON.');
-    else if (err?.type === 'entity.too.large') problem = new Problem('validation-failed', 'The body is too large.');
+    // A charset or content encoding the JSON parser does not read: the media type is what is wrong.
+    else if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
+      problem = new Problem('unsupported-media-type', 'This charset or content encoding of the JSON body cannot be read.');
+    } else if (err?.type === 'entity.too.large') problem = new Problem('validation-failed', 'The body is too large.');
     else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       problem = new Problem('internal', 'Something went wrong on our side; it has been logged.');

@@ -231,7 +231,10 @@ export function mountRoutes(
     // Fail closed: a route that does not say how it is authorized is not mounted at all.
     if (typeof spec.authorize !== 'function' && !spec.authorize?.anyone) throw new Error(`${spec.path}: no authorize`);
     if (typeof spec.authorize === 'function' && !spec.auth) throw new Error(`${spec.path}: a checked route needs auth`);
-    const handlers: express.RequestHandler[] = spec.auth ? [authenticate] : [];
+    // Only a route that takes a body parses one: a body sent to any other is ignored, so its answers
+    // stay those its OpenAPI entry lists (no 400 or 415 for a body it never reads).
+    const handlers: express.RequestHandler[] = spec.body ? [jsonBody] : [];
+    if (spec.auth) handlers.push(authenticate);
     handlers.push(async (req, res) => {
       if (spec.body && !req.is('application/json')) {
         throw new Problem('unsupported-media-type', 'The body must be application/json.');
@@ -251,6 +254,35 @@ export function mountRoutes(
       else res.status(reply.status).json(reply.body);
     });
     router[spec.method](spec.path, ...handlers);
+  }
+  refuseOtherMethods(router, routes);
+}
+
+const jsonBody = express.json({ limit: '100kb', strict: true });
+
+/**
+ * A method a known path does not take is 405 with `Allow` (RFC 9110 15.5.6), not 404: the path exists.
+ * Mounted after every route, so only requests no route took reach it; `Allow` is the union over every
+ * route path that matches (`/invitations/:invitationId` matches `/invitations/revoke-by-email` too).
+ */
+function refuseOtherMethods(router: Router, routes: AnyRoute[]): void {
+  const patterns = [...new Set(routes.map((r) => r.path))].map((path) => ({
+    path,
+    matches: new RegExp('^' + path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+') + '/?$', 'i'),
+  }));
+  for (const { path } of patterns) {
+    router.all(path, (req, res, next) => {
+      const paths = new Set(patterns.filter((p) => p.matches.test(req.path)).map((p) => p.path));
+      const methods = new Set(routes.filter((r) => paths.has(r.path)).map((r) => r.method.toUpperCase()));
+      if (methods.has('GET')) methods.add('HEAD');
+      methods.add('OPTIONS');
+      res.setHeader('Allow', [...methods].join(', '));
+      if (req.method === 'OPTIONS') {
+        res.status(204).end();
+        return;
+      }
+      next(new Problem('method-not-allowed', `${req.method} is not allowed here; allowed: ${[...methods].join(', ')}.`));
+    });
   }
 }
 

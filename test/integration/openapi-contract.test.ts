@@ -1,0 +1,50 @@
+// Issue 13, an OpenAPI contract that holds: what the API answers outside its routes' handlers (other
+// methods, bodies it cannot read) is what /openapi.json says.
+import { randomUUID } from 'node:crypto';
+import { startTestApi, type TestApi } from '../support/api';
+import { createUser } from '../support/world';
+
+const P = 'https://partner-access.example/problems/';
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.close());
+
+it('Issue 13 contract: a method a known path does not take is 405 problem+json with Allow, not 404', async () => {
+  const token = await api.token((await createUser(api.db)).id);
+  const me = await api.call('DELETE', '/me', { token });
+  expect(me.status).toBe(405);
+  expect(me.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(me.body).toMatchObject({ type: P + 'method-not-allowed', status: 405 });
+  expect(me.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'OPTIONS', 'PATCH']);
+  // A path with parameters; and a path two route paths match, whose `Allow` is their union.
+  const relationship = `/organizations/${randomUUID()}/third-party-users/${randomUUID()}`;
+  const put = await api.call('PUT', relationship);
+  expect(put.status).toBe(405);
+  expect(put.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
+  const revoke = await api.call('PUT', '/invitations/revoke-by-email');
+  expect(revoke.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'OPTIONS', 'POST']);
+  const options = await api.call('OPTIONS', '/me');
+  expect(options.status).toBe(204);
+  expect(options.headers.get('allow')).toContain('PATCH');
+  // A path no route has stays 404.
+  expect((await api.call('DELETE', '/no-such-path')).status).toBe(404);
+  const doc = (await api.call('GET', '/openapi.json')).body;
+  expect(doc.info.description).toMatch(/405 \(method-not-allowed\) with `Allow`/);
+});
+
+it('Issue 13 contract: a JSON body in a charset the API cannot read is 415 where a body is taken, ignored elsewhere', async () => {
+  const token = await api.token((await createUser(api.db)).id);
+  const latin1 = 'application/json; charset=latin1';
+  const patch = await api.call('PATCH', '/me', { token, body: { displayName: 'Zoë' }, contentType: latin1 });
+  expect(patch.status).toBe(415);
+  expect(patch.body).toMatchObject({ type: P + 'unsupported-media-type' });
+  const doc = (await api.call('GET', '/openapi.json')).body;
+  expect(doc.paths['/me'].patch.responses).toHaveProperty('415');
+  // DELETE of a relationship takes no body: one sent, readable or not, is not read (its entry lists no 415).
+  const path = `/organizations/${randomUUID()}/third-party-users/${randomUUID().replace(/-/g, '')}`;
+  expect(doc.paths['/organizations/{organizationId}/third-party-users/{relationshipId}'].delete.responses).not.toHaveProperty('415');
+  const del = await api.call('DELETE', path, { token, rawBody: '{not json', contentType: latin1 });
+  expect(del.status).toBe(404);
+});
