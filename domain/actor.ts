@@ -21,20 +21,33 @@ export interface Actor {
   switchId?: string;
 }
 
+interface ActorRow {
+  id: string;
+  email: string;
+  status: UserStatus;
+  sessionsValidAfter: Date | null;
+  memberships: Array<{ organizationId: string; role: OrgRole }>;
+  practiceRoles: Array<{ partnerFirmId: string; role: PracticeRole }>;
+  isSupportAgent: boolean;
+  portalRole: PortalRole | null;
+}
+
+/**
+ * The user and every role, in one statement: every authenticated request runs this first. Prisma's
+ * nested select sent five statements one after another (the user, then each relation), about 5 ms of
+ * CPU on this 2-core machine and five round trips; the subqueries here give the same rows in one.
+ */
 export async function loadActor(db: Database, userId: string): Promise<Actor | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: {
-      id: true,
-      email: true,
-      status: true,
-      sessionsValidAfter: true,
-      memberships: { select: { organizationId: true, role: true } },
-      practiceRoles: { select: { partnerFirmId: true, role: true } },
-      supportAgent: { select: { userId: true } },
-      portalAdmin: { select: { role: true } },
-    },
-  });
+  const rows = await db.$queryRaw<ActorRow[]>`
+    select u.id::text as id, u.email::text as email, u.status::text as status, u."sessionsValidAfter",
+      coalesce((select json_agg(json_build_object('organizationId', m."organizationId", 'role', m.role))
+        from "Membership" m where m."userId" = u.id), '[]'::json) as memberships,
+      coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId", 'role', p.role))
+        from "PracticeStaffMember" p where p."userId" = u.id), '[]'::json) as "practiceRoles",
+      exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "isSupportAgent",
+      (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole"
+    from "User" u where u.id = ${userId}::uuid`;
+  const user = rows[0];
   if (!user) return null;
   return {
     userId: user.id,
@@ -42,8 +55,8 @@ export async function loadActor(db: Database, userId: string): Promise<Actor | n
     status: user.status,
     memberships: user.memberships,
     practiceRoles: user.practiceRoles,
-    isSupportAgent: user.supportAgent !== null,
-    portalRole: user.portalAdmin?.role ?? null,
+    isSupportAgent: user.isSupportAgent,
+    portalRole: user.portalRole,
     sessionsValidAfter: user.sessionsValidAfter,
   };
 }

@@ -5,27 +5,26 @@ import { route } from '../routes';
 import { Problem } from '../problem';
 import { recordEvent } from '../../events/outbox';
 
+/**
+ * GET /me's answer in one statement (issue 13's hot path): Prisma's nested include sent seven, one
+ * after another. Memberships and practice roles in the order they were granted, as before.
+ */
 async function myIdentity(db: Database, userId: string): Promise<MyIdentityV1> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    include: {
-      memberships: { include: { organization: { select: { name: true } } }, orderBy: { createdAt: 'asc' } },
-      practiceRoles: { include: { partnerFirm: { select: { name: true } } }, orderBy: { createdAt: 'asc' } },
-      supportAgent: true,
-      portalAdmin: true,
-    },
-  });
-  if (!user) throw new Problem('not-found', 'Your user no longer exists.');
-  return {
-    userId: user.id,
-    email: user.email,
-    displayName: user.displayName,
-    firmName: user.firmName,
-    memberships: user.memberships.map((m) => ({ organizationId: m.organizationId, organizationName: m.organization.name, role: m.role })),
-    practiceRoles: user.practiceRoles.map((p) => ({ partnerFirmId: p.partnerFirmId, partnerFirmName: p.partnerFirm.name, role: p.role })),
-    isSupportAgent: user.supportAgent !== null,
-    portalRole: user.portalAdmin?.role ?? null,
-  };
+  const rows = await db.$queryRaw<MyIdentityV1[]>`
+    select u.id::text as "userId", u.email::text as email, u."displayName", u."firmName",
+      coalesce((select json_agg(json_build_object('organizationId', m."organizationId",
+          'organizationName', o.name, 'role', m.role) order by m."createdAt")
+        from "Membership" m join "Organization" o on o.id = m."organizationId" where m."userId" = u.id),
+        '[]'::json) as memberships,
+      coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId",
+          'partnerFirmName', f.name, 'role', p.role) order by p."createdAt")
+        from "PracticeStaffMember" p join "PartnerFirm" f on f.id = p."partnerFirmId" where p."userId" = u.id),
+        '[]'::json) as "practiceRoles",
+      exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "isSupportAgent",
+      (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole"
+    from "User" u where u.id = ${userId}::uuid`;
+  if (!rows[0]) throw new Problem('not-found', 'Your user no longer exists.');
+  return rows[0];
 }
 
 export function meRoutes(db: Database) {
