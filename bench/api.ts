@@ -1,0 +1,109 @@
+// npm run bench:api — the authenticated hot path (issue 13), one run on the local stack against a
+// database of its own. The API runs compiled (node dist/api/main.js, as npm start and the image run
+// it) in a process of its own; the load comes from a worker thread here, 20 connections for
+// BENCH_API_SECONDS each. Prints throughput, p50 and p99 for:
+//  1. /healthz: no authentication, no database (the raw baseline of this process);
+//  2. GET /me: the token checked, the actor read (one statement), the answer read (one statement);
+//  3. GET /organizations/{id}/third-party-users: the same, then the decision point, then the list.
+// Each authenticated figure is also given as a ratio to /healthz's throughput on the same process.
+import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { loadConfig } from '../platform/config';
+import { createDatabase } from '../platform/database';
+import { mintToken } from '../api/identity';
+import { createTenant } from '../test/integration/authorization-matrix.world';
+
+const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 20);
+
+/** The load loop, run in a worker thread so that the API's event loop serves and does not also load. */
+const LOAD = `
+const { parentPort, workerData: { url, token, seconds, connections } } = require('node:worker_threads');
+(async () => {
+  const latencies = [];
+  let failed = 0;
+  const end = Date.now() + seconds * 1000;
+  const headers = token ? { authorization: 'Bearer ' + token } : {};
+  async function loop() {
+    while (Date.now() < end) {
+      const started = performance.now();
+      const res = await fetch(url, { headers });
+      await res.arrayBuffer();
+      if (res.status !== 200) failed++;
+      latencies.push(performance.now() - started);
+    }
+  }
+  await Promise.all(Array.from({ length: connections }, loop));
+  parentPort.postMessage({ latencies, failed });
+})();`;
+
+async function load(url: string, token?: string) {
+  // A short warm-up first (JIT, pool connections), not counted.
+  await run(url, token, 2);
+  return run(url, token, SECONDS);
+}
+
+function run(url: string, token: string | undefined, seconds: number) {
+  return new Promise<{ perSecond: number; p50: number; p99: number; failed: number }>((resolve, reject) => {
+    const worker = new Worker(LOAD, { eval: true, workerData: { url, token, seconds, connections: CONNECTIONS } });
+    worker.once('error', reject);
+    worker.once('message', ({ latencies, failed }: { latencies: number[]; failed: number }) => {
+      const sorted = latencies.sort((a, b) => a - b);
+      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+      resolve({ perSecond: sorted.length / seconds, p50: at(0.5), p99: at(0.99), failed });
+      void worker.terminate();
+    });
+  });
+}
+
+async function startCompiledApi(port: number) {
+  const api = spawn('node', ['dist/api/main.js'], {
+    env: { ...process.env, API_PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return { url, stop: () => api.kill('SIGTERM') };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  api.kill('SIGKILL');
+  throw new Error('the compiled API did not become ready (npm run build first?)');
+}
+
+async function main() {
+  const config = loadConfig();
+  const db = createDatabase(config.DATABASE_URL);
+  const tenant = await createTenant(db);
+  const settings = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
+  const token = await mintToken(settings, tenant.people.orgAdmin);
+  const api = await startCompiledApi(Number(process.env.BENCH_API_PORT ?? 3990));
+  console.log(`bench:api — ${CONNECTIONS} connections, ${SECONDS} s each after a 2 s warm-up, compiled API`);
+  const rows: Array<[string, string | undefined]> = [
+    ['/healthz', undefined],
+    ['/me', token],
+    [`/organizations/${tenant.organizationId}/third-party-users`, token],
+  ];
+  let baseline = 0;
+  try {
+    for (const [path, bearer] of rows) {
+      const r = await load(api.url + path, bearer);
+      if (!baseline) baseline = r.perSecond;
+      const name = path.replace(tenant.organizationId, '{id}');
+      const ratio = path === '/healthz' ? '' : `  ${(r.perSecond / baseline).toFixed(2)} of /healthz`;
+      const failed = r.failed ? `  (${r.failed} not 200)` : '';
+      console.log(
+        `${name.padEnd(42)} ${r.perSecond.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms` +
+          `   p99 ${r.p99.toFixed(1).padStart(6)} ms${ratio}${failed}`,
+      );
+    }
+  } finally {
+    api.stop();
+    await db.$disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
