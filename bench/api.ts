@@ -75,7 +75,8 @@ async function main() {
   const config = loadConfig();
   const db = createDatabase(config.DATABASE_URL);
   const tenant = await createTenant(db);
-  const settings = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
+  const { AUTH_JWT_SECRET: secret, AUTH_JWT_ISSUER: issuer, AUTH_JWT_AUDIENCE: audience } = config;
+  const settings = { secret, issuer, audience };
   const token = await mintToken(settings, tenant.people.orgAdmin);
   const api = await startCompiledApi(Number(process.env.BENCH_API_PORT ?? 3990));
   console.log(`bench:api — ${CONNECTIONS} connections, ${SECONDS} s each after a 2 s warm-up, compiled API`);
