@@ -8,5 +8,6 @@ export const UpdateMyProfileV1 = z
     firmName: FirmName.nullable().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { message: 'give at least one field to change' })
-  .meta({ id: 'UpdateMyProfileV1' });
+  // A PATCH that changes nothing is refused (a client bug, and no event to record); the document says so.
+  .meta({ id: 'UpdateMyProfileV1', minProperties: 1 });
 export type UpdateMyProfileV1 = z.infer<typeof UpdateMyProfileV1>;
