@@ -38,6 +38,7 @@ import { accountSwitchingRoutes } from './routes/account-switching';
 import { mountPages, type PageOptions } from './pages';
 import type { AbuseLimits } from '../domain/abuse-limits';
 import { codecServer, type CodecServerOptions } from './codec-server';
+import { httpMetrics, metricsText } from '../platform/metrics';
 
 export interface ApiDeps {
   db: Database;
@@ -113,6 +114,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.set('query parser', 'simple');
   const authorizer = deps.authorizer ?? new Authorizer(deps.db);
+  // Issue 13: every request timed by its route template and status, /metrics included.
+  app.use(httpMetrics());
   // Before the API's body parser: history payloads exceed its limit, and the protocol is Temporal's.
   if (deps.codec) app.use('/codec', codecServer({ ...deps, authorizer }, deps.codec));
   // JSON bodies are parsed by the routes that take one (api/routes.ts), not here.
@@ -133,6 +136,11 @@ export function createApp(deps: ApiDeps): express.Express {
   const asyncApi = asyncApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(document));
   app.get('/asyncapi.json', (_req, res) => res.json(asyncApi));
+  // Prometheus' scrape (platform/metrics.ts): codes and counts only, no personal data.
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await metricsText();
+    res.set('content-type', contentType).send(body);
+  });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Partner Access Engine API' }));
 
   mountPages(app, deps, routes, authorizer, deps.pages ?? { secureCookies: true, demoSignIn: false });

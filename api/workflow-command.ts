@@ -5,6 +5,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTime
 import { ApplicationFailure } from '@temporalio/common';
 import { Problem, type ProblemType } from './problem';
 import { UseCaseRefusal } from '../domain/refusal';
+import { timeCommand } from '../platform/metrics';
 
 export interface CommandAnswers {
   /** What the caller is told to check again after a timeout ("the invitation"). */
@@ -19,6 +20,11 @@ export interface CommandAnswers {
 export const useCase = <T>(run: () => Promise<T>): Promise<T> => workflowCommand(run, { subject: 'the request', refusals: {} });
 
 export async function workflowCommand<T>(run: () => Promise<T>, answers: CommandAnswers): Promise<T> {
+  // Issue 13: timed by the route that sent it, the outcome being the problem type the caller is told.
+  return timeCommand(() => answered(run, answers), (err) => (err instanceof Problem ? err.kind : 'error'));
+}
+
+async function answered<T>(run: () => Promise<T>, answers: CommandAnswers): Promise<T> {
   try {
     return await run();
   } catch (err) {

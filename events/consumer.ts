@@ -8,10 +8,32 @@ import type { z } from 'zod';
 import type { Database } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import { Topics } from '../domain/topics';
-import { fromKafkaMessage, type CloudEvent } from './cloudevents';
+import { ZodError } from 'zod';
+import { fromKafkaMessage, NotACloudEvent, type CloudEvent } from './cloudevents';
 import { classifyFailure, PoisonMessage, retryDelayMs } from './failures';
+import { UseCaseRefusal } from '../domain/refusal';
+import { deadLetters } from '../platform/metrics';
 
 export { PoisonMessage };
+
+/** Poison this consumer finds itself, with its reason as a code (the dead-letter metric's label). */
+class UnreadableMessage extends PoisonMessage {
+  constructor(
+    readonly code: 'unknown-type' | 'invalid-data',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Issue 13: why a message was dead-lettered, as a code from a small set (the reason text may name data). */
+export function deadLetterReasonCode(err: unknown): string {
+  if (err instanceof UnreadableMessage) return err.code;
+  if (err instanceof NotACloudEvent) return 'not-a-cloudevent';
+  if (err instanceof ZodError) return 'invalid-data';
+  if (err instanceof UseCaseRefusal) return `refused-${err.kind}`;
+  return 'rejected';
+}
 
 export interface InboundHandler<T> {
   /** The CloudEvents type this handler accepts. */
@@ -135,6 +157,15 @@ export class InboundConsumer {
     }
   }
 
+  /** Issue 13: the consumer group's name and lag, for the worker's metrics. */
+  get group(): string {
+    return this.opts.name;
+  }
+
+  lag(): Promise<number> {
+    return this.waitingMessages();
+  }
+
   /** Messages on the topic past this group's committed offsets. */
   private async waitingMessages(): Promise<number> {
     await this.admin!.connect();
@@ -224,15 +255,20 @@ export class InboundConsumer {
     try {
       event = fromKafkaMessage(message);
       handler = this.handlers.get(event.type);
-      if (!handler) throw new PoisonMessage(`unknown event type ${event.type} (this consumer accepts: ${[...this.handlers.keys()].join(', ')})`);
+      if (!handler) {
+        const accepted = [...this.handlers.keys()].join(', ');
+        const reason = `unknown event type ${event.type} (this consumer accepts: ${accepted})`;
+        throw new UnreadableMessage('unknown-type', reason);
+      }
       const parsed = handler.data.safeParse(event.data);
       if (!parsed.success) {
-        throw new PoisonMessage(`data does not fit ${event.type}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
+        throw new UnreadableMessage('invalid-data', `data does not fit ${event.type}: ${issues}`);
       }
       event = { ...event, data: parsed.data };
     } catch (err) {
       const failure = classifyFailure(err);
-      if (failure.kind === 'poison') return this.deadLetter(message, partition, failure.reason, log);
+      if (failure.kind === 'poison') return this.deadLetter(message, partition, failure, err, log);
       throw err;
     }
 
@@ -249,7 +285,7 @@ export class InboundConsumer {
         return outcome;
       } catch (err) {
         const failure = classifyFailure(err);
-        if (failure.kind === 'poison') return this.deadLetter(message, partition, failure.reason, log);
+        if (failure.kind === 'poison') return this.deadLetter(message, partition, failure, err, log);
         if (stale()) throw new ConsumerStopping('consumer stopping; the message stays uncommitted');
         const waitMs = retryDelayMs(attempt, base, cap);
         this.retries++;
@@ -326,8 +362,15 @@ export class InboundConsumer {
     return 'applied';
   }
 
-  private async deadLetter(message: KafkaMessage, partition: number, reason: string, log: Logger): Promise<'dead-lettered'> {
-    log.warn({ reason }, 'message sent to the dead-letter topic');
+  private async deadLetter(
+    message: KafkaMessage,
+    partition: number,
+    { reason }: { reason: string },
+    err: unknown,
+    log: Logger,
+  ): Promise<'dead-lettered'> {
+    const reasonCode = deadLetterReasonCode(err);
+    log.warn({ reason, reasonCode }, 'message sent to the dead-letter topic');
     // The original key, value and headers are kept as they were, so the message can be replayed.
     await this.producer!.send({
       topic: this.opts.deadLetterTopic ?? Topics.deadLetter,
@@ -349,6 +392,7 @@ export class InboundConsumer {
       ],
     });
     this.outcomes['dead-lettered']++;
+    deadLetters.inc({ consumer: this.opts.name, reason: reasonCode });
     return 'dead-lettered';
   }
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../platform/logger';
 import { Topics } from '../domain/topics';
 import { SOURCE, toKafkaMessage } from './cloudevents';
 import { NOTIFY_CHANNEL } from './outbox';
+import { relayFailures, relayPublished } from '../platform/metrics';
 
 const LOCK_KEY = 7_204_311; // the advisory lock that makes one relay the publisher
 
@@ -133,10 +134,12 @@ export class OutboxRelay {
         `update "OutboxEvent" set attempts = attempts + 1, "lastError" = $2 where sequence = $1`,
         [rows[0].sequence, String((err as Error).message).slice(0, 1000)],
       );
+      relayFailures.inc();
       throw err;
     }
     await this.pg!.query(`update "OutboxEvent" set "publishedAt" = now() where sequence = any($1::bigint[])`, [rows.map((r) => r.sequence)]);
     this.published += rows.length;
+    relayPublished.inc(rows.length);
     return rows.length;
   }
 

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { emailFailures, emailsSent } from './metrics';
 
 export interface OutgoingEmail {
   to: string | string[];
@@ -26,8 +27,16 @@ export function createMailer(opts: { host: string; port: number; from: string })
   });
   return {
     async send(email) {
-      const info = await transport.sendMail({ from: opts.from, ...email });
-      return { messageId: info.messageId };
+      try {
+        const info = await transport.sendMail({ from: opts.from, ...email });
+        emailsSent.inc();
+        return { messageId: info.messageId };
+      } catch (err) {
+        // A 5xx reply is a refusal no retry changes; anything else (4xx, connection) may pass later.
+        const code = (err as { responseCode?: unknown }).responseCode;
+        emailFailures.inc({ kind: typeof code === 'number' && code >= 500 ? 'permanent' : 'transient' });
+        throw err;
+      }
     },
     async verify() {
       await transport.verify();

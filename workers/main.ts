@@ -22,6 +22,7 @@ import { ClientRelationshipsClient } from '../workflows/client-relationship/clie
 import { ensureRetentionSchedule } from '../workflows/retention/client';
 import { sweepKeptCrmNews } from '../domain/kept-crm-news';
 import { workflowCode } from './workflow-bundle';
+import { startWorkerMetrics, type WorkerMetrics } from '../platform/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -35,7 +36,13 @@ async function main(): Promise<void> {
       warn: (m, meta) => logger.warn({ ...meta }, m),
       error: (m, meta) => logger.error({ ...meta }, m),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // Issue 13: the SDK's own metrics (task slots, polls, schedule-to-start latency), if configured.
+      ...(config.TEMPORAL_METRICS_PORT > 0
+        ? { metrics: { prometheus: { bindAddress: `${config.METRICS_HOST}:${config.TEMPORAL_METRICS_PORT}` } } }
+        : {}),
+    },
   });
 
   const kafka = createKafka(config, config.KAFKA_CLIENT_ID, logger);
@@ -58,6 +65,14 @@ async function main(): Promise<void> {
     }),
     onAccountOwnerChange: [accountOwnerToThirdPartyAccess(thirdPartyAccess)],
   });
+  // Issue 13: the worker's /metrics (relay, outbox age, consumer lag, dead letters, email).
+  const metrics: WorkerMetrics | undefined =
+    config.WORKER_METRICS_PORT > 0
+      ? await startWorkerMetrics(
+          { db, consumers: events.consumers },
+          { host: config.METRICS_HOST, port: config.WORKER_METRICS_PORT, logger },
+        )
+      : undefined;
   const worker = await Worker.create({
     connection,
     dataConverter: temporalDataConverter(config),
@@ -92,6 +107,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     keptNews.stop();
+    await metrics?.close();
     await events.stop();
     await Promise.allSettled([connection.close(), temporal.connection.close(), db.$disconnect()]);
     mailer.close();
