@@ -15,14 +15,15 @@ let worker: TestWorker;
 beforeAll(async () => {
   worker = await startTestWorker();
   // Resends without the 60 s spacing, so a resend can follow the first send at once.
-  api = await startTestApi({ taskQueue: worker.taskQueue, invitationTimings: { BUSINESS_PARTNER: { resendMinIntervalSeconds: 0 } } });
+  const invitationTimings = { BUSINESS_PARTNER: { resendMinIntervalSeconds: 0 } };
+  api = await startTestApi({ taskQueue: worker.taskQueue, invitationTimings });
 });
 afterAll(async () => {
   await api.close();
   await worker.stop();
 });
 
-it('issue 13 versioning: a third-party relationship in ACCESS_ON is still running, its history saved mid-run', async () => {
+it('issue 13 versioning: a third-party relationship in ACCESS_ON, its history saved while it runs', async () => {
   const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 1, PRODUCT_ADMIN: 1 });
   const support = await createUser(api.db);
   await api.db.supportAgent.create({ data: { userId: support.id } });
@@ -35,20 +36,23 @@ it('issue 13 versioning: a third-party relationship in ACCESS_ON is still runnin
   expect(requested.status).toBe(202);
   const rel = requested.body.relationshipId as string;
   const review = { token: await api.token(support.id), body: { decision: 'approve' } };
-  expect(await api.call('POST', `${base}/${rel}/review`, review)).toMatchObject({ status: 200, body: { state: 'LISTED' } });
+  const listed = await api.call('POST', `${base}/${rel}/review`, review);
+  expect(listed).toMatchObject({ status: 200, body: { state: 'LISTED' } });
   const orgAdmin = await api.token(members.ORG_ADMIN[0].id);
   const on = await api.call('PUT', `${base}/${rel}/access`, { token: orgAdmin, body: { access: 'on' } });
   expect(on).toMatchObject({ status: 200, body: { state: 'ACCESS_ON' } });
   await mailSink.waitFor(consultant.email, /third-party access was turned on/);
 
-  const handle = api.temporal.workflow.getHandle(api.thirdPartyAccess.workflowIdFor(org.id, consultant.email).workflowId);
+  const { workflowId } = api.thirdPartyAccess.workflowIdFor(org.id, consultant.email);
+  const handle = api.temporal.workflow.getHandle(workflowId);
   expect((await handle.describe()).status.name).toBe('RUNNING');
   await saveRunningHistory('third-party-access-access-on-running', handle);
   // Done with it: the run ends as a removal does, not left behind on the tests' namespace.
-  expect(await api.call('DELETE', `${base}/${rel}`, { token: orgAdmin })).toMatchObject({ status: 200, body: { state: 'REMOVED' } });
+  const removed = await api.call('DELETE', `${base}/${rel}`, { token: orgAdmin });
+  expect(removed).toMatchObject({ status: 200, body: { state: 'REMOVED' } });
 });
 
-it('issue 13 versioning: an invitation PENDING after a resend is still running, its history saved mid-run', async () => {
+it('issue 13 versioning: an invitation PENDING after a resend, its history saved while it runs', async () => {
   const { org, members } = await createOrganization(api.db, { MEMBER: 1 });
   const token = await api.token(members.MEMBER[0].id);
   const email = `pending-${uniqueSuffix()}@vendor.example`;
@@ -67,5 +71,6 @@ it('issue 13 versioning: an invitation PENDING after a resend is still running, 
   const handle = api.temporal.workflow.getHandle(row.workflowId);
   expect((await handle.describe()).status.name).toBe('RUNNING');
   await saveRunningHistory('invitation-pending-resent-running', handle);
-  expect(await api.call('POST', `/invitations/${original.id}/revoke`, { token })).toMatchObject({ status: 200, body: { state: 'REVOKED' } });
+  const revoked = await api.call('POST', `/invitations/${original.id}/revoke`, { token });
+  expect(revoked).toMatchObject({ status: 200, body: { state: 'REVOKED' } });
 });

@@ -1,5 +1,6 @@
-// Histories of completed runs (and, issue 13, of long-lived runs still running), committed under test/fixtures/histories and replayed by
-// test/workflows/replay.test.ts: a change that would break running workflows fails CI.
+// Histories of completed runs (and, issue 13, of long-lived runs still running), committed under
+// test/fixtures/histories and replayed by test/workflows/replay.test.ts: a change that would break
+// running workflows fails CI.
 // `SAVE_HISTORIES=1 npm test` writes the ones that are missing. Replace one (delete it first) only
 // when a change is meant to be incompatible, together with a versioning plan for the runs in flight.
 // Issue 12: a history is saved as the server keeps it, its payloads encrypted with the tests' fixture
@@ -25,7 +26,7 @@ export function temporalCliPath(): string {
   return execFileSync('bash', [join(repoRoot, 'stack', 'stack.sh'), 'temporal-cli-path'], { encoding: 'utf8' }).trim();
 }
 
-/** Writes a missing history of a completed run (an existing one is the contract: delete it to replace it on purpose). */
+/** Writes a missing history of a completed run (an existing one is the contract: delete it to replace it). */
 export async function saveHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (!wantsHistory(name)) return;
   await handle.result().catch(() => undefined);
@@ -54,7 +55,8 @@ function wantsHistory(name: string): boolean {
   // A history encrypted with another key could not be replayed anywhere else.
   const current = config.PAYLOAD_CODEC_KEYS[0];
   if (!fixturePayloadKeys.some((k) => k.id === current.id && k.key.equals(current.key))) {
-    throw new Error(`saving history ${name}: the tests encrypt with key "${current.id}", not the fixture key; unset PAYLOAD_CODEC_KEYS`);
+    const why = `the tests encrypt with key "${current.id}", not the fixture key; unset PAYLOAD_CODEC_KEYS`;
+    throw new Error(`saving history ${name}: ${why}`);
   }
   return true;
 }
