@@ -2,9 +2,8 @@
 // worker adoption): input, updates and the query. Pure definitions, safe to bundle.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { OrganizationId, PartnerFirmId, UserId } from '../../domain/messages/values/identifiers';
-
-const DAY_SECONDS = 24 * 3600;
+import { UserId } from '../../domain/messages/values/identifiers';
+import { CarriedClientRelationshipV1, ClientRelationshipInputV1, ClientRelationshipTimingsV1 } from './input.v1';
 
 export const ClientRelationshipState = z.enum(['PENDING_APPROVAL', 'ACTIVE', 'DECLINED', 'TERMINATED', 'EXPIRED']);
 export type ClientRelationshipState = z.infer<typeof ClientRelationshipState>;
@@ -16,51 +15,14 @@ export type RoleCeiling = z.infer<typeof RoleCeiling>;
 /** AM-2: at most two years, like Microsoft's GDAP. */
 export const MAX_DURATION_DAYS = 730;
 
-export const ClientRelationshipTimings = z.strictObject({
-  /** How long the organization has to answer a request before it is declined unanswered. */
-  approvalWindowSeconds: z.number().int().positive().max(90 * DAY_SECONDS).default(30 * DAY_SECONDS),
-  /** Both sides are told this many days before the end date (each once per end date). */
-  noticeDays: z.array(z.number().int().positive().max(MAX_DURATION_DAYS)).max(10).default([30, 7, 1]),
-  /** What an auto-extending relationship adds to its end date when it reaches it. */
-  extensionDays: z.number().int().positive().max(MAX_DURATION_DAYS).default(180),
-});
-export type ClientRelationshipTimings = z.input<typeof ClientRelationshipTimings>;
-
-/** What the workflow carries across continue-as-new. Times are epoch milliseconds. */
-export const CarriedClientRelationship = z.object({
-  state: ClientRelationshipState,
-  reason: z.string(),
-  /** The row's transition counter: every recorded change (notices too) is one step. */
-  transition: z.number().int().nonnegative(),
-  /** The terms as the row holds them (an adopted row's win over the input's). */
-  roleCeiling: RoleCeiling,
-  durationDays: z.number().int().positive(),
-  autoExtend: z.boolean(),
-  /** PENDING_APPROVAL: when the request is declined unanswered. */
-  decideBy: z.number().nullable(),
-  /** ACTIVE: the end date. */
-  expiresAt: z.number().nullable(),
-  /** ACTIVE: the notices still due before `expiresAt`, in days before it, largest first. */
-  noticesDue: z.array(z.number().int().positive()),
-});
-export type CarriedClientRelationship = z.infer<typeof CarriedClientRelationship>;
-
-export const ClientRelationshipInput = z.strictObject({
-  /** Chosen by the caller: the row's id and the workflow id's tail. */
-  relationshipId: z.uuid(),
-  partnerFirmId: PartnerFirmId,
-  organizationId: OrganizationId,
-  /** The highest organization role the firm may hand its staff in the organization. */
-  roleCeiling: RoleCeiling,
-  /** How long it lasts once approved. */
-  durationDays: z.number().int().min(1).max(MAX_DURATION_DAYS),
-  autoExtend: z.boolean(),
-  requestedByUserId: UserId.nullable(),
-  timings: ClientRelationshipTimings.prefault({}),
-  continueAsNewAfterEvents: z.number().int().min(20).default(2000),
-  carried: CarriedClientRelationship.optional(),
-});
-export type ClientRelationshipInput = z.input<typeof ClientRelationshipInput>;
+/**
+ * Issue 13: the input this version reads, frozen (./input.v1.ts): what callers start the workflow with
+ * and what it carries across continue-as-new. This file's own enums and limits no longer shape it.
+ */
+export const ClientRelationshipInput = ClientRelationshipInputV1;
+export type ClientRelationshipInput = z.input<typeof ClientRelationshipInputV1>;
+export type ClientRelationshipTimings = z.input<typeof ClientRelationshipTimingsV1>;
+export type CarriedClientRelationship = z.infer<typeof CarriedClientRelationshipV1>;
 
 export function clientRelationshipWorkflowId(relationshipId: string): string {
   return `client-relationship-${relationshipId}`;

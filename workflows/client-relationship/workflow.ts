@@ -38,6 +38,7 @@ import type { ClientRelationshipNews, ClientRelationshipSide } from '../../activ
 import { steps, mail, newsSender, parking, refuse, serializer } from '../shared';
 import { describeDuration } from '../../domain/invitations';
 import { ProcessStateKey } from '../../domain/search-attributes';
+import { ClientRelationshipInputV1 } from './input.v1';
 import {
   ApproveCommand,
   approveUpdate,
@@ -76,7 +77,8 @@ const BOTH: ClientRelationshipSide[] = ['organization', 'firm'];
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function clientRelationship(rawInput: ClientRelationshipInput): Promise<ClientRelationshipView> {
-  const parsed = ClientRelationshipInput.safeParse(rawInput);
+  // Issue 13: the frozen V1 schema; a V2 would be chosen here behind a patched() branch.
+  const parsed = ClientRelationshipInputV1.safeParse(rawInput);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
     throw refuse(ClientRelationshipRefusal.invalid, `invalid workflow input: ${fields}`);

@@ -1,52 +1,17 @@
 // The invitation workflow's contract, shared by the workflow and its callers (API, password reset):
 // input, updates and the query. Pure definitions, safe to bundle.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
-import { UserId } from '../../domain/messages/values/identifiers';
-import { PersonName } from '../../domain/messages/values/person';
-import { EmailAddress, InvitationKind, InvitationState } from '../../domain/messages/values/invitation';
-import { MAX_EXPIRY_SECONDS } from '../../domain/invitations';
+import type { z } from 'zod';
+import type { InvitationKind, InvitationState } from '../../domain/messages/values/invitation';
+import { CarriedInvitationV1, InvitationInputV1 } from './input.v1';
 
-export const InvitationTimings = z.strictObject({
-  expirySeconds: z.number().int().positive().max(MAX_EXPIRY_SECONDS),
-  reminderBeforeSeconds: z.number().int().nonnegative(),
-  renewalWindowSeconds: z.number().int().nonnegative().max(90 * 24 * 3600),
-  resendMinIntervalSeconds: z.number().int().nonnegative(),
-  resendsPerDay: z.number().int().positive(),
-});
-
-/** What the workflow carries across continue-as-new. */
-export const CarriedInvitation = z.object({
-  state: InvitationState,
-  reason: z.string(),
-  transition: z.number().int().nonnegative(),
-  tokenHash: z.string().nullable(),
-  /** Times (ms) of the initial send and each resend or renewal: the rate limit reads them. */
-  sends: z.array(z.number()),
-  sendNumber: z.number().int().nonnegative(),
-  expiresAt: z.number(),
-  /** The send whose reminder already went out. */
-  remindedFor: z.number().int().nullable(),
-  expiredAt: z.number().nullable(),
-  acceptedUserId: UserId.nullable(),
-});
-export type CarriedInvitation = z.infer<typeof CarriedInvitation>;
-
-export const InvitationInput = z.strictObject({
-  kind: InvitationKind,
-  /** Whose list it is on: business partner company, portal partner, partner firm. */
-  scopeId: z.uuid(),
-  invitee: z.strictObject({ email: EmailAddress, firstName: PersonName, lastName: PersonName }),
-  invitedByUserId: UserId.nullable(),
-  /** What accepting grants, per kind (e.g. the practice role). */
-  offer: z.record(z.string(), z.string()).default({}),
-  /** Kind-specific details the first activity needs (e.g. a portal user's phone). Not shown. */
-  details: z.record(z.string(), z.string()).default({}),
-  timings: InvitationTimings,
-  continueAsNewAfterEvents: z.number().int().min(20).default(2000),
-  carried: CarriedInvitation.optional(),
-});
-export type InvitationInput = z.input<typeof InvitationInput>;
+/**
+ * Issue 13: the input this version reads, frozen (./input.v1.ts): what callers start the workflow with
+ * and what it carries across continue-as-new. The API's own value schemas no longer shape it.
+ */
+export const InvitationInput = InvitationInputV1;
+export type InvitationInput = z.input<typeof InvitationInputV1>;
+export type CarriedInvitation = z.infer<typeof CarriedInvitationV1>;
 
 /** The first run's id names the invitation everywhere (row, link, events), stable across continue-as-new. */
 export function invitationWorkflowId(kind: InvitationKind, scopeId: string, emailKey: string): string {

@@ -24,6 +24,7 @@ import { steps, parking, refuse, serializer } from '../shared';
 import { CLOSED_STATES, type InvitationState } from '../../domain/messages/values/invitation';
 import { describeDuration, reminderAt, resendWait } from '../../domain/invitations';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
+import { InvitationInputV1 } from './input.v1';
 import {
   acceptUpdate,
   InvitationInput,
@@ -39,7 +40,8 @@ import {
 } from './messages';
 
 export async function invitation(rawInput: InvitationInput): Promise<InvitationView> {
-  const parsed = InvitationInput.safeParse(rawInput);
+  // Issue 13: the frozen V1 schema; a V2 would be chosen here behind a patched() branch.
+  const parsed = InvitationInputV1.safeParse(rawInput);
   if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const input = parsed.data;
   const t = input.timings;

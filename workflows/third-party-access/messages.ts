@@ -2,48 +2,20 @@
 // intake, CRM consumer): input, updates, signals and the query. Pure definitions, safe to bundle.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { OrganizationId, UserId } from '../../domain/messages/values/identifiers';
-import { FirmName, PersonName } from '../../domain/messages/values/person';
+import { UserId } from '../../domain/messages/values/identifiers';
 import { TpuOrigin, TpuState } from '../../domain/messages/values/third-party-access';
+import { CarriedStateV1, ThirdPartyAccessInputV1 } from './input.v1';
 import type { ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
 
 export const DEFAULT_ACCOUNT_WAIT_SECONDS = 14 * 24 * 3600;
 
-/** What the workflow carries across continue-as-new. */
-export const CarriedState = z.object({
-  state: TpuState,
-  thirdPartyUserId: UserId.nullable(),
-  reason: z.string().nullable(),
-  origin: TpuOrigin,
-  transition: z.number().int().nonnegative(),
-  accountDeadline: z.number().int().nullable(),
-  /** How many requests joined so far (a repeat after continue-as-new is still a repeat). */
-  requests: z.number().int().nonnegative().default(0),
-  /** AM-5: when access turns itself off (epoch ms; null without an end date or with access off). */
-  accessEndsAt: z.number().int().nullable().default(null),
-  /**
-   * Issue 12: news the run had received but not yet applied when it handed over (signals it buffered):
-   * the CRM's word in arrival order, and an account announced while waiting. Empty before the fix.
-   */
-  crmNews: z.array(z.boolean()).default([]),
-  announcedUserId: UserId.nullable().default(null),
-});
-export type CarriedState = z.input<typeof CarriedState>;
-
-export const ThirdPartyAccessInput = z.strictObject({
-  organizationId: OrganizationId,
-  /** HMAC of the third party's email: the relationship's id, free of personal data. */
-  relationshipId: z.string().regex(/^[0-9a-f]{32}$/),
-  thirdParty: z.strictObject({ name: PersonName, firmName: FirmName, email: z.email() }),
-  origin: TpuOrigin,
-  requestedByUserId: UserId.nullable(),
-  ticketId: z.string().nullable(),
-  accountWaitSeconds: z.number().int().positive().max(30 * 24 * 3600).default(DEFAULT_ACCOUNT_WAIT_SECONDS),
-  /** Past this many history events the run continues as new, carrying its state. */
-  continueAsNewAfterEvents: z.number().int().min(20).default(2000),
-  carried: CarriedState.optional(),
-});
-export type ThirdPartyAccessInput = z.input<typeof ThirdPartyAccessInput>;
+/**
+ * Issue 13: the input this version reads, frozen (./input.v1.ts): what callers start the workflow with
+ * and what it carries across continue-as-new. The API's own value schemas no longer shape it.
+ */
+export const ThirdPartyAccessInput = ThirdPartyAccessInputV1;
+export type ThirdPartyAccessInput = z.input<typeof ThirdPartyAccessInputV1>;
+export type CarriedState = z.input<typeof CarriedStateV1>;
 
 export function thirdPartyAccessWorkflowId(organizationId: string, relationshipId: string): string {
   return `tpu-${organizationId}-${relationshipId}`;

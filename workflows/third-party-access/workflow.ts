@@ -33,6 +33,7 @@ import type { OutgoingEmail } from '../../platform/mail';
 import { acts, mail, parking, refuse, serializer, steps } from '../shared';
 import { FINAL_STATES, type TpuState } from '../../domain/messages/values/third-party-access';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
+import { ThirdPartyAccessInputV1 } from './input.v1';
 import {
   accountRegisteredSignal,
   joinUpdate,
@@ -69,7 +70,8 @@ const REMOVABLE: TpuState[] = ['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCES
 const utc = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise<RelationshipView> {
-  const parsed = ThirdPartyAccessInput.safeParse(rawInput);
+  // Issue 13: the frozen V1 schema; a V2 would be chosen here behind a patched() branch.
+  const parsed = ThirdPartyAccessInputV1.safeParse(rawInput);
   if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const input = parsed.data;
   const { organizationId, relationshipId } = input;
