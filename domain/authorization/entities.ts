@@ -47,7 +47,58 @@ export const roleIds = {
 };
 
 /** A client relationship in force: ACTIVE and not past its end date. */
-export const inForce = (now: Date) => ({ state: 'ACTIVE' as const, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+export const inForce = (now: Date) => ({
+  state: 'ACTIVE' as const,
+  OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+});
+
+interface PrincipalRow {
+  status: string;
+  /** In effect now, OWN or DELEGATION under a client relationship in force (its firm, to check staff). */
+  memberships: Array<{
+    organizationId: string;
+    role: OrgRoleName;
+    source: 'OWN' | 'DELEGATION';
+    delegatingFirmId: string | null;
+  }>;
+  practiceRoles: Array<{ partnerFirmId: string; role: FirmRoleName }>;
+  supportAgent: boolean;
+  portalAdmin: boolean;
+  /** TPU: organizations where the user's third-party access is on and not past its end. */
+  thirdPartyOrganizationIds: string[];
+}
+type OrgRoleName = 'ORG_ADMIN' | 'PRODUCT_ADMIN' | 'MEMBER' | 'THIRD_PARTY';
+type FirmRoleName = 'ACCOUNT_OWNER' | 'ACCOUNT_MANAGER' | 'USER_MANAGER' | 'STAFF';
+
+/**
+ * A decision's principal in one statement (issue 13's hot path: every decided route reads it). The
+ * filters are those of the Prisma reads it replaces, which took seven statements: a membership counts
+ * while not deactivated and not past its end date, OWN, or DELEGATION under an ACTIVE client
+ * relationship not past its own end (inForce); third-party access while ACCESS_ON and not past its end.
+ * `now` is compared as UTC, the way Prisma stores timestamps, whatever the session's time zone.
+ */
+async function principalRow(db: Reader, userId: string, now: Date): Promise<PrincipalRow | null> {
+  const at = now.toISOString();
+  const rows = await db.$queryRaw<PrincipalRow[]>`
+    with t as (select (${at}::timestamptz at time zone 'UTC') as now)
+    select u.status::text as status,
+      coalesce((select json_agg(json_build_object('organizationId', m."organizationId", 'role', m.role,
+          'source', m.source, 'delegatingFirmId', cr."partnerFirmId"))
+        from "Membership" m left join "ClientRelationship" cr on cr.id = m."clientRelationshipId", t
+        where m."userId" = u.id and m."deactivatedAt" is null
+          and (m."expiresAt" is null or m."expiresAt" > t.now)
+          and (m.source = 'OWN' or (m.source = 'DELEGATION' and cr.state = 'ACTIVE'
+            and (cr."expiresAt" is null or cr."expiresAt" > t.now)))), '[]'::json) as memberships,
+      coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId", 'role', p.role))
+        from "PracticeStaffMember" p where p."userId" = u.id), '[]'::json) as "practiceRoles",
+      exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "supportAgent",
+      exists(select 1 from "PortalAdmin" pa where pa."userId" = u.id) as "portalAdmin",
+      coalesce((select json_agg(r."organizationId") from "ThirdPartyRelationship" r, t
+        where r."thirdPartyUserId" = u.id and r.state = 'ACCESS_ON'
+          and (r."accessEndsAt" is null or r."accessEndsAt" > t.now)), '[]'::json) as "thirdPartyOrganizationIds"
+    from "User" u where u.id = ${userId}::uuid`;
+  return rows[0] ?? null;
+}
 
 /**
  * The roles a user holds now, each as the id of a Role group. Switched into a customer account
@@ -76,51 +127,19 @@ export async function rolesOf(
     const roles = user.memberships.map((m) => roleIds.organization(m.organizationId, m.role));
     return { active: user.status === 'ACTIVE', roles };
   }
-  // The person and their third-party access at once: a decision's principal is one round of reads.
-  const [user, thirdParty] = await Promise.all([
-    db.user.findUnique({
-      where: { id: userId },
-      select: {
-        status: true,
-        memberships: {
-          where: {
-            ...inEffect,
-            // A relationship past its end date grants nothing, even before its workflow records the expiry.
-            AND: [{ OR: [{ source: 'OWN' }, { source: 'DELEGATION', clientRelationship: inForce(now) }] }],
-          },
-          select: {
-            organizationId: true,
-            role: true,
-            source: true,
-            clientRelationship: { select: { partnerFirmId: true } },
-          },
-        },
-        practiceRoles: { select: { partnerFirmId: true, role: true } },
-        supportAgent: { select: { userId: true } },
-        portalAdmin: { select: { role: true } },
-      },
-    }),
-    db.thirdPartyRelationship.findMany({
-      where: {
-        thirdPartyUserId: userId,
-        state: 'ACCESS_ON',
-        OR: [{ accessEndsAt: null }, { accessEndsAt: { gt: now } }],
-      },
-      select: { organizationId: true },
-    }),
-  ]);
+  const user = await principalRow(db, userId, now);
   if (!user) return { active: false, roles: [] };
   const firms = new Set(user.practiceRoles.map((r) => r.partnerFirmId));
   // A delegation stands only while its holder is on the delegating firm's staff.
   const standing = user.memberships.filter(
-    (m) => m.source === 'OWN' || (m.clientRelationship && firms.has(m.clientRelationship.partnerFirmId)),
+    (m) => m.source === 'OWN' || (m.delegatingFirmId !== null && firms.has(m.delegatingFirmId)),
   );
   const roles = [
     ...standing.map((m) => roleIds.organization(m.organizationId, m.role)),
     ...standing
       .filter((m) => m.source === 'DELEGATION')
       .map((m) => roleIds.organization(m.organizationId, 'THIRD_PARTY')),
-    ...thirdParty.map((t) => roleIds.organization(t.organizationId, 'THIRD_PARTY')),
+    ...user.thirdPartyOrganizationIds.map((id) => roleIds.organization(id, 'THIRD_PARTY')),
     ...user.practiceRoles.flatMap((r) => [
       roleIds.firm(r.partnerFirmId, r.role),
       roleIds.firm(r.partnerFirmId, 'STAFF'),
