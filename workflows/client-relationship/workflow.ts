@@ -77,7 +77,7 @@ const BOTH: ClientRelationshipSide[] = ['organization', 'firm'];
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function clientRelationship(rawInput: ClientRelationshipInput): Promise<ClientRelationshipView> {
-  // Issue 13: the frozen V1 schema; a V2 would be chosen here behind a patched() branch.
+  // Issue 13: the frozen V1 schema; a V2 (accepting V1 too) would be read here behind patched().
   const parsed = ClientRelationshipInputV1.safeParse(rawInput);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');

@@ -40,7 +40,7 @@ import {
 } from './messages';
 
 export async function invitation(rawInput: InvitationInput): Promise<InvitationView> {
-  // Issue 13: the frozen V1 schema; a V2 would be chosen here behind a patched() branch.
+  // Issue 13: the frozen V1 schema; a V2 (accepting V1 too) would be read here behind patched().
   const parsed = InvitationInputV1.safeParse(rawInput);
   if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const input = parsed.data;

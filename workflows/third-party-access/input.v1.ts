@@ -1,8 +1,10 @@
 // Issue 13: the third-party-access workflow's input, version 1, frozen. A run parses it at its start and
 // again at every continue-as-new, months later, on whatever code is deployed then; so it imports
 // nothing from the API's value schemas (domain/messages/values), which may tighten at any time.
-// The rule: a frozen schema is never edited. A change makes ThirdPartyAccessInputV2 next to it, read
-// behind a `patched()` branch (runs started before still parse V1), or a new workflow type.
+// The rule: a frozen schema is never edited. A change makes ThirdPartyAccessInputV2 next to it, read behind a
+// `patched()` branch (a replayed run started before reads V1), or a new workflow type. V2 must still
+// accept every V1 input (parse V1 and upgrade it): a run started on V1 hands its input to the new
+// code when it next continues as new.
 // The shapes below are copies of the API's as of this version.
 import { z } from 'zod';
 

@@ -70,7 +70,7 @@ const REMOVABLE: TpuState[] = ['AWAITING_ACCOUNT', 'REQUESTED', 'LISTED', 'ACCES
 const utc = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise<RelationshipView> {
-  // Issue 13: the frozen V1 schema; a V2 would be chosen here behind a patched() branch.
+  // Issue 13: the frozen V1 schema; a V2 (accepting V1 too) would be read here behind patched().
   const parsed = ThirdPartyAccessInputV1.safeParse(rawInput);
   if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const input = parsed.data;
