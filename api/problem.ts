@@ -83,7 +83,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     else if (err?.type === 'entity.parse.failed') problem = new Problem('malformed-json', 'The body could not be parsed as JSON.');
     // A charset or content encoding the JSON parser does not read: the media type is what is wrong.
     else if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
-      problem = new Problem('unsupported-media-type', 'This charset or content encoding of the JSON body cannot be read.');
+      const detail = 'This charset or content encoding of the JSON body cannot be read.';
+      problem = new Problem('unsupported-media-type', detail);
     } else if (err?.type === 'entity.too.large') problem = new Problem('validation-failed', 'The body is too large.');
     else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
