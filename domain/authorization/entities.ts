@@ -407,13 +407,14 @@ async function invitationEntities(
   } else if (kind === 'PRACTICE_STAFF') {
     attrs.firm = ref('PartnerFirm', scopeId);
     entities.push(firm(scopeId));
-  } else if (kind === 'CUSTOMER_USER' || kind === 'ACCOUNT_GUEST') {
+  } else if (kind === 'CUSTOMER_USER' || kind === 'ACCOUNT_GUEST' || kind === 'ORGANIZATION_ACCESS') {
+    // An invitation (or a list) of an organization that does not exist is a missing resource (404):
+    // naming it in the entities would make Cedar fail on a reference to nothing (a 500).
+    const scope = await organizationEntities(db, scopeId);
+    if (!scope) throw new MissingResource({ type: 'Organization', id: scopeId });
     attrs.organization = ref('Organization', scopeId);
-    entities.push(...(await organization(db, scopeId)));
-  } else if (kind === 'ORGANIZATION_ACCESS') {
-    attrs.organization = ref('Organization', scopeId);
-    entities.push(...(await organization(db, scopeId)));
-    if (firmId) {
+    entities.push(...scope);
+    if (kind === 'ORGANIZATION_ACCESS' && firmId) {
       attrs.firm = ref('PartnerFirm', firmId);
       entities.push(firm(firmId));
     }
