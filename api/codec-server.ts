@@ -64,7 +64,9 @@ const fromJson = (p: PayloadJson): Payload => ({
 });
 
 const toJson = (p: Payload): PayloadJson => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
@@ -110,41 +112,57 @@ export function codecServer(deps: CodecServerDeps, options: CodecServerOptions):
           resource: { type: 'SupportDesk' },
         })
         .then((decision) =>
-          decision.allowed ? next() : next(new Problem('forbidden', 'Only operators (support agents) may use the codec server.')),
+          decision.allowed
+            ? next()
+            : next(new Problem('forbidden', 'Only operators (support agents) may use the codec server.')),
         )
         .catch(next);
     },
   ];
   const loopbackOnly: RequestHandler = (req, _res, next) =>
-    next(isLoopback(req) ? undefined : new Problem('forbidden', 'Without sign-in, the codec server answers this machine only.'));
+    next(
+      isLoopback(req)
+        ? undefined
+        : new Problem('forbidden', 'Without sign-in, the codec server answers this machine only.'),
+    );
   const access = options.access === 'operator' ? operatorOnly : [loopbackOnly];
 
   // Histories carry up to 2 MB per payload (Temporal's default limit), base64 a third more.
   const json = express.json({ limit: '8mb', strict: true });
 
-  router.post('/decode', access, json, handler(async (req, res) => {
-    const { namespace, payloads } = parse(req);
-    // The audit row comes first: a decode that cannot be audited does not happen.
-    await deps.db.auditEntry.create({
-      data: {
-        actorId: options.access === 'operator' ? actorOf(res).userId : LOOPBACK_ACTOR_ID,
-        action: DECODE_AUDIT_ACTION,
-        subjectId: namespace,
-        detail: { namespace, payloads: payloads.length, access: options.access },
-      },
-    });
-    deps.logger.info({ namespace, payloads: payloads.length, access: options.access }, 'temporal payloads decoded');
-    const decoded = await options.codec.decode(payloads).catch((err: unknown) => {
-      if (err instanceof PayloadDecryptionError) throw new Problem('unprocessable', err.message);
-      throw err;
-    });
-    res.json({ payloads: decoded.map(toJson) });
-  }));
+  router.post(
+    '/decode',
+    access,
+    json,
+    handler(async (req, res) => {
+      const { namespace, payloads } = parse(req);
+      // The audit row comes first: a decode that cannot be audited does not happen.
+      await deps.db.auditEntry.create({
+        data: {
+          actorId: options.access === 'operator' ? actorOf(res).userId : LOOPBACK_ACTOR_ID,
+          action: DECODE_AUDIT_ACTION,
+          subjectId: namespace,
+          detail: { namespace, payloads: payloads.length, access: options.access },
+        },
+      });
+      deps.logger.info({ namespace, payloads: payloads.length, access: options.access }, 'temporal payloads decoded');
+      const decoded = await options.codec.decode(payloads).catch((err: unknown) => {
+        if (err instanceof PayloadDecryptionError) throw new Problem('unprocessable', err.message);
+        throw err;
+      });
+      res.json({ payloads: decoded.map(toJson) });
+    }),
+  );
 
-  router.post('/encode', access, json, handler(async (req, res) => {
-    const { payloads } = parse(req);
-    res.json({ payloads: (await options.codec.encode(payloads)).map(toJson) });
-  }));
+  router.post(
+    '/encode',
+    access,
+    json,
+    handler(async (req, res) => {
+      const { payloads } = parse(req);
+      res.json({ payloads: (await options.codec.encode(payloads)).map(toJson) });
+    }),
+  );
 
   return router;
 }
@@ -155,13 +173,15 @@ function parse(req: Request): { namespace: string; payloads: Payload[] } {
   if (!namespace.success) throw new Problem('validation-failed', 'Send the namespace in the X-Namespace header.');
   const body = Body.safeParse(req.body);
   if (!body.success) {
-    throw new Problem('validation-failed', `Send {"payloads": [{"metadata": {…}, "data": "…"}]} with base64 values, at most ${MAX_PAYLOADS}.`);
+    throw new Problem(
+      'validation-failed',
+      `Send {"payloads": [{"metadata": {…}, "data": "…"}]} with base64 values, at most ${MAX_PAYLOADS}.`,
+    );
   }
   return { namespace: namespace.data, payloads: body.data.payloads.map(fromJson) };
 }
 
 const handler =
-  (fn: (req: Request, res: Response) => Promise<void>) =>
-  (req: Request, res: Response, next: NextFunction) => {
+  (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
     fn(req, res).catch(next);
   };

@@ -181,7 +181,10 @@ export class Registration {
     }
     // TPU-5: the CRM's word kept for this email applies now, however old (domain/kept-crm-news.ts).
     await accountAppeared(db, thirdPartyAccess, verified.email).catch((err: Error) => {
-      logger.warn({ err: err.message }, "could not apply the CRM's word kept for the account; the worker's sweep will");
+      logger.warn(
+        { err: err.message },
+        "could not apply the CRM's word kept for the account; the worker's sweep will",
+      );
     });
   }
 

@@ -45,9 +45,12 @@ export const KafkaConnectionEnv = z
       } else if (env.KAFKA_SSL === 'on') {
         const cert = env.KAFKA_SSL_CLIENT_CERT;
         const key = env.KAFKA_SSL_CLIENT_KEY;
-        if (cert !== undefined && key === undefined) issue('KAFKA_SSL_CLIENT_KEY', 'required with KAFKA_SSL_CLIENT_CERT');
-        if (key !== undefined && cert === undefined) issue('KAFKA_SSL_CLIENT_CERT', 'required with KAFKA_SSL_CLIENT_KEY');
-        if (keyMatchesCertificate(cert, key) === false) issue('KAFKA_SSL_CLIENT_KEY', 'is not the key of KAFKA_SSL_CLIENT_CERT');
+        if (cert !== undefined && key === undefined)
+          issue('KAFKA_SSL_CLIENT_KEY', 'required with KAFKA_SSL_CLIENT_CERT');
+        if (key !== undefined && cert === undefined)
+          issue('KAFKA_SSL_CLIENT_CERT', 'required with KAFKA_SSL_CLIENT_KEY');
+        if (keyMatchesCertificate(cert, key) === false)
+          issue('KAFKA_SSL_CLIENT_KEY', 'is not the key of KAFKA_SSL_CLIENT_CERT');
       }
       if (env.KAFKA_SASL_MECHANISM === 'none') {
         for (const name of SASL_USER) {
@@ -59,13 +62,19 @@ export const KafkaConnectionEnv = z
         }
         // PLAIN sends the password itself; only a local broker may see it unencrypted.
         if (env.KAFKA_SASL_MECHANISM === 'plain' && env.KAFKA_SSL !== 'on' && env.NODE_ENV === 'production') {
-          issue('KAFKA_SASL_MECHANISM', 'plain sends the password in clear text; set KAFKA_SSL=on (only development and test may go without)');
+          issue(
+            'KAFKA_SASL_MECHANISM',
+            'plain sends the password in clear text; set KAFKA_SSL=on (only development and test may go without)',
+          );
         }
       }
       const minIsr = env.KAFKA_MIN_INSYNC_REPLICAS;
       const rf = env.KAFKA_REPLICATION_FACTOR;
       if (typeof minIsr === 'number' && typeof rf === 'number' && minIsr > rf) {
-        issue('KAFKA_MIN_INSYNC_REPLICAS', `at most KAFKA_REPLICATION_FACTOR (${rf}); more would refuse every acks=all write`);
+        issue(
+          'KAFKA_MIN_INSYNC_REPLICAS',
+          `at most KAFKA_REPLICATION_FACTOR (${rf}); more would refuse every acks=all write`,
+        );
       }
     },
     // Checked even when other variables are wrong, so that every wrong variable is named at once.
@@ -77,16 +86,26 @@ export type KafkaConnectionSettings = z.infer<typeof KafkaConnectionEnv>;
 /** What a kafkajs client needs from the configuration: the brokers and how to reach them. */
 export type KafkaSettings = Pick<
   KafkaConnectionSettings,
-  'KAFKA_SSL' | 'KAFKA_SSL_CA' | 'KAFKA_SSL_CLIENT_CERT' | 'KAFKA_SSL_CLIENT_KEY' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'
+  | 'KAFKA_SSL'
+  | 'KAFKA_SSL_CA'
+  | 'KAFKA_SSL_CLIENT_CERT'
+  | 'KAFKA_SSL_CLIENT_KEY'
+  | 'KAFKA_SASL_MECHANISM'
+  | 'KAFKA_SASL_USERNAME'
+  | 'KAFKA_SASL_PASSWORD'
 > & { KAFKA_BROKERS: string[] };
 
 /** The min.insync.replicas of the topics this engine creates. */
-export function minInsyncReplicas(settings: Pick<KafkaConnectionSettings, 'KAFKA_REPLICATION_FACTOR' | 'KAFKA_MIN_INSYNC_REPLICAS'>): number {
+export function minInsyncReplicas(
+  settings: Pick<KafkaConnectionSettings, 'KAFKA_REPLICATION_FACTOR' | 'KAFKA_MIN_INSYNC_REPLICAS'>,
+): number {
   return settings.KAFKA_MIN_INSYNC_REPLICAS ?? Math.min(2, settings.KAFKA_REPLICATION_FACTOR);
 }
 
 /** The security part of a kafkajs client's configuration. */
-export function kafkaConnectionOptions(settings: Omit<KafkaSettings, 'KAFKA_BROKERS'>): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+export function kafkaConnectionOptions(
+  settings: Omit<KafkaSettings, 'KAFKA_BROKERS'>,
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const options: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
   if (settings.KAFKA_SSL === 'on') {
     const { KAFKA_SSL_CA: ca, KAFKA_SSL_CLIENT_CERT: cert, KAFKA_SSL_CLIENT_KEY: key } = settings;

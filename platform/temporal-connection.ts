@@ -10,7 +10,12 @@ import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/client';
 import { keyMatchesCertificate, pemCertificates, pemPrivateKey } from './pem';
 
-const TLS_MATERIAL = ['TEMPORAL_TLS_SERVER_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_CLIENT_CERT', 'TEMPORAL_TLS_CLIENT_KEY'] as const;
+const TLS_MATERIAL = [
+  'TEMPORAL_TLS_SERVER_CA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_CLIENT_CERT',
+  'TEMPORAL_TLS_CLIENT_KEY',
+] as const;
 
 export const TemporalConnectionEnv = z
   .object({
@@ -31,17 +36,24 @@ export const TemporalConnectionEnv = z
           if (env[name] !== undefined) issue(name, 'has no effect without TLS; set TEMPORAL_TLS=on');
         }
         // A bearer key over plaintext is readable by anyone on the path, and Temporal Cloud refuses it anyway.
-        if (env.TEMPORAL_API_KEY !== undefined) issue('TEMPORAL_API_KEY', 'is sent only over TLS; set TEMPORAL_TLS=on');
+        if (env.TEMPORAL_API_KEY !== undefined)
+          issue('TEMPORAL_API_KEY', 'is sent only over TLS; set TEMPORAL_TLS=on');
         return;
       }
       if (env.TEMPORAL_TLS !== 'on') return;
       const cert = env.TEMPORAL_TLS_CLIENT_CERT;
       const key = env.TEMPORAL_TLS_CLIENT_KEY;
       if (cert !== undefined && key === undefined) {
-        issue('TEMPORAL_TLS_CLIENT_KEY', 'required with TEMPORAL_TLS_CLIENT_CERT (mTLS needs the certificate and its key)');
+        issue(
+          'TEMPORAL_TLS_CLIENT_KEY',
+          'required with TEMPORAL_TLS_CLIENT_CERT (mTLS needs the certificate and its key)',
+        );
       }
       if (key !== undefined && cert === undefined) {
-        issue('TEMPORAL_TLS_CLIENT_CERT', 'required with TEMPORAL_TLS_CLIENT_KEY (mTLS needs the certificate and its key)');
+        issue(
+          'TEMPORAL_TLS_CLIENT_CERT',
+          'required with TEMPORAL_TLS_CLIENT_KEY (mTLS needs the certificate and its key)',
+        );
       }
       if (keyMatchesCertificate(cert, key) === false) {
         issue('TEMPORAL_TLS_CLIENT_KEY', 'is not the key of TEMPORAL_TLS_CLIENT_CERT');
@@ -54,9 +66,11 @@ export const TemporalConnectionEnv = z
 export type TemporalConnectionSettings = z.infer<typeof TemporalConnectionEnv>;
 
 /** The options both Connection.connect and NativeConnection.connect take besides the address. */
-export function temporalConnectionOptions(
-  settings: TemporalConnectionSettings & { TEMPORAL_NAMESPACE?: string },
-): { tls?: TLSConfig | boolean; apiKey?: string; metadata?: Record<string, string> } {
+export function temporalConnectionOptions(settings: TemporalConnectionSettings & { TEMPORAL_NAMESPACE?: string }): {
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+} {
   if (settings.TEMPORAL_TLS !== 'on') return {};
   const tls: TLSConfig = {};
   if (settings.TEMPORAL_TLS_SERVER_CA) tls.serverRootCACertificate = Buffer.from(settings.TEMPORAL_TLS_SERVER_CA);
@@ -86,7 +100,10 @@ export async function temporalTlsFailure(
   timeoutMs = 3000,
 ): Promise<string | undefined> {
   if (settings.TEMPORAL_TLS !== 'on') return undefined;
-  const [host, port] = [settings.TEMPORAL_ADDRESS.replace(/:\d+$/, ''), Number(settings.TEMPORAL_ADDRESS.split(':').pop())];
+  const [host, port] = [
+    settings.TEMPORAL_ADDRESS.replace(/:\d+$/, ''),
+    Number(settings.TEMPORAL_ADDRESS.split(':').pop()),
+  ];
   const servername = settings.TEMPORAL_TLS_SERVER_NAME ?? host;
   return new Promise((resolve) => {
     let settled = false;
@@ -120,7 +137,9 @@ export async function temporalTlsFailure(
     // Some servers (Node's among them) refuse a client certificate by hanging up, without an alert.
     socket.on('close', () => {
       if (!secured) return;
-      const cert = settings.TEMPORAL_TLS_CLIENT_CERT ? ' it may not accept the client certificate' : ' it may want a client certificate';
+      const cert = settings.TEMPORAL_TLS_CLIENT_CERT
+        ? ' it may not accept the client certificate'
+        : ' it may want a client certificate';
       done(`the server ended the connection right after the TLS handshake;${cert}`);
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {

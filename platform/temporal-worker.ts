@@ -5,9 +5,10 @@ import { explainTemporalConnectError, temporalConnectionOptions } from './tempor
 import type { TemporalSettings } from './temporal';
 
 export async function connectWorkerTemporal(settings: TemporalSettings): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS, ...temporalConnectionOptions(settings) }).catch(
-    async (err: unknown) => {
-      throw await explainTemporalConnectError(settings, err);
-    },
-  );
+  return NativeConnection.connect({
+    address: settings.TEMPORAL_ADDRESS,
+    ...temporalConnectionOptions(settings),
+  }).catch(async (err: unknown) => {
+    throw await explainTemporalConnectError(settings, err);
+  });
 }

@@ -54,7 +54,9 @@ async function roundTrip(kafka: Kafka): Promise<{ key: string; value: string }> 
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received = new Promise<{ key: string; value: string }>((resolve) => {
-      void consumer.run({ eachMessage: async ({ message }) => resolve({ key: String(message.key), value: String(message.value) }) });
+      void consumer.run({
+        eachMessage: async ({ message }) => resolve({ key: String(message.key), value: String(message.value) }),
+      });
     });
     await producer.send({ topic, acks: -1, messages: [{ key: 'aggregate-1', value: 'over SASL_SSL' }] });
     return await received;
@@ -88,11 +90,14 @@ describe('issue 12 production connections: Kafka over SASL_SSL (stack service ka
     },
   );
 
-  it('refuses a wrong password, for the engine\'s client and for the readiness probe', async () => {
+  it("refuses a wrong password, for the engine's client and for the readiness probe", async () => {
     for (const mechanism of ['scram-sha-512', 'plain']) {
       const cfg = secureConfig({ KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_PASSWORD: 'not-the-password' });
-      const failure = mechanism === 'plain' ? /SASL PLAIN authentication failed/ : /SASL SCRAM SHA512 authentication failed/;
-      await expect(withAdmin(createKafka(cfg, `kafka-connections-${uniqueSuffix()}`), (a) => a.listTopics())).rejects.toThrow(failure);
+      const failure =
+        mechanism === 'plain' ? /SASL PLAIN authentication failed/ : /SASL SCRAM SHA512 authentication failed/;
+      await expect(
+        withAdmin(createKafka(cfg, `kafka-connections-${uniqueSuffix()}`), (a) => a.listTopics()),
+      ).rejects.toThrow(failure);
       await expect(pingKafka(cfg)).rejects.toThrow(failure);
     }
   });
@@ -101,7 +106,9 @@ describe('issue 12 production connections: Kafka over SASL_SSL (stack service ka
     const pki = new TestPki();
     try {
       const cfg = secureConfig({ KAFKA_SSL_CA: pki.ca('not-the-brokers-ca').certPath });
-      await expect(pingKafka(cfg)).rejects.toThrow(/self.signed certificate in certificate chain|unable to (get local issuer|verify)/);
+      await expect(pingKafka(cfg)).rejects.toThrow(
+        /self.signed certificate in certificate chain|unable to (get local issuer|verify)/,
+      );
     } finally {
       pki.remove();
     }
@@ -129,7 +136,12 @@ describe('issue 12 production connections: topics with min.insync.replicas (shar
     await ensureTopics(kafka, [{ ...engineShape, topic }]);
     const [entry] = await describe1(topic, ['min.insync.replicas']);
     // Set on the topic (source TOPIC_CONFIG = 1), not inherited from the broker's default.
-    expect(entry).toMatchObject({ configName: 'min.insync.replicas', configValue: '1', isDefault: false, configSource: 1 });
+    expect(entry).toMatchObject({
+      configName: 'min.insync.replicas',
+      configValue: '1',
+      isDefault: false,
+      configSource: 1,
+    });
   });
 
   it('leaves an existing topic with other settings as it is and warns about each difference', async () => {
@@ -151,12 +163,21 @@ describe('issue 12 production connections: topics with min.insync.replicas (shar
         ],
       }),
     );
-    const lines: Array<{ level: number; msg: string; topic: string; config: string; actual: string; expected: string }> = [];
+    const lines: Array<{
+      level: number;
+      msg: string;
+      topic: string;
+      config: string;
+      actual: string;
+      expected: string;
+    }> = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     await ensureTopics(kafka, [{ ...topicConfigs(config)[0], topic }], logger);
     const entries = await describe1(topic, ['min.insync.replicas']);
     expect(entries[0].configValue).toBe('2');
-    expect(lines.map(({ level, topic: t, config: c, actual, expected }) => ({ level, t, c, actual, expected }))).toEqual([
+    expect(
+      lines.map(({ level, topic: t, config: c, actual, expected }) => ({ level, t, c, actual, expected })),
+    ).toEqual([
       { level: 40, t: topic, c: 'retention.ms', actual: '3600000', expected: String(7 * 24 * 3600 * 1000) },
       { level: 40, t: topic, c: 'min.insync.replicas', actual: '2', expected: '1' },
     ]);

@@ -30,7 +30,9 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The value of one sample, its labels given in the order the registry prints them; undefined if absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const inner = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+  const inner = Object.entries(labels)
+    .map(([k, v]) => `${k}="${escape(v)}"`)
+    .join(',');
   const line = new RegExp(`^${escape(name)}${inner ? `\\{${inner}\\}` : ''} (\\S+)$`, 'm').exec(text);
   return line ? Number(line[1]) : undefined;
 }
@@ -141,7 +143,8 @@ it(workerTitle, async () => {
   const reason = { consumer: consumer.group, reason: 'unknown-type' };
   expect(sample(lettered, 'inbound_dead_letters_total', reason)).toBe(1);
   // The group committed past the dead letter: no lag.
-  const lag = async () => sample(await scrape(metrics.url), 'inbound_consumer_lag_messages', { group: consumer.group });
+  const lag = async () =>
+    sample(await scrape(metrics.url), 'inbound_consumer_lag_messages', { group: consumer.group });
   await waitUntil('lag 0', async () => (await lag()) === 0);
 
   // Email: one accepted by the tests' mail sink, one to a port nothing listens on (a transient failure).

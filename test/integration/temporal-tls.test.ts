@@ -130,10 +130,14 @@ describe('issue 12 production connections: Temporal over TLS', () => {
         TEMPORAL_TLS_SERVER_CA: strangerCa.cert,
         TEMPORAL_TLS_SERVER_NAME: 'temporal.cluster.test',
       });
-      const wrongCa = /^cannot connect to Temporal at 127\.0\.0\.1:\d+: TLS handshake failed: unable to verify the first certificate$/;
+      const wrongCa =
+        /^cannot connect to Temporal at 127\.0\.0\.1:\d+: TLS handshake failed: unable to verify the first certificate$/;
       await expect(connectTemporal(untrusting)).rejects.toThrow(wrongCa);
       await expect(connectWorkerTemporal(untrusting)).rejects.toThrow(wrongCa);
-      const otherName = clusterConfig(front, { TEMPORAL_TLS_SERVER_CA: ca.cert, TEMPORAL_TLS_SERVER_NAME: 'temporal.elsewhere.test' });
+      const otherName = clusterConfig(front, {
+        TEMPORAL_TLS_SERVER_CA: ca.cert,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.elsewhere.test',
+      });
       await expect(connectTemporal(otherName)).rejects.toThrow(
         /TLS handshake failed: Hostname\/IP does not match certificate's altnames: Host: temporal\.elsewhere\.test/,
       );
@@ -144,7 +148,7 @@ describe('issue 12 production connections: Temporal over TLS', () => {
 });
 
 describe('issue 12 production connections: Temporal over mTLS', () => {
-  it('a client and a worker with the engine\'s client certificate are let in and run a workflow', async () => {
+  it("a client and a worker with the engine's client certificate are let in and run a workflow", async () => {
     const front = await tlsTerminator(serverCert, clientCa);
     try {
       const cfg = clusterConfig(front, {
@@ -168,7 +172,8 @@ describe('issue 12 production connections: Temporal over mTLS', () => {
     try {
       const server = { TEMPORAL_TLS_SERVER_CA: ca.cert, TEMPORAL_TLS_SERVER_NAME: 'temporal.cluster.test' };
       const anonymous = clusterConfig(front, server);
-      const noCertificate = /^cannot connect to Temporal at 127\.0\.0\.1:\d+: the server refused the TLS handshake: .*alert certificate required/;
+      const noCertificate =
+        /^cannot connect to Temporal at 127\.0\.0\.1:\d+: the server refused the TLS handshake: .*alert certificate required/;
       await expect(connectTemporal(anonymous)).rejects.toThrow(noCertificate);
       await expect(connectWorkerTemporal(anonymous)).rejects.toThrow(noCertificate);
       const stranger = clusterConfig(front, {
@@ -180,7 +185,9 @@ describe('issue 12 production connections: Temporal over mTLS', () => {
       await expect(connectTemporal(stranger)).rejects.toThrow(
         /^cannot connect to Temporal at 127\.0\.0\.1:\d+: the server ended the connection right after the TLS handshake; it may not accept the client certificate$/,
       );
-      expect(front.refused).toEqual(expect.arrayContaining([expect.stringMatching(/peer did not return a certificate/)]));
+      expect(front.refused).toEqual(
+        expect.arrayContaining([expect.stringMatching(/peer did not return a certificate/)]),
+      );
     } finally {
       await front.close();
     }

@@ -90,7 +90,9 @@ async function crmConsumer() {
   const say = async (news: { organizationExternalId: string; partnerEmail: string; isAccountOwner: boolean }) => {
     const data = { ...news, partnerFirmName: 'Northwind Advisory', asOf: new Date().toISOString() };
     const before = consumer.outcomes.applied;
-    await produce(kafka, topic, [{ type: InboundTypes.crmAccountOwnerStatus, key: news.organizationExternalId, data }]);
+    await produce(kafka, topic, [
+      { type: InboundTypes.crmAccountOwnerStatus, key: news.organizationExternalId, data },
+    ]);
     await waitUntil('the CRM news received', () => consumer.outcomes.applied > before, 30000);
   };
   return { say };
@@ -194,9 +196,13 @@ it('TPU-5 INT-2 CRM news about an organization not yet known applies when the or
   const externalId = `CRM-LATER-${uniqueSuffix()}`;
   await say({ organizationExternalId: externalId, partnerEmail: partner.email, isAccountOwner: true });
   // Received and kept, though nothing can apply it: no organization has that CRM id.
-  expect(await api.db.crmAccountOwnerStatus.findUnique({
-    where: { organizationExternalId_partnerEmail: { organizationExternalId: externalId, partnerEmail: partner.email } },
-  })).toMatchObject({ isAccountOwner: true });
+  expect(
+    await api.db.crmAccountOwnerStatus.findUnique({
+      where: {
+        organizationExternalId_partnerEmail: { organizationExternalId: externalId, partnerEmail: partner.email },
+      },
+    }),
+  ).toMatchObject({ isAccountOwner: true });
 
   const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 1 });
   expect(await relationship(org.id, partner.email)).toBeNull();
@@ -268,11 +274,15 @@ it('TPU-5 CRM news that lands while the relationship hands over to a new run is 
   const signalled = (await events()).length;
   const request = { organizationId: org.id, thirdParty, requestedByUserId: null, ticketId: null };
   await api.thirdPartyAccess.crmAccountOwner({ ...request, origin: 'CRM' }, false);
-  await waitUntil('the run took the news in', async () => {
-    const later = (await events()).slice(signalled);
-    const at = later.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
-    return at >= 0 && later.slice(at).some((e) => e.workflowTaskCompletedEventAttributes);
-  }, 20000);
+  await waitUntil(
+    'the run took the news in',
+    async () => {
+      const later = (await events()).slice(signalled);
+      const at = later.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+      return at >= 0 && later.slice(at).some((e) => e.workflowTaskCompletedEventAttributes);
+    },
+    20000,
+  );
   expect((await handle.describe()).runId).toBe(firstRunId);
   expect((await relationship(org.id, partner.email))?.state).toBe('LISTED');
 

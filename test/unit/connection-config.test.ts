@@ -20,7 +20,10 @@ function problems(env: Record<string, string>): string[] {
     loadConfig(env);
     return [];
   } catch (err) {
-    const lines = (err as Error).message.split('\n').slice(1).map((l) => l.trim());
+    const lines = (err as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
     return lines.filter((l) => /^(TEMPORAL_|KAFKA_|API_PORT)/.test(l));
   }
 }
@@ -72,7 +75,11 @@ describe('issue 12 production connections: Temporal', () => {
 
   it('sends an API key over TLS with the namespace header Temporal Cloud routes by', () => {
     const c = loadConfig({ ...dev, TEMPORAL_TLS: 'on', TEMPORAL_API_KEY: 'key-1', TEMPORAL_NAMESPACE: 'acme.a1b2c' });
-    expect(temporalConnectionOptions(c)).toEqual({ tls: {}, apiKey: 'key-1', metadata: { 'temporal-namespace': 'acme.a1b2c' } });
+    expect(temporalConnectionOptions(c)).toEqual({
+      tls: {},
+      apiKey: 'key-1',
+      metadata: { 'temporal-namespace': 'acme.a1b2c' },
+    });
   });
 
   it('names every setting that would be ignored or leaked without TLS', () => {
@@ -102,7 +109,12 @@ describe('issue 12 production connections: Temporal', () => {
       'TEMPORAL_TLS_CLIENT_CERT: required with TEMPORAL_TLS_CLIENT_KEY (mTLS needs the certificate and its key)',
     ]);
     expect(
-      problems({ ...dev, TEMPORAL_TLS: 'on', TEMPORAL_TLS_CLIENT_CERT: client.cert, TEMPORAL_TLS_CLIENT_KEY: other.key }),
+      problems({
+        ...dev,
+        TEMPORAL_TLS: 'on',
+        TEMPORAL_TLS_CLIENT_CERT: client.cert,
+        TEMPORAL_TLS_CLIENT_KEY: other.key,
+      }),
     ).toEqual(['TEMPORAL_TLS_CLIENT_KEY: is not the key of TEMPORAL_TLS_CLIENT_CERT']);
   });
 
@@ -121,7 +133,9 @@ describe('issue 12 production connections: Temporal', () => {
     });
     expect(found).toEqual([
       expect.stringMatching(/^TEMPORAL_TLS: Invalid option: expected one of "on"\|"off"/),
-      expect.stringMatching(/^TEMPORAL_TLS_SERVER_CA: neither PEM text nor a readable file \(.*absent\.crt: ENOENT\)$/),
+      expect.stringMatching(
+        /^TEMPORAL_TLS_SERVER_CA: neither PEM text nor a readable file \(.*absent\.crt: ENOENT\)$/,
+      ),
       'TEMPORAL_TLS_CLIENT_CERT: not a PEM certificate: no CERTIFICATE block',
       'TEMPORAL_TLS_CLIENT_KEY: not a PEM private key: no PRIVATE KEY block',
       'KAFKA_SSL_CLIENT_KEY: not a PEM private key: it is encrypted; give it unencrypted',
@@ -150,14 +164,29 @@ describe('issue 12 production connections: Kafka', () => {
       ssl: { ca: [ca.cert], cert: client.cert, key: client.key },
       sasl: { mechanism: 'scram-sha-512', username: 'engine', password: 'secret' },
     });
-    const plain = KafkaConnectionEnv.parse({ ...production, KAFKA_SSL: 'on', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' });
-    expect(kafkaConnectionOptions(plain)).toEqual({ ssl: true, sasl: { mechanism: 'plain', username: 'u', password: 'p' } });
+    const plain = KafkaConnectionEnv.parse({
+      ...production,
+      KAFKA_SSL: 'on',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'p',
+    });
+    expect(kafkaConnectionOptions(plain)).toEqual({
+      ssl: true,
+      sasl: { mechanism: 'plain', username: 'u', password: 'p' },
+    });
   });
 
   it('names every bad combination', () => {
     expect(
-      problems({ ...dev, KAFKA_SSL_CA: ca.cert, KAFKA_SSL_CLIENT_CERT: client.cert, KAFKA_SSL_CLIENT_KEY: client.key,
-        KAFKA_SASL_USERNAME: 'engine', KAFKA_SASL_PASSWORD: 'secret' }),
+      problems({
+        ...dev,
+        KAFKA_SSL_CA: ca.cert,
+        KAFKA_SSL_CLIENT_CERT: client.cert,
+        KAFKA_SSL_CLIENT_KEY: client.key,
+        KAFKA_SASL_USERNAME: 'engine',
+        KAFKA_SASL_PASSWORD: 'secret',
+      }),
     ).toEqual([
       'KAFKA_SSL_CA: has no effect without SSL; set KAFKA_SSL=on',
       'KAFKA_SSL_CLIENT_CERT: has no effect without SSL; set KAFKA_SSL=on',
@@ -170,7 +199,9 @@ describe('issue 12 production connections: Kafka', () => {
       'KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM=scram-sha-256',
     ]);
     expect(problems({ ...dev, KAFKA_SASL_MECHANISM: 'gssapi' })).toEqual([
-      expect.stringMatching(/^KAFKA_SASL_MECHANISM: Invalid option: expected one of "none"\|"plain"\|"scram-sha-256"\|"scram-sha-512"/),
+      expect.stringMatching(
+        /^KAFKA_SASL_MECHANISM: Invalid option: expected one of "none"\|"plain"\|"scram-sha-256"\|"scram-sha-512"/,
+      ),
     ]);
     expect(problems({ ...dev, KAFKA_SSL: 'on', KAFKA_SSL_CLIENT_KEY: client.key })).toEqual([
       'KAFKA_SSL_CLIENT_CERT: required with KAFKA_SSL_CLIENT_KEY',
@@ -178,9 +209,9 @@ describe('issue 12 production connections: Kafka', () => {
     expect(problems({ ...dev, KAFKA_SSL: 'on', KAFKA_SSL_CLIENT_CERT: client.cert })).toEqual([
       'KAFKA_SSL_CLIENT_KEY: required with KAFKA_SSL_CLIENT_CERT',
     ]);
-    expect(problems({ ...dev, KAFKA_SSL: 'on', KAFKA_SSL_CLIENT_CERT: client.cert, KAFKA_SSL_CLIENT_KEY: other.key })).toEqual([
-      'KAFKA_SSL_CLIENT_KEY: is not the key of KAFKA_SSL_CLIENT_CERT',
-    ]);
+    expect(
+      problems({ ...dev, KAFKA_SSL: 'on', KAFKA_SSL_CLIENT_CERT: client.cert, KAFKA_SSL_CLIENT_KEY: other.key }),
+    ).toEqual(['KAFKA_SSL_CLIENT_KEY: is not the key of KAFKA_SSL_CLIENT_CERT']);
   });
 
   it('refuses SASL PLAIN without SSL in production only: it sends the password itself', () => {
@@ -207,11 +238,15 @@ describe('issue 12 production connections: min.insync.replicas', () => {
     expect(minInsyncReplicas(loadConfig(dev))).toBe(1);
     expect(minInsyncReplicas(loadConfig({ ...dev, KAFKA_REPLICATION_FACTOR: '2' }))).toBe(2);
     expect(minInsyncReplicas(loadConfig({ ...dev, KAFKA_REPLICATION_FACTOR: '5' }))).toBe(2);
-    expect(minInsyncReplicas(loadConfig({ ...dev, KAFKA_REPLICATION_FACTOR: '5', KAFKA_MIN_INSYNC_REPLICAS: '3' }))).toBe(3);
+    expect(
+      minInsyncReplicas(loadConfig({ ...dev, KAFKA_REPLICATION_FACTOR: '5', KAFKA_MIN_INSYNC_REPLICAS: '3' })),
+    ).toBe(3);
     expect(problems({ ...dev, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '4' })).toEqual([
       'KAFKA_MIN_INSYNC_REPLICAS: at most KAFKA_REPLICATION_FACTOR (3); more would refuse every acks=all write',
     ]);
-    expect(problems({ ...dev, KAFKA_MIN_INSYNC_REPLICAS: '0' })).toEqual([expect.stringMatching(/^KAFKA_MIN_INSYNC_REPLICAS: /)]);
+    expect(problems({ ...dev, KAFKA_MIN_INSYNC_REPLICAS: '0' })).toEqual([
+      expect.stringMatching(/^KAFKA_MIN_INSYNC_REPLICAS: /),
+    ]);
   });
 
   it('is set on every topic the engine creates', () => {

@@ -44,19 +44,26 @@ it.each(FROZEN)('issue 13 versioning: the $workflow workflow parses its input wi
   expect(source).toMatch(new RegExp(`import \\{ ${version} \\} from './input\\.v1';`));
 });
 
-it.each(FROZEN)('issue 13 versioning: $version accepts what it accepted when it was frozen', ({ version, schema }) => {
-  const file = join(root, 'test', 'fixtures', 'frozen-inputs', `${version}.json`);
-  if (process.env.SAVE_FROZEN_INPUTS && !existsSync(file)) {
-    writeFileSync(file, `${JSON.stringify(shape(schema), null, 2)}\n`);
-  }
-  // A difference here is an edit to a frozen schema: undo it, and make a V2 behind patched() instead.
-  expect(shape(schema)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
-});
+it.each(FROZEN)(
+  'issue 13 versioning: $version accepts what it accepted when it was frozen',
+  ({ version, schema }) => {
+    const file = join(root, 'test', 'fixtures', 'frozen-inputs', `${version}.json`);
+    if (process.env.SAVE_FROZEN_INPUTS && !existsSync(file)) {
+      writeFileSync(file, `${JSON.stringify(shape(schema), null, 2)}\n`);
+    }
+    // A difference here is an edit to a frozen schema: undo it, and make a V2 behind patched() instead.
+    expect(shape(schema)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  },
+);
 
 it('issue 13 versioning: the frozen schemas still trim names and normalize emails, as when frozen', () => {
   const u = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
   const timings = {
-    expirySeconds: 60, reminderBeforeSeconds: 0, renewalWindowSeconds: 0, resendMinIntervalSeconds: 0, resendsPerDay: 1,
+    expirySeconds: 60,
+    reminderBeforeSeconds: 0,
+    renewalWindowSeconds: 0,
+    resendMinIntervalSeconds: 0,
+    resendsPerDay: 1,
   };
   const invitee = { email: ' Ann@Vendor.Example ', firstName: ' Ann ', lastName: 'Lee' };
   const invitation = { kind: 'BUSINESS_PARTNER', scopeId: u, invitee, invitedByUserId: null, timings };
@@ -64,8 +71,12 @@ it('issue 13 versioning: the frozen schemas still trim names and normalize email
   expect(parsed.invitee).toEqual({ email: 'ann@vendor.example', firstName: 'Ann', lastName: 'Lee' });
   const thirdParty = { name: ' Carla ', firmName: 'Ledgerwise ', email: 'carla@ledgerwise.example' };
   const tpu = {
-    organizationId: u, relationshipId: 'a'.repeat(32), thirdParty, origin: 'CRM',
-    requestedByUserId: null, ticketId: null,
+    organizationId: u,
+    relationshipId: 'a'.repeat(32),
+    thirdParty,
+    origin: 'CRM',
+    requestedByUserId: null,
+    ticketId: null,
   };
   const trimmed = { ...thirdParty, name: 'Carla', firmName: 'Ledgerwise' };
   expect(ThirdPartyAccessInputV1.parse(tpu).thirdParty).toEqual(trimmed);

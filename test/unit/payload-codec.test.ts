@@ -13,7 +13,12 @@ import {
 import { loadConfig } from '../../platform/config';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
-const person = { firstName: 'Ana', lastName: 'Kowalska', email: 'ana.kowalska@vendor.example', phone: '+48 601 234 567' };
+const person = {
+  firstName: 'Ana',
+  lastName: 'Kowalska',
+  email: 'ana.kowalska@vendor.example',
+  phone: '+48 601 234 567',
+};
 const plain = (value: unknown) => defaultPayloadConverter.toPayload(value) as Payload;
 const text = (p: Payload) => Buffer.from(p.data ?? []).toString('latin1') + JSON.stringify(p.metadata);
 const meta = (p: Payload, name: string) => Buffer.from(p.metadata?.[name] ?? []).toString();
@@ -77,7 +82,12 @@ describe('issue 12 payload codec (AES-256-GCM)', () => {
 
   it('issue 12 passes payloads without encryption through (histories from before it still read)', async () => {
     const codec = new EncryptionCodec([key('k1')]);
-    const old = [plain(person), plain(null), plain(undefined), defaultPayloadConverter.toPayload(new Uint8Array([1, 2]))!];
+    const old = [
+      plain(person),
+      plain(null),
+      plain(undefined),
+      defaultPayloadConverter.toPayload(new Uint8Array([1, 2]))!,
+    ];
     expect(await codec.decode(old)).toEqual(old);
     expect(await codec.decode([])).toEqual([]);
   });
@@ -104,8 +114,12 @@ describe('issue 12 payload codec (AES-256-GCM)', () => {
     expect(() => loadConfig(real)).toThrow(/PAYLOAD_CODEC_KEYS/);
     // The development key's bytes under another id are still the development key.
     const disguised = `mine:${DEV_PAYLOAD_CODEC_KEYS.split(':')[1]}`;
-    expect(() => loadConfig({ NODE_ENV: 'production', ...real, PAYLOAD_CODEC_KEYS: disguised })).toThrow(/PAYLOAD_CODEC_KEYS/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ...real, PAYLOAD_CODEC_KEYS: disguised })).toThrow(
+      /PAYLOAD_CODEC_KEYS/,
+    );
     const own = `prod-1:${randomBytes(32).toString('base64')}`;
-    expect(loadConfig({ NODE_ENV: 'production', ...real, PAYLOAD_CODEC_KEYS: own }).PAYLOAD_CODEC_KEYS[0].id).toBe('prod-1');
+    expect(loadConfig({ NODE_ENV: 'production', ...real, PAYLOAD_CODEC_KEYS: own }).PAYLOAD_CODEC_KEYS[0].id).toBe(
+      'prod-1',
+    );
   });
 });

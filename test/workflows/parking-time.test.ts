@@ -66,64 +66,68 @@ const workerOn = (database: Database, taskQueue: string) => {
   });
 };
 
-it('issue 12 schedule-to-close: a step that fails for 6 hours (database down) parks the run with STEP_TIMED_OUT; once the database is back, an operator retry finishes the ticket', async () => {
-  const taskQueue = `parking-time-${uniqueSuffix()}`;
-  const partner = await db.portalPartner.create({
-    data: { name: `Partner ${uniqueSuffix()}`, email: `p-${uniqueSuffix()}@partner.example` },
-  });
-  await db.portalEmail.create({ data: { email: partner.email, ownerType: 'portal-partner', ownerId: partner.id } });
-  const ticketId = `HD-${uniqueSuffix()}`;
-  const handle = await env.client.workflow.start('duplicateEmailFix', {
-    workflowId: `duplicate-email-fix-${ticketId}`,
-    taskQueue,
-    args: [{ ticketId, email: partner.email, reason: 'registered under the wrong partner' }],
-    typedSearchAttributes: [
-      { key: TicketIdKey, value: ticketId },
-      { key: ProcessStateKey, value: 'STARTED' },
-    ],
-  });
-  const attributes = async () => {
-    const { typedSearchAttributes: sa } = await handle.describe();
-    return { state: sa.get(ProcessStateKey), reason: sa.get(ParkedReasonKey) };
-  };
-
-  const down = await workerOn(unreachable, taskQueue);
-  await down.runUntil(async () => {
-    await env.sleep('5 hours');
-    // Still retrying within the limit: an outage shorter than that heals by itself.
-    expect(await handle.query(parkedQuery)).toBeNull();
-    const early = await handle.executeUpdate(retryParkedUpdate).catch((e) => e);
-    expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(early.cause).toMatchObject({ type: 'NotParked' });
-
-    await env.sleep('70 minutes');
-    await waitUntil('parked', async () => (await handle.query(parkedQuery)) !== null, 20000);
-    // Queries are answered by a worker: asked while this one runs.
-    expect(await handle.query(parkedQuery)).toMatchObject({
-      reason: 'STEP_TIMED_OUT',
-      step: 'freePortalEmailForTicket',
-      type: 'Timeout',
-      retries: 0,
-      message: expect.stringMatching(/^kept failing until its time limit/),
+it(
+  'issue 12 schedule-to-close: a step that fails for 6 hours (database down) parks the run with ' +
+    'STEP_TIMED_OUT; once the database is back, an operator retry finishes the ticket',
+  async () => {
+    const taskQueue = `parking-time-${uniqueSuffix()}`;
+    const partner = await db.portalPartner.create({
+      data: { name: `Partner ${uniqueSuffix()}`, email: `p-${uniqueSuffix()}@partner.example` },
     });
-    expect(await handle.query(progressQuery)).toMatchObject({ state: 'FREEING' });
-  });
-  expect(await attributes()).toEqual({ state: 'PARKED', reason: 'STEP_TIMED_OUT' });
-  // Parked is no end: the email is still held, and nothing was told to the help desk.
-  expect(await db.portalEmail.findUnique({ where: { email: partner.email } })).not.toBeNull();
-  expect(await db.outboxEvent.count({ where: { aggregateId: ticketId } })).toBe(0);
+    await db.portalEmail.create({ data: { email: partner.email, ownerType: 'portal-partner', ownerId: partner.id } });
+    const ticketId = `HD-${uniqueSuffix()}`;
+    const handle = await env.client.workflow.start('duplicateEmailFix', {
+      workflowId: `duplicate-email-fix-${ticketId}`,
+      taskQueue,
+      args: [{ ticketId, email: partner.email, reason: 'registered under the wrong partner' }],
+      typedSearchAttributes: [
+        { key: TicketIdKey, value: ticketId },
+        { key: ProcessStateKey, value: 'STARTED' },
+      ],
+    });
+    const attributes = async () => {
+      const { typedSearchAttributes: sa } = await handle.describe();
+      return { state: sa.get(ProcessStateKey), reason: sa.get(ParkedReasonKey) };
+    };
 
-  // The database is back: the operator retries, and the step runs again from where it parked.
-  const up = await workerOn(db, taskQueue);
-  const result = await up.runUntil(async () => {
-    expect(await handle.executeUpdate(retryParkedUpdate)).toEqual({ retrying: 'freePortalEmailForTicket' });
-    const freed = await handle.result();
-    expect(await handle.query(parkedQuery)).toBeNull();
-    return freed;
-  });
-  expect(result).toMatchObject({ state: 'FREED', auditEntryId: expect.any(String) });
-  expect(await attributes()).toEqual({ state: 'FREED', reason: undefined });
-  expect(await db.portalEmail.findUnique({ where: { email: partner.email } })).toBeNull();
-  const told = await db.outboxEvent.findMany({ where: { aggregateId: ticketId } });
-  expect(told.map((e) => e.data)).toEqual([expect.objectContaining({ outcome: 'APPLIED' })]);
-});
+    const down = await workerOn(unreachable, taskQueue);
+    await down.runUntil(async () => {
+      await env.sleep('5 hours');
+      // Still retrying within the limit: an outage shorter than that heals by itself.
+      expect(await handle.query(parkedQuery)).toBeNull();
+      const early = await handle.executeUpdate(retryParkedUpdate).catch((e) => e);
+      expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(early.cause).toMatchObject({ type: 'NotParked' });
+
+      await env.sleep('70 minutes');
+      await waitUntil('parked', async () => (await handle.query(parkedQuery)) !== null, 20000);
+      // Queries are answered by a worker: asked while this one runs.
+      expect(await handle.query(parkedQuery)).toMatchObject({
+        reason: 'STEP_TIMED_OUT',
+        step: 'freePortalEmailForTicket',
+        type: 'Timeout',
+        retries: 0,
+        message: expect.stringMatching(/^kept failing until its time limit/),
+      });
+      expect(await handle.query(progressQuery)).toMatchObject({ state: 'FREEING' });
+    });
+    expect(await attributes()).toEqual({ state: 'PARKED', reason: 'STEP_TIMED_OUT' });
+    // Parked is no end: the email is still held, and nothing was told to the help desk.
+    expect(await db.portalEmail.findUnique({ where: { email: partner.email } })).not.toBeNull();
+    expect(await db.outboxEvent.count({ where: { aggregateId: ticketId } })).toBe(0);
+
+    // The database is back: the operator retries, and the step runs again from where it parked.
+    const up = await workerOn(db, taskQueue);
+    const result = await up.runUntil(async () => {
+      expect(await handle.executeUpdate(retryParkedUpdate)).toEqual({ retrying: 'freePortalEmailForTicket' });
+      const freed = await handle.result();
+      expect(await handle.query(parkedQuery)).toBeNull();
+      return freed;
+    });
+    expect(result).toMatchObject({ state: 'FREED', auditEntryId: expect.any(String) });
+    expect(await attributes()).toEqual({ state: 'FREED', reason: undefined });
+    expect(await db.portalEmail.findUnique({ where: { email: partner.email } })).toBeNull();
+    const told = await db.outboxEvent.findMany({ where: { aggregateId: ticketId } });
+    expect(told.map((e) => e.data)).toEqual([expect.objectContaining({ outcome: 'APPLIED' })]);
+  },
+);
