@@ -131,7 +131,7 @@ it('TPU-5 a CRM Account Owner whose account appears after their request expired 
   expect(await eventTypes(workflowId)).toEqual(['awaiting-account.v1', 'expired.v1']);
   // Nothing waits that could apply yet: the account does not exist.
   expect(await keptNews(api.db, { partnerEmail: email })).toEqual([]);
-  expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess)).toBe(0);
+  expect(await applyKeptCrmNews(api.db, api.thirdPartyAccess, { partnerEmail: email })).toBe(0);
 
   // The account appears (made by any path: registration, an accepted invitation). The worker's sweep
   // finds the CRM's word kept for it and starts the relationship again.
