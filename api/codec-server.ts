@@ -17,6 +17,7 @@ import { payloadCodec, PayloadDecryptionError, type PayloadCodecSettings } from 
 import type { Authorizer } from '../domain/authorization/authorizer';
 import { actorOf, authenticate, type TokenSettings } from './identity';
 import { Problem } from './problem';
+import { enforce } from './routes';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -102,21 +103,13 @@ export function codecServer(deps: CodecServerDeps, options: CodecServerOptions):
 
   const operatorOnly: RequestHandler[] = [
     authenticate(deps.db, deps.tokens),
+    // The policy decides, as for every route (AM-3), through the routes' own enforce().
     (req, res, next) => {
-      const actor = actorOf(res);
-      deps.authorizer
-        .decide({
-          principalId: actor.userId,
-          switchedInto: actor.switchedInto,
-          action: 'decodeTemporalPayloads',
-          resource: { type: 'SupportDesk' },
-        })
-        .then((decision) =>
-          decision.allowed
-            ? next()
-            : next(new Problem('forbidden', 'Only operators (support agents) may use the codec server.')),
-        )
-        .catch(next);
+      enforce(deps.authorizer, actorOf(res), {
+        action: 'decodeTemporalPayloads',
+        resource: { type: 'SupportDesk' },
+        denial: 'Only operators (support agents) may use the codec server.',
+      }).then(() => next(), next);
     },
   ];
   const loopbackOnly: RequestHandler = (req, _res, next) =>

@@ -1,6 +1,7 @@
 // Every process reads its configuration here, from the environment, through one zod schema.
 // Defaults are the local stack's addresses (stack/local.env); a unit test keeps them in step.
 import { z } from 'zod';
+import { KafkaReplicationFactor, NodeEnv } from './env-values';
 import { TemporalConnectionEnv } from './temporal-connection';
 import { KafkaConnectionEnv } from './kafka-connection';
 import { PayloadCodecEnv } from './payload-codec';
@@ -18,8 +19,7 @@ const port = z.coerce.number().int().min(1).max(65535);
 
 const BaseEnv = z
   .object({
-    /** Unset means production: the development secrets need NODE_ENV=development or test, said explicitly. */
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+    NODE_ENV: NodeEnv,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/ })
@@ -30,7 +30,7 @@ const BaseEnv = z
       .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
     KAFKA_CLIENT_ID: z.string().min(1).default('partner-access'),
-    KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+    KAFKA_REPLICATION_FACTOR: KafkaReplicationFactor,
     TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('partner-access'),

@@ -7,6 +7,7 @@
 // api/identity.ts's business (linked by `sub`, the verified email as a first-time match only).
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { NodeEnvForRules } from './env-values';
 import type { Logger } from './logger';
 
 /** The provider's asymmetric algorithms we accept; never HS256 (whose key anyone holding ours has) or none. */
@@ -40,9 +41,8 @@ const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
 
 export const ExternalIdentityEnv = z
   .object({
-    // Read here as well as in the base schema, so that the rules below know the mode: with the same
-    // default (the two parts' values must agree), and no second error for a wrong value (the base's).
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('production').catch('production'),
+    // Read again so that the rules below know the mode (platform/env-values.ts).
+    NODE_ENV: NodeEnvForRules,
     /** The provider's issuer, exactly as its tokens' `iss` and its discovery document say it. Unset: none. */
     OIDC_ISSUER: z.preprocess(unsetIfEmpty, z.string().optional()),
     /** The `aud` the provider's tokens must carry for this API (an API identifier or a client id). */

@@ -6,6 +6,7 @@
 //   KAFKA_SASL_USERNAME/_PASSWORD     the SASL user
 //   KAFKA_MIN_INSYNC_REPLICAS         min.insync.replicas of the topics this engine creates
 import { z } from 'zod';
+import { KafkaReplicationFactor, NodeEnv } from './env-values';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { keyMatchesCertificate, pemCertificates, pemPrivateKey } from './pem';
 
@@ -23,16 +24,15 @@ export const KafkaConnectionEnv = z
     KAFKA_SASL_MECHANISM: z.enum(['none', ...SASL_MECHANISMS]).default('none'),
     KAFKA_SASL_USERNAME: z.string().min(1).optional(),
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-    // Read here as well as in the base schema (same definition), so that the minimum in-sync replicas
-    // can be checked against it: a fragment's refinement sees only its own variables.
-    KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).default(1),
+    // Read again (platform/env-values.ts) so that the minimum in-sync replicas can be checked against it.
+    KAFKA_REPLICATION_FACTOR: KafkaReplicationFactor,
     /**
      * Unset: min(2, KAFKA_REPLICATION_FACTOR). With 3 replicas, a write is acknowledged (acks=all) once
      * two hold it, so one broker may be down and no acknowledged event is lost with one more failure.
      */
     KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).optional(),
-    // Node's environment, read again here for the production-only rule below (same definition as the base's).
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+    // Read again for the production-only rule below.
+    NODE_ENV: NodeEnv,
   })
   .superRefine(
     (env, ctx) => {

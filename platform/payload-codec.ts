@@ -9,6 +9,7 @@
 // our encoding (histories from before encryption) passes through unchanged.
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { NodeEnv } from './env-values';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
@@ -74,7 +75,7 @@ const origins = z
 export const PayloadCodecEnv = z
   .object({
     // Read here only to decide whether the development key may be used (platform/config.ts owns it).
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+    NODE_ENV: NodeEnv,
     PAYLOAD_CODEC_KEYS: z.string().default(DEV_PAYLOAD_CODEC_KEYS).transform((s, ctx) => parsePayloadKeys(s, ctx)),
     /** The Temporal UI's origins: the only pages whose scripts may call the codec server. */
     CODEC_CORS_ORIGINS: origins.default(['http://127.0.0.1:8233', 'http://localhost:8233']),

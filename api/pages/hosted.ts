@@ -18,13 +18,14 @@ import { EmailAddress, NewPassword } from '../../domain/messages/values/invitati
 import { invitationCommand } from '../routes/invitations';
 import { Problem } from '../problem';
 import {
-  clearCookie,
+  dropLinkToken,
+  isLinkToken,
+  keepLinkToken,
+  linkTokenOf,
   csrfChecked,
   csrfToken,
   localPath,
   page,
-  readCookies,
-  setCookie,
   setFlash,
   takeFlash,
   type CookieOptions,
@@ -35,9 +36,6 @@ import { field, form, layout } from './layout';
 import { problemWords } from './console';
 import type { WebSessions } from './web-sessions';
 
-const LINK_COOKIE = 'pa_link';
-const LINK_COOKIE_SECONDS = 60 * 60;
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const Id = z.uuid();
 const PASSWORD_RULES = 'At least 12 characters. A long phrase is easier to remember than a short, complicated word.';
 
@@ -111,7 +109,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
   const landLink = (req: Request, res: Response, prefix: string) => {
     const id = Id.safeParse(req.params.id);
     const token = req.query.token;
-    if (!id.success || typeof token !== 'string' || !TOKEN.test(token)) {
+    if (!id.success || !isLinkToken(token)) {
       return send(
         req,
         res,
@@ -122,16 +120,8 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         },
       );
     }
-    setCookie(res, LINK_COOKIE, token, {
-      ...cookies,
-      path: `${prefix}/${id.data}`,
-      maxAgeSeconds: LINK_COOKIE_SECONDS,
-    });
+    keepLinkToken(res, cookies, `${prefix}/${id.data}`, token);
     res.redirect(303, `${prefix}/${id.data}`);
-  };
-  const linkToken = (req: Request): string | null => {
-    const token = readCookies(req)[LINK_COOKIE];
-    return token && TOKEN.test(token) ? token : null;
   };
   const noLink = (req: Request, res: Response) =>
     send(
@@ -149,7 +139,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
     if (req.query.token !== undefined) return landLink(req, res, '/invite');
     try {
       const id = Id.safeParse(req.params.id);
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!id.success || !token) return noLink(req, res);
       const signedIn = await sessions.current(req);
       try {
@@ -176,7 +166,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       refuseForgedPost(req);
       const id = Id.parse(req.params.id);
       const back = `/invite/${id}`;
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!token) return noLink(req, res);
       const signedIn = await sessions.current(req);
       const password =
@@ -191,7 +181,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       try {
         const invitee = signedIn ? { userId: signedIn.actor.userId, email: signedIn.actor.email } : null;
         const accepted = await invitationCommand(() => links.accept(id, token, password, invitee, clientOf(req)));
-        clearCookie(res, LINK_COOKIE, { ...cookies, path: back });
+        dropLinkToken(res, cookies, back);
         // A new account has just proved its email (the link) and chosen its password: it is signed in.
         if (accepted.createdAccount) await sessions.start(req, res, accepted.userId, new Date());
         setFlash(res, { kind: 'done', text: 'Invitation accepted. Welcome.' }, cookies);
@@ -208,11 +198,11 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
     page(async (req, res) => {
       refuseForgedPost(req);
       const id = Id.parse(req.params.id);
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!token) return noLink(req, res);
       try {
         await invitationCommand(() => links.decline(id, token, clientOf(req)));
-        clearCookie(res, LINK_COOKIE, { ...cookies, path: `/invite/${id}` });
+        dropLinkToken(res, cookies, `/invite/${id}`);
         return send(
           req,
           res,
@@ -341,7 +331,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
     if (req.query.token !== undefined) return landLink(req, res, '/reset-password');
     try {
       const id = Id.safeParse(req.params.id);
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!id.success || !token) return noLink(req, res);
       try {
         await signIn.checkReset(id.data, token, clientOf(req));
@@ -376,7 +366,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
     page(async (req, res) => {
       refuseForgedPost(req);
       const id = Id.parse(req.params.id);
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!token) return noLink(req, res);
       const problem = newPasswordProblem(req.body.password, req.body.confirmPassword);
       if (problem) {
@@ -390,7 +380,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         setFlash(res, { kind: 'error', text: err.message }, cookies);
         return res.redirect(303, `/reset-password/${id}`);
       }
-      clearCookie(res, LINK_COOKIE, { ...cookies, path: `/reset-password/${id}` });
+      dropLinkToken(res, cookies, `/reset-password/${id}`);
       // Issue 12: the reset ended every session of the user; this browser is signed out too, whoever it was.
       await sessions.end(req, res);
       setFlash(res, { kind: 'done', text: 'Your password is set. Sign in with it.' }, cookies);
@@ -404,7 +394,7 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
       '/sign-in/demo/:id',
       page(async (req, res) => {
         const id = Id.safeParse(req.params.id);
-        const token = typeof req.query.token === 'string' && TOKEN.test(req.query.token) ? req.query.token : null;
+        const token = isLinkToken(req.query.token) ? req.query.token : null;
         if (!id.success || !token) return noLink(req, res);
         // Single use: only the request that marks it used signs in.
         const used = await deps.db.demoSignInLink.updateMany({

@@ -124,3 +124,28 @@ export const page =
   (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
   (req: Request, res: Response, next: NextFunction) =>
     handler(req, res).catch(next);
+
+// Emailed links (invitations, password resets, email verifications): the URL carries the token once; it
+// moves into an HttpOnly cookie scoped to that one link's path, and a 303 drops it from the address bar.
+const LINK_COOKIE = 'pa_link';
+const LINK_COOKIE_SECONDS = 60 * 60;
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Has `value` the shape of a link token (newToken: 32 random bytes, base64url)? */
+export const isLinkToken = (value: unknown): value is string => typeof value === 'string' && LINK_TOKEN.test(value);
+
+/** Keeps an emailed link's token for the pages under `path` (the caller redirects there). */
+export function keepLinkToken(res: Response, cookies: CookieOptions, path: string, token: string): void {
+  setCookie(res, LINK_COOKIE, token, { ...cookies, path, maxAgeSeconds: LINK_COOKIE_SECONDS });
+}
+
+/** The link token this page's path was given, if any. */
+export function linkTokenOf(req: Request): string | null {
+  const token = readCookies(req)[LINK_COOKIE];
+  return isLinkToken(token) ? token : null;
+}
+
+/** Forgets the link token of `path` (the link has been used). */
+export function dropLinkToken(res: Response, cookies: CookieOptions, path: string): void {
+  clearCookie(res, LINK_COOKIE, { ...cookies, path });
+}

@@ -11,12 +11,13 @@ import { Registration, VerificationRefusal } from '../../domain/registration';
 import { clientOf } from '../../domain/abuse-limits';
 import { Problem } from '../problem';
 import {
-  clearCookie,
+  dropLinkToken,
+  isLinkToken,
+  keepLinkToken,
+  linkTokenOf,
   csrfChecked,
   csrfToken,
   page,
-  readCookies,
-  setCookie,
   setFlash,
   takeFlash,
   type CookieOptions,
@@ -26,9 +27,6 @@ import { html, type Html } from './html';
 import { form, layout } from './layout';
 
 export const VERIFY_EMAIL_PATH = '/verify-email';
-const LINK_COOKIE = 'pa_link';
-const LINK_COOKIE_SECONDS = 60 * 60;
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const Id = z.uuid();
 
 export function verifyEmailPages(router: Router, deps: { registration: Registration; cookies: CookieOptions }): void {
@@ -45,10 +43,6 @@ export function verifyEmailPages(router: Router, deps: { registration: Registrat
     res.status(opts.status ?? 200).type('html').send(shell.value);
   };
   const pathOf = (id: string) => `${VERIFY_EMAIL_PATH}/${id}`;
-  const linkToken = (req: Request): string | null => {
-    const token = readCookies(req)[LINK_COOKIE];
-    return token && TOKEN.test(token) ? token : null;
-  };
   const noLink = (req: Request, res: Response) =>
     send(
       req,
@@ -73,11 +67,11 @@ export function verifyEmailPages(router: Router, deps: { registration: Registrat
       const id = Id.safeParse(req.params.id);
       if (req.query.token !== undefined) {
         const token = req.query.token;
-        if (!id.success || typeof token !== 'string' || !TOKEN.test(token)) return noLink(req, res);
-        setCookie(res, LINK_COOKIE, token, { ...cookies, path: pathOf(id.data), maxAgeSeconds: LINK_COOKIE_SECONDS });
+        if (!id.success || !isLinkToken(token)) return noLink(req, res);
+        keepLinkToken(res, cookies, pathOf(id.data), token);
         return res.redirect(303, pathOf(id.data));
       }
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!id.success || !token) return noLink(req, res);
       try {
         const { email } = await registration.check(id.data, token, clientOf(req));
@@ -105,7 +99,7 @@ export function verifyEmailPages(router: Router, deps: { registration: Registrat
       if (!csrfChecked(req))
         throw new Problem('forbidden', 'This form has expired or did not come from this site. Reload the page.');
       const id = Id.parse(req.params.id);
-      const token = linkToken(req);
+      const token = linkTokenOf(req);
       if (!token) return noLink(req, res);
       let email: string;
       try {
@@ -115,7 +109,7 @@ export function verifyEmailPages(router: Router, deps: { registration: Registrat
         setFlash(res, { kind: 'error', text: err.message }, cookies);
         return res.redirect(303, pathOf(id));
       }
-      clearCookie(res, LINK_COOKIE, { ...cookies, path: pathOf(id) });
+      dropLinkToken(res, cookies, pathOf(id));
       // The account has no password yet (registration asks for none): the reset email sets the first one.
       send(
         req,
