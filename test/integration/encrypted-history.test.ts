@@ -9,7 +9,7 @@ import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createUser } from '../support/world';
 import { linkIn } from '../support/links';
-import { saveHistory, temporalCliPath } from '../support/histories';
+import { payloadsIn, saveHistory, temporalCliPath, type PayloadJson } from '../support/histories';
 import { payloadCodec } from '../../platform/payload-codec';
 
 const run = promisify(execFile);
@@ -28,18 +28,6 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-type PayloadJson = { metadata: Record<string, string>; data?: string };
-
-/** Every payload in a history's JSON but search attributes (indexed, never encoded: ids and states). */
-function payloadsIn(node: unknown, found: PayloadJson[] = []): PayloadJson[] {
-  if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
-  else if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) found.push(o as PayloadJson);
-    else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsIn(v, found);
-  }
-  return found;
-}
 
 /** What a reader of the history sees: the JSON as printed, and each payload's bytes as text. */
 const readable = (json: string, payloads: PayloadJson[]) =>

@@ -70,3 +70,19 @@ function writeHistory(name: string, workflowId: string): void {
   ]);
   writeFileSync(join(historiesDir, `${name}.json`), json);
 }
+
+export type PayloadJson = { metadata?: Record<string, string>; data?: string };
+
+/**
+ * Every payload of a history as its JSON holds it ({metadata: {encoding: base64}, data: base64}) but
+ * search attributes, which the server indexes and so are never encoded (ids and states only).
+ */
+export function payloadsIn(node: unknown, found: PayloadJson[] = []): PayloadJson[] {
+  if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) found.push(o as PayloadJson);
+    else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsIn(v, found);
+  }
+  return found;
+}

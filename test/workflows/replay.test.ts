@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { fixturePayloadKeys, historiesDir } from '../support/histories';
+import { fixturePayloadKeys, historiesDir, payloadsIn, type PayloadJson } from '../support/histories';
 import { ENCRYPTED_ENCODING, temporalDataConverter } from '../../platform/payload-codec';
 import { testWorkflowCode } from '../support/workflow-code';
 
@@ -14,20 +14,6 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 /** The names of the Updates a history accepted, in order. */
 type Accepted = { acceptedRequest: { input: { name: string } } };
 type HistoryJson = { events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: Accepted }> };
-/**
- * Every payload of a history as its JSON holds it ({metadata: {encoding: base64}, data: base64}) but
- * search attributes, which the server indexes and so are never encoded (ids and states only).
- */
-type PayloadJson = { metadata?: Record<string, string>; data?: string };
-function payloadsIn(node: unknown, found: PayloadJson[] = []): PayloadJson[] {
-  if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, found));
-  else if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (o.metadata && typeof o.metadata === 'object' && 'encoding' in o.metadata) found.push(o as PayloadJson);
-    else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsIn(v, found);
-  }
-  return found;
-}
 const encodingOf = (p: PayloadJson) => Buffer.from(p.metadata?.encoding ?? '', 'base64').toString();
 
 const updatesIn = (history: HistoryJson | undefined) =>
