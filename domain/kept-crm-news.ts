@@ -11,6 +11,7 @@ import { Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import type { ThirdPartyAccessClient } from '../workflows/third-party-access/client';
+import { runEvery, type Periodic } from '../platform/periodic';
 
 /** What applying the news needs of the third-party-access client: signal-with-start, fixed workflow id. */
 export type CrmNewsClient = Pick<ThirdPartyAccessClient, 'crmAccountOwner'>;
@@ -104,22 +105,14 @@ export function sweepKeptCrmNews(opts: {
   tpu: CrmNewsClient;
   logger: Logger;
   everyMs?: number;
-}): { stop(): void } {
-  let running = false;
+}): Periodic {
   const pass = async () => {
-    if (running) return;
-    running = true;
     try {
       const applied = await applyKeptCrmNews(opts.db, opts.tpu);
       if (applied > 0) opts.logger.info({ applied }, 'kept CRM news applied');
     } catch (err) {
       opts.logger.warn({ err: (err as Error).message }, 'kept CRM news: the pass failed; the next one retries');
-    } finally {
-      running = false;
     }
   };
-  void pass();
-  const timer = setInterval(() => void pass(), opts.everyMs ?? KEPT_NEWS_SWEEP_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return runEvery(opts.everyMs ?? KEPT_NEWS_SWEEP_MS, pass, { atStart: true });
 }

@@ -5,6 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type { Database } from '../platform/database';
 import type { Logger } from '../platform/logger';
 import { Topics } from '../domain/topics';
+import { runEvery } from '../platform/periodic';
 import { OutboxRelay } from './relay';
 import { InboundConsumer } from './consumer';
 import { crmAccountOwnerHandler, type OnAccountOwnerChange } from './inbound/crm-account-owners';
@@ -50,7 +51,7 @@ export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRu
   ];
   await relay.start();
   await Promise.all(consumers.map((c) => c.start()));
-  const waitingTickets = everyInterval(deps.waitingTicketsEveryMs ?? 60_000, async () => {
+  const waitingTickets = runEvery(deps.waitingTicketsEveryMs ?? 60_000, async () => {
     const { dispatched, failed } = await dispatchWaitingTickets(deps.db, deps.ticketKinds);
     if (dispatched.length > 0) logger.info({ tickets: dispatched }, 'waiting tickets dispatched');
     for (const { ticketId, err } of failed) logger.warn({ ticketId, err }, 'a waiting ticket is still not dispatched');
@@ -62,21 +63,6 @@ export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRu
       await waitingTickets.stop();
       await Promise.all(consumers.map((c) => c.stop()));
       await relay.stop();
-    },
-  };
-}
-
-/** Runs `task` every `ms`, one run at a time; a failed run is logged by the task and the next one tries again. */
-function everyInterval(ms: number, task: () => Promise<void>): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(task).catch(() => undefined);
-  }, ms);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
     },
   };
 }

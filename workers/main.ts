@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
-    keptNews.stop();
+    await keptNews.stop();
     await metrics?.close();
     await events.stop();
     await Promise.allSettled([connection.close(), temporal.connection.close(), db.$disconnect()]);

@@ -145,7 +145,7 @@ it('TPU-5 a CRM Account Owner whose account appears after their request expired 
   try {
     await waitUntil('listed', async () => (await relationship(org.id, email))?.state === 'LISTED', 30000);
   } finally {
-    sweep.stop();
+    await sweep.stop();
   }
   expect(await relationship(org.id, email)).toMatchObject({
     origin: 'CRM',
