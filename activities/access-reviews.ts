@@ -149,8 +149,16 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
           data: unique.map((g) => ({ reviewId: row.id, grantId: g.grantId, userId: g.userId })),
         });
         const data: AccessReviewChangedV1 = {
-          reviewId: row.id, organizationId: row.organizationId, state: 'OPEN', unconfirmed: row.unconfirmed,
-          deadline: row.deadline.toISOString(), total: unique.length, confirmed: 0, revoked: 0, lapsed: 0, kept: 0,
+          reviewId: row.id,
+          organizationId: row.organizationId,
+          state: 'OPEN',
+          unconfirmed: row.unconfirmed,
+          deadline: row.deadline.toISOString(),
+          total: unique.length,
+          confirmed: 0,
+          revoked: 0,
+          lapsed: 0,
+          kept: 0,
           actorUserId: o.startedByUserId,
         };
         await recordEvent(tx, 'partneraccess.access-review.opened.v1', { aggregateId: row.id, data });
@@ -179,8 +187,12 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
           aggregateId: s.reviewId,
           subject: s.grantId,
           data: {
-            reviewId: s.reviewId, organizationId: s.organizationId, grantId: s.grantId, userId: item.userId,
-            decision: s.outcome, actorUserId: s.actorUserId,
+            reviewId: s.reviewId,
+            organizationId: s.organizationId,
+            grantId: s.grantId,
+            userId: item.userId,
+            decision: s.outcome,
+            actorUserId: s.actorUserId,
           },
         });
         return { decision: s.outcome };
@@ -204,8 +216,12 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
             aggregateId: k.reviewId,
             subject: item.grantId,
             data: {
-              reviewId: k.reviewId, organizationId: k.organizationId, grantId: item.grantId, userId: item.userId,
-              decision: 'KEPT', actorUserId: null,
+              reviewId: k.reviewId,
+              organizationId: k.organizationId,
+              grantId: item.grantId,
+              userId: item.userId,
+              decision: 'KEPT',
+              actorUserId: null,
             },
           });
         }
@@ -223,8 +239,13 @@ export function accessReviewActivities(db: Database, mailer: Mailer, thirdPartyA
         await recordEvent(tx, 'partneraccess.access-review.completed.v1', {
           aggregateId: row.id,
           data: {
-            reviewId: row.id, organizationId: row.organizationId, state: 'COMPLETED', unconfirmed: row.unconfirmed,
-            deadline: row.deadline.toISOString(), ...(await counts(tx, row.id)), actorUserId: null,
+            reviewId: row.id,
+            organizationId: row.organizationId,
+            state: 'COMPLETED',
+            unconfirmed: row.unconfirmed,
+            deadline: row.deadline.toISOString(),
+            ...(await counts(tx, row.id)),
+            actorUserId: null,
           },
         });
       });
@@ -263,9 +284,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function compose(e: AccessReviewEmail) {
   const org = e.organizationName;
   const by = new Date(e.deadline).toUTCString();
-  const fate = e.unconfirmed === 'LAPSE'
-    ? `What is not confirmed by ${by} is revoked, as ${org} chose.`
-    : `What is not confirmed by ${by} stays, as ${org} chose, and is marked as kept.`;
+  const fate =
+    e.unconfirmed === 'LAPSE'
+      ? `What is not confirmed by ${by} is revoked, as ${org} chose.`
+      : `What is not confirmed by ${by} stays, as ${org} chose, and is marked as kept.`;
   const what = 'access held by people from outside the organization (partner staff, third parties, shared tasks)';
   switch (e.news) {
     case 'opened':

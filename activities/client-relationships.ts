@@ -64,13 +64,7 @@ export interface ClientRelationshipTransition {
 export type ClientRelationshipSide = 'organization' | 'firm';
 /** What an email is about: the suffix of the event it follows. */
 export type ClientRelationshipNews =
-  | 'requested'
-  | 'approved'
-  | 'declined'
-  | 'expiry-notice'
-  | 'extended'
-  | 'terminated'
-  | 'expired';
+  'requested' | 'approved' | 'declined' | 'expiry-notice' | 'extended' | 'terminated' | 'expired';
 
 export interface ClientRelationshipEmail {
   relationshipId: string;
@@ -178,7 +172,9 @@ export function clientRelationshipActivities(db: Database, mailer: Mailer) {
             tx.organization.findUnique({ where: { id: o.organizationId }, select: { id: true } }),
           ]);
           if (!firm || !org) {
-            return { refused: { reason: 'not-found', message: `No such ${firm ? 'organization' : 'partner firm'}.` } };
+            return {
+              refused: { reason: 'not-found', message: `No such ${firm ? 'organization' : 'partner firm'}.` },
+            };
           }
           const open = await tx.clientRelationship.findFirst({
             where: { partnerFirmId: o.partnerFirmId, organizationId: o.organizationId, state: { in: OPEN } },
@@ -196,7 +192,7 @@ export function clientRelationshipActivities(db: Database, mailer: Mailer) {
               durationDays: o.durationDays,
               autoExtend: o.autoExtend,
               requestedById: o.requestedByUserId,
-              reason: "Waiting for an org admin of the organization to approve.",
+              reason: 'Waiting for an org admin of the organization to approve.',
               transition: 1,
               createdAt: new Date(o.at),
             },
@@ -310,8 +306,7 @@ export function clientRelationshipActivities(db: Database, mailer: Mailer) {
         to: e.recipient.email,
         subject,
         ...composeFromText(text, subject),
-        messageId:
-          `<client-relationship-${e.relationshipId}-${e.transition}-${e.recipient.userId}@partner-access.example>`,
+        messageId: `<client-relationship-${e.relationshipId}-${e.transition}-${e.recipient.userId}@partner-access.example>`,
       });
     },
   };

@@ -45,20 +45,36 @@ export interface InvitationTransition extends Base {
 type Refused = { reason: string; message: string };
 
 /** What each kind does when the invitation opens, when it is accepted, and when it ends unaccepted. */
-const KINDS: Record<Kind, {
-  open(tx: Tx, o: OpenInvitation): Promise<{ targetId: string | null } | { refused: Refused }>;
-  grant(tx: Tx, row: InvitationRow, userId: string): Promise<void>;
-  release(tx: Tx, row: InvitationRow): Promise<void>;
-  /** The list's name for emails, and what the link offers, in the invitee's words. */
-  scope(db: Tx | Database, scopeId: string): Promise<{ name: string; invitedTo: string }>;
-  email(scopeName: string): { subject: string; action: string };
-}> = {
+const KINDS: Record<
+  Kind,
+  {
+    open(tx: Tx, o: OpenInvitation): Promise<{ targetId: string | null } | { refused: Refused }>;
+    grant(tx: Tx, row: InvitationRow, userId: string): Promise<void>;
+    release(tx: Tx, row: InvitationRow): Promise<void>;
+    /** The list's name for emails, and what the link offers, in the invitee's words. */
+    scope(db: Tx | Database, scopeId: string): Promise<{ name: string; invitedTo: string }>;
+    email(scopeName: string): { subject: string; action: string };
+  }
+> = {
   // BP-1: a person of a business partner company; accepting connects their account.
   BUSINESS_PARTNER: {
     async open(tx, o) {
-      const taken = await tx.businessPartner.findUnique({ where: { companyId_email: { companyId: o.scopeId, email: o.invitee.email } } });
-      if (taken) return { refused: { reason: 'already-added', message: 'This person is already on this business partner company.' } };
-      const p = await tx.businessPartner.create({ data: { companyId: o.scopeId, email: o.invitee.email, firstName: o.invitee.firstName, lastName: o.invitee.lastName, status: 'INVITED' } });
+      const taken = await tx.businessPartner.findUnique({
+        where: { companyId_email: { companyId: o.scopeId, email: o.invitee.email } },
+      });
+      if (taken)
+        return {
+          refused: { reason: 'already-added', message: 'This person is already on this business partner company.' },
+        };
+      const p = await tx.businessPartner.create({
+        data: {
+          companyId: o.scopeId,
+          email: o.invitee.email,
+          firstName: o.invitee.firstName,
+          lastName: o.invitee.lastName,
+          status: 'INVITED',
+        },
+      });
       return { targetId: p.id };
     },
     async grant(tx, row, userId) {
@@ -71,9 +87,15 @@ const KINDS: Record<Kind, {
       const c = await db.businessPartnerCompany.findUnique({ where: { id: scopeId } });
       const org = c ? await db.organization.findUnique({ where: { id: c.organizationId } }) : null;
       const name = c?.name ?? 'a business partner company';
-      return { name, invitedTo: `work with ${org?.name ?? 'an organization'} as a business partner (${c?.name ?? 'partner company'})` };
+      return {
+        name,
+        invitedTo: `work with ${org?.name ?? 'an organization'} as a business partner (${c?.name ?? 'partner company'})`,
+      };
     },
-    email: (company) => ({ subject: `You are invited to work with us as a business partner (${company})`, action: 'accept the invitation' }),
+    email: (company) => ({
+      subject: `You are invited to work with us as a business partner (${company})`,
+      action: 'accept the invitation',
+    }),
   },
   // PP-1, PP-2: a partner user; the email is unique across the portal (the PortalEmail key).
   PORTAL_USER: {
@@ -82,10 +104,23 @@ const KINDS: Record<Kind, {
         insert into "PortalEmail" (email, "ownerType", "ownerId") values (${o.invitee.email}, 'portal-partner-user', ${o.invitationId}::uuid)
         on conflict do nothing`;
       if (claimed === 0) {
-        return { refused: { reason: 'duplicate-email', message: 'This email already belongs to a partner or partner user in the portal. One email is one account. If it was registered by mistake, ask support to free it.' } };
+        return {
+          refused: {
+            reason: 'duplicate-email',
+            message:
+              'This email already belongs to a partner or partner user in the portal. One email is one account. If it was registered by mistake, ask support to free it.',
+          },
+        };
       }
       const u = await tx.portalPartnerUser.create({
-        data: { portalPartnerId: o.scopeId, email: o.invitee.email, firstName: o.invitee.firstName, lastName: o.invitee.lastName, phone: o.details.phone, status: 'INVITED' },
+        data: {
+          portalPartnerId: o.scopeId,
+          email: o.invitee.email,
+          firstName: o.invitee.firstName,
+          lastName: o.invitee.lastName,
+          phone: o.details.phone,
+          status: 'INVITED',
+        },
       });
       await tx.portalEmail.update({ where: { email: o.invitee.email }, data: { ownerId: u.id } });
       return { targetId: u.id };
@@ -102,18 +137,28 @@ const KINDS: Record<Kind, {
       const name = (await db.portalPartner.findUnique({ where: { id: scopeId } }))?.name ?? 'a partner';
       return { name, invitedTo: `the partner portal, as a user of ${name}` };
     },
-    email: (partner) => ({ subject: `Set your password for the partner portal (${partner})`, action: 'set your password and finish setting up your account' }),
+    email: (partner) => ({
+      subject: `Set your password for the partner portal (${partner})`,
+      action: 'set your password and finish setting up your account',
+    }),
   },
   // PS-2: a place on a partner firm's Practice Staff, with the offered role.
   PRACTICE_STAFF: {
     async open(tx, o) {
-      const member = await tx.practiceStaffMember.findFirst({ where: { partnerFirmId: o.scopeId, user: { email: o.invitee.email } } });
-      if (member) return { refused: { reason: 'already-staff', message: 'This person is already on the Practice Staff.' } };
+      const member = await tx.practiceStaffMember.findFirst({
+        where: { partnerFirmId: o.scopeId, user: { email: o.invitee.email } },
+      });
+      if (member)
+        return { refused: { reason: 'already-staff', message: 'This person is already on the Practice Staff.' } };
       return { targetId: null };
     },
     async grant(tx, row, userId) {
       const { role } = offerOf('PRACTICE_STAFF', row.offer);
-      await tx.practiceStaffMember.upsert({ where: { userId_partnerFirmId: { userId, partnerFirmId: row.scopeId } }, create: { userId, partnerFirmId: row.scopeId, role }, update: {} });
+      await tx.practiceStaffMember.upsert({
+        where: { userId_partnerFirmId: { userId, partnerFirmId: row.scopeId } },
+        create: { userId, partnerFirmId: row.scopeId, role },
+        update: {},
+      });
     },
     async release() {},
     async scope(db, scopeId) {
@@ -125,8 +170,13 @@ const KINDS: Record<Kind, {
   // PS-4: access to one of the partner firm's client organizations, with an organization role.
   ORGANIZATION_ACCESS: {
     async open(tx, o) {
-      const member = await tx.membership.findFirst({ where: { organizationId: o.scopeId, user: { email: o.invitee.email } } });
-      if (member) return { refused: { reason: 'already-member', message: 'This person already has access to this organization.' } };
+      const member = await tx.membership.findFirst({
+        where: { organizationId: o.scopeId, user: { email: o.invitee.email } },
+      });
+      if (member)
+        return {
+          refused: { reason: 'already-member', message: 'This person already has access to this organization.' },
+        };
       return { targetId: null };
     },
     // AM-2: the offer is checked again now. Since it was sent the relationship may have ended or
@@ -134,11 +184,14 @@ const KINDS: Record<Kind, {
     async grant(tx, row, userId) {
       const offer = offerOf('ORGANIZATION_ACCESS', row.offer);
       const role = offer.role;
-      const withdrawn = (message: string) =>
-        permanent(InvitationRefusal.grantWithdrawn, message);
+      const withdrawn = (message: string) => permanent(InvitationRefusal.grantWithdrawn, message);
       if (!row.invitedById) throw withdrawn('This offer names nobody who made it; ask for a new one.');
       const granted = await grantDelegation(tx, {
-        partnerFirmId: offer.partnerFirmId, organizationId: row.scopeId, role, granterId: row.invitedById, inviteeId: userId,
+        partnerFirmId: offer.partnerFirmId,
+        organizationId: row.scopeId,
+        role,
+        granterId: row.invitedById,
+        inviteeId: userId,
         invitationId: row.id,
         expiresAt: offer.until ? new Date(offer.until) : undefined,
       });
@@ -217,8 +270,7 @@ function accountPlace(o: {
  * suspended). The decision point decides, inside the accepting transaction.
  */
 async function stillAllowed(tx: Tx, row: InvitationRow, action: 'manageCustomerUsers' | 'inviteAccountGuest') {
-  const withdrawn = (message: string) =>
-    permanent(InvitationRefusal.grantWithdrawn, message);
+  const withdrawn = (message: string) => permanent(InvitationRefusal.grantWithdrawn, message);
   if (!row.invitedById) throw withdrawn('This invitation names nobody who sent it; ask for a new one.');
   const decision = await new Authorizer(tx).decide({
     principalId: row.invitedById,
@@ -226,7 +278,9 @@ async function stillAllowed(tx: Tx, row: InvitationRow, action: 'manageCustomerU
     resource: { type: 'Organization', id: row.scopeId },
   });
   if (!decision.allowed) {
-    throw withdrawn('Whoever invited you may no longer do so for this account; ask the account for a new invitation.');
+    throw withdrawn(
+      'Whoever invited you may no longer do so for this account; ask the account for a new invitation.',
+    );
   }
 }
 
@@ -260,7 +314,8 @@ const SEND_EVENT: Record<SendKind, EventType> = {
 };
 
 function transitionEvent(from: State, to: State): EventType {
-  if (to === 'PENDING') return from === 'EXPIRED' ? 'partneraccess.invitation.renewed.v1' : 'partneraccess.invitation.created.v1';
+  if (to === 'PENDING')
+    return from === 'EXPIRED' ? 'partneraccess.invitation.renewed.v1' : 'partneraccess.invitation.created.v1';
   return `partneraccess.invitation.${to.toLowerCase()}.v1` as EventType;
 }
 
@@ -290,7 +345,10 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
             transition: 1,
           },
         });
-        await recordEvent(tx, 'partneraccess.invitation.created.v1', { aggregateId: row.id, data: eventData(row, { actorUserId: o.invitedByUserId }) });
+        await recordEvent(tx, 'partneraccess.invitation.created.v1', {
+          aggregateId: row.id,
+          data: eventData(row, { actorUserId: o.invitedByUserId }),
+        });
         return { refused: null };
       });
     },
@@ -300,7 +358,9 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
      * send recorded under the workflow's send number, then the email. A retry makes yet another
      * token and re-sends: only the newest email's link works, and the history counts the send once.
      */
-    async sendInvitation(a: Base & { number: number; sendKind: SendKind; expiresAt: string }): Promise<{ tokenHash: string }> {
+    async sendInvitation(
+      a: Base & { number: number; sendKind: SendKind; expiresAt: string },
+    ): Promise<{ tokenHash: string }> {
       const token = newToken();
       const tokenHash = hashToken(token);
       const row = await db.$transaction(async (tx) => {
@@ -317,11 +377,17 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
           data: {
             tokenHash,
             expiresAt: new Date(a.expiresAt),
-            ...(counted ? { sendCount: { increment: 1 }, lastSentAt: now, firstSentAt: current.firstSentAt ?? now } : {}),
+            ...(counted
+              ? { sendCount: { increment: 1 }, lastSentAt: now, firstSentAt: current.firstSentAt ?? now }
+              : {}),
             ...(a.sendKind === 'REMINDER' ? { remindedAt: now } : {}),
           },
         });
-        if (inserted) await recordEvent(tx, SEND_EVENT[a.sendKind], { aggregateId: a.invitationId, data: eventData(updated, { sendNumber: a.number }) });
+        if (inserted)
+          await recordEvent(tx, SEND_EVENT[a.sendKind], {
+            aggregateId: a.invitationId,
+            data: eventData(updated, { sendNumber: a.number }),
+          });
         return updated;
       });
       const { name } = await describeInvitationScope(db, row);
@@ -354,7 +420,9 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
     },
 
     /** The state, what it grants or releases, and its event, in one transaction; a transition already applied is skipped. */
-    async recordInvitationTransition(t: InvitationTransition): Promise<{ applied: boolean; acceptedUserId: string | null }> {
+    async recordInvitationTransition(
+      t: InvitationTransition,
+    ): Promise<{ applied: boolean; acceptedUserId: string | null }> {
       return db.$transaction(async (tx) => {
         const row = await tx.invitation.findUniqueOrThrow({ where: { id: t.invitationId } });
         if (row.transition >= t.transition) return { applied: false, acceptedUserId: row.acceptedUserId };
@@ -366,9 +434,18 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
         if (t.to === 'REJECTED' || t.to === 'REVOKED') await KINDS[row.kind].release(tx, row);
         const updated = await tx.invitation.update({
           where: { id: row.id },
-          data: { state: t.to, reason: t.reason, transition: t.transition, acceptedUserId, ...(t.to === 'PENDING' ? {} : { tokenHash: null }) },
+          data: {
+            state: t.to,
+            reason: t.reason,
+            transition: t.transition,
+            acceptedUserId,
+            ...(t.to === 'PENDING' ? {} : { tokenHash: null }),
+          },
         });
-        await recordEvent(tx, transitionEvent(t.from, t.to), { aggregateId: row.id, data: eventData(updated, { actorUserId: t.actorUserId }) });
+        await recordEvent(tx, transitionEvent(t.from, t.to), {
+          aggregateId: row.id,
+          data: eventData(updated, { actorUserId: t.actorUserId }),
+        });
         return { applied: true, acceptedUserId };
       });
     },
@@ -393,13 +470,22 @@ async function accountFor(tx: Tx, row: InvitationRow, signedInUserId: string | n
   if (credential) await tx.pendingCredential.delete({ where: { invitationId: row.id } });
   if (existing) {
     if (signedInUserId !== existing.id) {
-      throw permanent(InvitationRefusal.needsPassword, 'An account with this email exists: sign in as that account, then accept.');
+      throw permanent(
+        InvitationRefusal.needsPassword,
+        'An account with this email exists: sign in as that account, then accept.',
+      );
     }
     return existing.id;
   }
   if (!credential) {
     throw permanent(InvitationRefusal.needsPassword, 'Choose a password to create your account while accepting.');
   }
-  const user = await tx.user.create({ data: { email: row.email, displayName: `${row.firstName} ${row.lastName}`, passwordHash: credential.passwordHash } });
+  const user = await tx.user.create({
+    data: {
+      email: row.email,
+      displayName: `${row.firstName} ${row.lastName}`,
+      passwordHash: credential.passwordHash,
+    },
+  });
   return user.id;
 }

@@ -83,7 +83,11 @@ export function supportTicketActivities(db: Database, invitations?: InvitationsC
     },
 
     /** PP-2 by ticket: the same use case as support's HTTP action, with the ticket as the actor. */
-    async freePortalEmailForTicket(t: { ticketId: string; email: string; reason: string }): Promise<FreedPortalEmail> {
+    async freePortalEmailForTicket(t: {
+      ticketId: string;
+      email: string;
+      reason: string;
+    }): Promise<FreedPortalEmail> {
       const emails = portalEmails({ db, invitations: required(invitations, 'invitations') });
       try {
         return await emails.free({ email: t.email, reason: t.reason, by: { ticketId: t.ticketId } });

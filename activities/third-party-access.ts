@@ -28,13 +28,20 @@ export interface TransitionRecord {
 
 function eventTypeFor(from: TpuState, to: TpuState): EventType {
   switch (to) {
-    case 'AWAITING_ACCOUNT': return 'partneraccess.tpu.awaiting-account.v1';
-    case 'REQUESTED': return 'partneraccess.tpu.requested.v1';
-    case 'LISTED': return from === 'ACCESS_ON' ? 'partneraccess.tpu.access-disabled.v1' : 'partneraccess.tpu.listed.v1';
-    case 'ACCESS_ON': return 'partneraccess.tpu.access-enabled.v1';
-    case 'REJECTED': return 'partneraccess.tpu.rejected.v1';
-    case 'REMOVED': return 'partneraccess.tpu.removed.v1';
-    case 'EXPIRED': return 'partneraccess.tpu.expired.v1';
+    case 'AWAITING_ACCOUNT':
+      return 'partneraccess.tpu.awaiting-account.v1';
+    case 'REQUESTED':
+      return 'partneraccess.tpu.requested.v1';
+    case 'LISTED':
+      return from === 'ACCESS_ON' ? 'partneraccess.tpu.access-disabled.v1' : 'partneraccess.tpu.listed.v1';
+    case 'ACCESS_ON':
+      return 'partneraccess.tpu.access-enabled.v1';
+    case 'REJECTED':
+      return 'partneraccess.tpu.rejected.v1';
+    case 'REMOVED':
+      return 'partneraccess.tpu.removed.v1';
+    case 'EXPIRED':
+      return 'partneraccess.tpu.expired.v1';
   }
 }
 
@@ -64,9 +71,19 @@ export function thirdPartyAccessActivities(db: Database) {
     async organizationAdmins(args: { organizationId: string }) {
       const org = await db.organization.findUniqueOrThrow({
         where: { id: args.organizationId },
-        select: { name: true, memberships: { where: { role: 'ORG_ADMIN', user: { status: 'ACTIVE' } }, select: { user: { select: { id: true, email: true } } }, orderBy: { createdAt: 'asc' } } },
+        select: {
+          name: true,
+          memberships: {
+            where: { role: 'ORG_ADMIN', user: { status: 'ACTIVE' } },
+            select: { user: { select: { id: true, email: true } } },
+            orderBy: { createdAt: 'asc' },
+          },
+        },
       });
-      return { organizationName: org.name, admins: org.memberships.map((m) => ({ userId: m.user.id, email: m.user.email })) };
+      return {
+        organizationName: org.name,
+        admins: org.memberships.map((m) => ({ userId: m.user.id, email: m.user.email })),
+      };
     },
 
     /** The relationship row and its event, in one transaction; a transition already applied is skipped. */
@@ -93,7 +110,11 @@ export function thirdPartyAccessActivities(db: Database) {
           accessGrantedAt: t.to === 'ACCESS_ON' ? new Date() : null,
           accessEndsAt: t.to === 'ACCESS_ON' && t.accessEndsAt ? new Date(t.accessEndsAt) : null,
         };
-        await tx.thirdPartyRelationship.upsert({ where: { organizationId_relationshipId: key }, create: { ...key, ...data }, update: data });
+        await tx.thirdPartyRelationship.upsert({
+          where: { organizationId_relationshipId: key },
+          create: { ...key, ...data },
+          update: data,
+        });
         await recordEvent(tx, eventTypeFor(t.from, t.to), {
           aggregateId: t.workflowId,
           subject: t.thirdPartyUserId ?? undefined,

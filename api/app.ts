@@ -124,7 +124,12 @@ export function createApp(deps: ApiDeps): express.Express {
     res.on('finish', () => {
       // Method, route and status only: paths may carry ids but never emails or tokens.
       deps.logger.info(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - start) / 1e6 },
+        {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - start) / 1e6,
+        },
         'request',
       );
     });
@@ -153,4 +158,3 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(problemHandler(deps.logger));
   return app;
 }
-

@@ -110,7 +110,8 @@ export function authenticate(db: Database, settings: TokenSettings): RequestHand
       res.locals.actor = actor;
       next();
     } catch (err) {
-      if (err instanceof Problem && err.kind === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      if (err instanceof Problem && err.kind === 'unauthenticated')
+        res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
       next(err);
     }
   };
@@ -147,17 +148,35 @@ export async function actorFromToken(db: Database, settings: TokenSettings, jwt:
   if (token.account) {
     // PA-5: a switched-in token works only while its switch is open; switching back ends it at once.
     const open = await db.accountSwitch.findFirst({
-      where: { id: token.account.switchId, userId: token.userId, organizationId: token.account.organizationId, endedAt: null },
+      where: {
+        id: token.account.switchId,
+        userId: token.userId,
+        organizationId: token.account.organizationId,
+        endedAt: null,
+      },
       select: { id: true },
     });
-    if (!open) throw new Problem('unauthenticated', 'This switch into a customer account has ended; use your partner account token.');
-    return { ...actor, switchedInto: token.account.organizationId, switchId: token.account.switchId, authTime: token.authTime };
+    if (!open)
+      throw new Problem(
+        'unauthenticated',
+        'This switch into a customer account has ended; use your partner account token.',
+      );
+    return {
+      ...actor,
+      switchedInto: token.account.organizationId,
+      switchId: token.account.switchId,
+      authTime: token.authTime,
+    };
   }
   return { ...actor, authTime: token.authTime };
 }
 
 /** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */
-export async function optionalActor(db: Database, settings: TokenSettings, authorization: string | undefined): Promise<Actor | null> {
+export async function optionalActor(
+  db: Database,
+  settings: TokenSettings,
+  authorization: string | undefined,
+): Promise<Actor | null> {
   return authorization ? actorFromBearer(db, settings, authorization) : null;
 }
 
@@ -204,7 +223,10 @@ async function linkedUser(db: Database, token: ExternalToken): Promise<string> {
   });
   if (!byEmail) throw new Problem('unauthenticated', NO_LINKED_ACCOUNT);
   if (byEmail.externalSubject !== null) {
-    throw new Problem('unauthenticated', 'The account with this email is linked to another identity at the provider.');
+    throw new Problem(
+      'unauthenticated',
+      'The account with this email is linked to another identity at the provider.',
+    );
   }
   // A deactivated account is answered as one (403) by the caller, and not linked meanwhile.
   if (byEmail.status !== 'ACTIVE') return byEmail.id;

@@ -80,7 +80,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let problem: Problem;
     if (err instanceof Problem) problem = err;
-    else if (err?.type === 'entity.parse.failed') problem = new Problem('malformed-json', 'The body could not be parsed as JSON.');
+    else if (err?.type === 'entity.parse.failed')
+      problem = new Problem('malformed-json', 'The body could not be parsed as JSON.');
     // A charset or content encoding the JSON parser does not read: the media type is what is wrong.
     else if (err?.type === 'charset.unsupported' || err?.type === 'encoding.unsupported') {
       const detail = 'This charset or content encoding of the JSON body cannot be read.';
@@ -91,7 +92,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       problem = new Problem('internal', 'Something went wrong on our side; it has been logged.');
     }
     const retryAfter = problem.extensions.retryAfterSeconds;
-    if (problem.kind === 'rate-limited' && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    if (problem.kind === 'rate-limited' && typeof retryAfter === 'number')
+      res.setHeader('Retry-After', String(retryAfter));
     res.status(problem.status).type('application/problem+json').json(problem.body(req.originalUrl));
   };
 }

@@ -58,8 +58,7 @@ export const onFirm =
  * for routes that act only on the caller's own data or need no account, why anyone may call them.
  */
 export type Authorize<B, P, Q> =
-  | { anyone: string }
-  | ((ctx: { actor: Actor; body: B; params: P; query: Q }) => Check | Promise<Check>);
+  { anyone: string } | ((ctx: { actor: Actor; body: B; params: P; query: Q }) => Check | Promise<Check>);
 
 export interface Reply {
   status: number;
@@ -86,9 +85,11 @@ export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z
 
 export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 
-export function route<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
-  spec: RouteSpec<B, P, Q>,
-): AnyRoute {
+export function route<
+  B extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+>(spec: RouteSpec<B, P, Q>): AnyRoute {
   return spec as unknown as AnyRoute;
 }
 
@@ -210,7 +211,8 @@ export async function admitted(
     res,
     allowed: async (check: Check) => {
       if (!actor) return false;
-      return (await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check })).allowed;
+      return (await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check }))
+        .allowed;
     },
     principalRoles: [] as readonly string[],
   };
@@ -229,8 +231,10 @@ export function mountRoutes(
 ): void {
   for (const spec of routes) {
     // Fail closed: a route that does not say how it is authorized is not mounted at all.
-    if (typeof spec.authorize !== 'function' && !spec.authorize?.anyone) throw new Error(`${spec.path}: no authorize`);
-    if (typeof spec.authorize === 'function' && !spec.auth) throw new Error(`${spec.path}: a checked route needs auth`);
+    if (typeof spec.authorize !== 'function' && !spec.authorize?.anyone)
+      throw new Error(`${spec.path}: no authorize`);
+    if (typeof spec.authorize === 'function' && !spec.auth)
+      throw new Error(`${spec.path}: a checked route needs auth`);
     // Only a route that takes a body parses one: a body sent to any other is ignored, so its answers
     // stay those its OpenAPI entry lists (no 400 or 415 for a body it never reads).
     const handlers: express.RequestHandler[] = spec.body ? [jsonBody] : [];
@@ -250,7 +254,8 @@ export function mountRoutes(
       const reply = options.checkContract ? await keptToContract(spec, run) : await run();
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
       if (reply.body === undefined) res.status(reply.status).end();
-      else if (reply.body instanceof Uint8Array) res.status(reply.status).send(Buffer.from(reply.body)); // a file (e.g. a PDF)
+      else if (reply.body instanceof Uint8Array)
+        res.status(reply.status).send(Buffer.from(reply.body)); // a file (e.g. a PDF)
       else res.status(reply.status).json(reply.body);
     });
     router[spec.method](spec.path, ...handlers);
@@ -281,7 +286,9 @@ function refuseOtherMethods(router: Router, routes: AnyRoute[]): void {
         res.status(204).end();
         return;
       }
-      next(new Problem('method-not-allowed', `${req.method} is not allowed here; allowed: ${[...methods].join(', ')}.`));
+      next(
+        new Problem('method-not-allowed', `${req.method} is not allowed here; allowed: ${[...methods].join(', ')}.`),
+      );
     });
   }
 }
@@ -290,7 +297,8 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const spec of routes) {
     const problems = problemsOf(spec);
-    const problemResponses: Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> = {};
+    const problemResponses: Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> =
+      {};
     for (const kind of problems) {
       const { status, title } = ProblemTypes[kind];
       const prev = problemResponses[status];
@@ -314,7 +322,10 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
         ...Object.fromEntries(
           Object.entries(spec.responses).map(([status, r]) => [
             status,
-            { description: r.description, ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}) },
+            {
+              description: r.description,
+              ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
+            },
           ]),
         ),
         ...problemResponses,

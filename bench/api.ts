@@ -63,7 +63,10 @@ async function startCompiledApi(port: number) {
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, stop: () => api.kill('SIGTERM') };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -41,7 +41,15 @@ async function rawProducerThroughput(): Promise<number> {
   for (let sent = 0; sent < N; sent += BATCH) {
     const messages = Array.from({ length: Math.min(BATCH, N - sent) }, (_, i) => {
       const key = keys[(sent + i) % keys.length];
-      return toKafkaMessage({ id: randomUUID(), source: SOURCE, type: 'partneraccess.identity.user-profile-updated.v1', time: new Date().toISOString(), partitionkey: key, sequence: String(sent + i), data: data(key) });
+      return toKafkaMessage({
+        id: randomUUID(),
+        source: SOURCE,
+        type: 'partneraccess.identity.user-profile-updated.v1',
+        time: new Date().toISOString(),
+        partitionkey: key,
+        sequence: String(sent + i),
+        data: data(key),
+      });
     });
     await producer.send({ topic, messages, acks: -1 });
   }
@@ -55,12 +63,18 @@ async function relayThroughput(): Promise<number> {
   const keys = Array.from({ length: 200 }, () => randomUUID());
   // Prepare N committed state changes' events while no relay runs (not timed).
   for (let written = 0; written < N; written += BATCH) {
-    await db.$transaction(async (tx) => {
-      for (let i = 0; i < Math.min(BATCH, N - written); i++) {
-        const key = keys[(written + i) % keys.length];
-        await recordEvent(tx, 'partneraccess.identity.user-profile-updated.v1', { aggregateId: key, data: data(key) });
-      }
-    }, { timeout: 60000 });
+    await db.$transaction(
+      async (tx) => {
+        for (let i = 0; i < Math.min(BATCH, N - written); i++) {
+          const key = keys[(written + i) % keys.length];
+          await recordEvent(tx, 'partneraccess.identity.user-profile-updated.v1', {
+            aggregateId: key,
+            data: data(key),
+          });
+        }
+      },
+      { timeout: 60000 },
+    );
   }
   const relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, kafka, logger, topic, batchSize: BATCH });
   const start = process.hrtime.bigint();
@@ -74,7 +88,9 @@ async function relayThroughput(): Promise<number> {
 async function commitToConsumerLatency(): Promise<{ p50: number; p99: number; max: number; count: number }> {
   const topic = await freshTopic(kafka, 'latency');
   const users = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => db.user.create({ data: { email: `bench-${Date.now()}-${i}@bench.example`, displayName: 'Bench' } })),
+    Array.from({ length: 50 }, (_, i) =>
+      db.user.create({ data: { email: `bench-${Date.now()}-${i}@bench.example`, displayName: 'Bench' } }),
+    ),
   );
   const committedAt = new Map<string, bigint>();
   const latencies: number[] = [];
@@ -102,7 +118,10 @@ async function commitToConsumerLatency(): Promise<{ p50: number; p99: number; ma
     // A real state change: the row and its event in one transaction.
     const id = await db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { displayName: `Bench ${i}` } });
-      return recordEvent(tx, 'partneraccess.identity.user-profile-updated.v1', { aggregateId: user.id, data: data(user.id) });
+      return recordEvent(tx, 'partneraccess.identity.user-profile-updated.v1', {
+        aggregateId: user.id,
+        data: data(user.id),
+      });
     });
     committedAt.set(id, process.hrtime.bigint());
   }
@@ -124,7 +143,9 @@ async function main() {
   console.log(`  ratio relay / raw                  ${(relay / raw).toFixed(2).padStart(8)}   (target >= 0.5)`);
   const lat = await commitToConsumerLatency();
   console.log(`  commit -> consumer at ${RATE}/s for ${LATENCY_SECONDS}s (${lat.count} events)`);
-  console.log(`    p50 ${lat.p50.toFixed(1)} ms   p99 ${lat.p99.toFixed(1)} ms   max ${lat.max.toFixed(1)} ms   (target p99 < 250 ms)`);
+  console.log(
+    `    p50 ${lat.p50.toFixed(1)} ms   p99 ${lat.p99.toFixed(1)} ms   max ${lat.max.toFixed(1)} ms   (target p99 < 250 ms)`,
+  );
 }
 
 main()

@@ -24,7 +24,9 @@ const db = createDatabase(config.DATABASE_URL);
 async function world(db: Database, label: string) {
   const firm = await db.partnerFirm.create({ data: { name: `Bench ${label}` } });
   const [owner, leaving, replacement] = await Promise.all(
-    ['owner', 'leaving', 'replacement'].map((n) => db.user.create({ data: { email: `${n}-${label}-${randomUUID()}@bench.example`, displayName: n } })),
+    ['owner', 'leaving', 'replacement'].map((n) =>
+      db.user.create({ data: { email: `${n}-${label}-${randomUUID()}@bench.example`, displayName: n } }),
+    ),
   );
   await db.practiceStaffMember.createMany({
     data: [
@@ -39,23 +41,45 @@ async function world(db: Database, label: string) {
   const relationships = orgIds.map((organizationId) => ({ id: randomUUID(), organizationId }));
   await db.clientRelationship.createMany({
     data: relationships.map((r) => ({
-      id: r.id, workflowId: `client-relationship-${r.id}`, partnerFirmId: firm.id, organizationId: r.organizationId,
-      state: 'ACTIVE' as const, roleCeiling: 'MEMBER' as const, durationDays: 365, autoExtend: false,
-      expiresAt: new Date(Date.now() + 365 * 86400_000), reason: 'Bench.', transition: 1,
+      id: r.id,
+      workflowId: `client-relationship-${r.id}`,
+      partnerFirmId: firm.id,
+      organizationId: r.organizationId,
+      state: 'ACTIVE' as const,
+      roleCeiling: 'MEMBER' as const,
+      durationDays: 365,
+      autoExtend: false,
+      expiresAt: new Date(Date.now() + 365 * 86400_000),
+      reason: 'Bench.',
+      transition: 1,
     })),
   });
   await db.membership.createMany({
     data: relationships.map((r) => ({
-      userId: leaving.id, organizationId: r.organizationId, role: 'MEMBER' as const, source: 'DELEGATION' as const, clientRelationshipId: r.id,
+      userId: leaving.id,
+      organizationId: r.organizationId,
+      role: 'MEMBER' as const,
+      source: 'DELEGATION' as const,
+      clientRelationshipId: r.id,
     })),
   });
-  await db.assignment.createMany({ data: orgIds.flatMap((organizationId) => Array.from({ length: PER_ORG }, (_, n) => ({ organizationId, title: `Assignment ${n}`, ownerUserId: leaving.id }))) });
+  await db.assignment.createMany({
+    data: orgIds.flatMap((organizationId) =>
+      Array.from({ length: PER_ORG }, (_, n) => ({
+        organizationId,
+        title: `Assignment ${n}`,
+        ownerUserId: leaving.id,
+      })),
+    ),
+  });
   return { firm, owner, leaving, replacement, orgIds };
 }
 
 /** VmHWM: the process's peak resident memory so far; VmRSS: now. */
 function memoryMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`))!;
   return Math.round(Number(line.split(/\s+/)[1]) / 1024);
 }
 
@@ -67,30 +91,74 @@ async function main() {
   // Baseline: the very same transactions, called directly, ten at a time.
   const acts = offboardingActivities(db);
   const rawId = randomUUID();
-  await db.offboarding.create({ data: { id: rawId, workflowId: 'raw-baseline', partnerFirmId: raw.firm.id, userId: raw.leaving.id, replacementUserId: raw.replacement.id, requestedById: raw.owner.id, state: 'RUNNING', reason: 'baseline', total: ORGS } });
+  await db.offboarding.create({
+    data: {
+      id: rawId,
+      workflowId: 'raw-baseline',
+      partnerFirmId: raw.firm.id,
+      userId: raw.leaving.id,
+      replacementUserId: raw.replacement.id,
+      requestedById: raw.owner.id,
+      state: 'RUNNING',
+      reason: 'baseline',
+      total: ORGS,
+    },
+  });
   const r0 = process.hrtime.bigint();
   for (let i = 0; i < raw.orgIds.length; i += PARALLEL) {
-    await Promise.all(raw.orgIds.slice(i, i + PARALLEL).map((organizationId) =>
-      acts.offboardOrganization({ offboardingId: rawId, workflowId: 'raw-baseline', partnerFirmId: raw.firm.id, leavingUserId: raw.leaving.id, replacementUserId: raw.replacement.id, organizationId })));
+    await Promise.all(
+      raw.orgIds
+        .slice(i, i + PARALLEL)
+        .map((organizationId) =>
+          acts.offboardOrganization({
+            offboardingId: rawId,
+            workflowId: 'raw-baseline',
+            partnerFirmId: raw.firm.id,
+            leavingUserId: raw.leaving.id,
+            replacementUserId: raw.replacement.id,
+            organizationId,
+          }),
+        ),
+    );
   }
   const rawSeconds = Number(process.hrtime.bigint() - r0) / 1e9;
 
   // The real worker process, on a task queue of its own.
   const taskQueue = `bench-offboard-${Date.now()}`;
-  const worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'workers', 'main.ts')], { env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'error', CLIENT_RELATIONSHIP_ADOPTION: 'off' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'workers', 'main.ts')], {
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'error', CLIENT_RELATIONSHIP_ADOPTION: 'off' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const temporal = await connectTemporal(config);
   try {
     const client = new OffboardingClient({ temporal, taskQueue, commandTimeoutMs: 120000 });
     // Warm-up: the worker bundles its workflows and connects before the clock starts.
-    const warm = await world(db, 'warm-up').then(async (w) => client.start({ partnerFirmId: w.firm.id, leavingUserId: w.leaving.id, replacementUserId: w.replacement.id, requestedByUserId: w.owner.id }).then(() => w));
+    const warm = await world(db, 'warm-up').then(async (w) =>
+      client
+        .start({
+          partnerFirmId: w.firm.id,
+          leavingUserId: w.leaving.id,
+          replacementUserId: w.replacement.id,
+          requestedByUserId: w.owner.id,
+        })
+        .then(() => w),
+    );
     await temporal.workflow.getHandle(offboardingWorkflowId(warm.firm.id, warm.leaving.id)).result();
 
     const warmRss = memoryMiB(worker.pid!, 'VmRSS');
     let runPeak = warmRss;
     const sampler = setInterval(() => (runPeak = Math.max(runPeak, memoryMiB(worker.pid!, 'VmRSS'))), 100);
     const t0 = process.hrtime.bigint();
-    await client.start({ partnerFirmId: viaWorkflow.firm.id, leavingUserId: viaWorkflow.leaving.id, replacementUserId: viaWorkflow.replacement.id, requestedByUserId: viaWorkflow.owner.id, parallelOrganizations: PARALLEL });
-    const result = await temporal.workflow.getHandle(offboardingWorkflowId(viaWorkflow.firm.id, viaWorkflow.leaving.id)).result();
+    await client.start({
+      partnerFirmId: viaWorkflow.firm.id,
+      leavingUserId: viaWorkflow.leaving.id,
+      replacementUserId: viaWorkflow.replacement.id,
+      requestedByUserId: viaWorkflow.owner.id,
+      parallelOrganizations: PARALLEL,
+    });
+    const result = await temporal.workflow
+      .getHandle(offboardingWorkflowId(viaWorkflow.firm.id, viaWorkflow.leaving.id))
+      .result();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     clearInterval(sampler);
     const moved = await db.assignment.count({ where: { ownerUserId: viaWorkflow.replacement.id } });
@@ -98,7 +166,10 @@ async function main() {
 
     const rows = [
       ['organizations', `${ORGS} (${PER_ORG} assignments each, ${PARALLEL} at a time)`],
-      ['workflow: total time', `${seconds.toFixed(2)} s (state ${result.state}, ${result.done}/${result.total} organizations, ${moved} assignments moved)`],
+      [
+        'workflow: total time',
+        `${seconds.toFixed(2)} s (state ${result.state}, ${result.done}/${result.total} organizations, ${moved} assignments moved)`,
+      ],
       ['workflow: organizations per second', (ORGS / seconds).toFixed(1)],
       ['raw transactions (no Temporal): organizations per second', (ORGS / rawSeconds).toFixed(1)],
       ['ratio workflow / raw', (rawSeconds / seconds).toFixed(2)],

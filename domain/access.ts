@@ -16,7 +16,11 @@ export interface EffectiveAccess {
   via: 'membership' | 'third-party-access';
 }
 
-export async function effectiveAccess(db: Reader, userId: string, organizationId: string): Promise<EffectiveAccess | null> {
+export async function effectiveAccess(
+  db: Reader,
+  userId: string,
+  organizationId: string,
+): Promise<EffectiveAccess | null> {
   const { active, roles } = await rolesOf(db, userId);
   return active ? accessIn(roles, organizationId) : null;
 }

@@ -45,7 +45,11 @@ export function visualRuns<F>(chars: ReadonlyArray<{ char: string; font: F }>): 
   // N1, N2: neutrals between two strongs of one direction take it; others take the base direction.
   const resolved: Strong[] = types.map((t, i) => {
     if (t === 'L' || t === 'R') return t;
-    const before = types.slice(0, i).reverse().find((x) => x === 'L' || x === 'R') ?? base;
+    const before =
+      types
+        .slice(0, i)
+        .reverse()
+        .find((x) => x === 'L' || x === 'R') ?? base;
     const after = types.slice(i + 1).find((x) => x === 'L' || x === 'R') ?? base;
     return before === after ? (before as Strong) : base;
   });
@@ -62,7 +66,7 @@ export function visualRuns<F>(chars: ReadonlyArray<{ char: string; font: F }>): 
   // L2: from the highest level down to 1, reverse every sequence of runs at that level or higher.
   const max = Math.max(0, ...levels);
   for (let level = max; level >= 1; level--) {
-    for (let i = 0; i < runs.length; ) {
+    for (let i = 0; i < runs.length;) {
       if (runs[i].level < level) {
         i++;
         continue;

@@ -30,7 +30,10 @@ type Weight = 'regular' | 'bold';
  */
 const CHAIN: ReadonlyArray<{ pkg: string; files: Record<Weight, string> }> = [
   { pkg: '@embedpdf/fonts-latin', files: { regular: 'NotoSans-Regular.ttf', bold: 'NotoSans-Bold.ttf' } },
-  { pkg: '@embedpdf/fonts-hebrew', files: { regular: 'NotoSansHebrew-Regular.ttf', bold: 'NotoSansHebrew-Bold.ttf' } },
+  {
+    pkg: '@embedpdf/fonts-hebrew',
+    files: { regular: 'NotoSansHebrew-Regular.ttf', bold: 'NotoSansHebrew-Bold.ttf' },
+  },
   {
     pkg: '@embedpdf/fonts-arabic',
     files: { regular: 'NotoNaskhArabic-Regular.ttf', bold: 'NotoNaskhArabic-Bold.ttf' },

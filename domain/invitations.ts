@@ -37,7 +37,8 @@ export function timingsFor(kind: InvitationKind, overrides: Partial<InvitationTi
     resendsPerDay: 5,
     ...overrides,
   };
-  if (t.expirySeconds > MAX_EXPIRY_SECONDS) throw new RangeError(`an invitation expires after at most 30 days, not ${t.expirySeconds} s`);
+  if (t.expirySeconds > MAX_EXPIRY_SECONDS)
+    throw new RangeError(`an invitation expires after at most 30 days, not ${t.expirySeconds} s`);
   return t;
 }
 

@@ -45,7 +45,9 @@ export async function keptNews(
   db: Database,
   scope: { partnerEmail?: string; organizationId?: string } = {},
 ): Promise<KeptNews[]> {
-  const byEmail = scope.partnerEmail ? Prisma.sql`AND s."partnerEmail" = ${scope.partnerEmail}::citext` : Prisma.empty;
+  const byEmail = scope.partnerEmail
+    ? Prisma.sql`AND s."partnerEmail" = ${scope.partnerEmail}::citext`
+    : Prisma.empty;
   const byOrganization = scope.organizationId ? Prisma.sql`AND o.id = ${scope.organizationId}::uuid` : Prisma.empty;
   return db.$queryRaw<KeptNews[]>`
     SELECT o.id::text AS "organizationId", s."organizationExternalId", s."partnerEmail"::text AS "partnerEmail",

@@ -65,7 +65,10 @@ export function portalEmails(deps: { db: Database; invitations: InvitationsClien
           if (ownerType === 'portal-partner') {
             await tx.portalPartner.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
           } else {
-            const u = await tx.portalPartnerUser.update({ where: { id: entry.ownerId }, data: { email: placeholder } });
+            const u = await tx.portalPartnerUser.update({
+              where: { id: entry.ownerId },
+              data: { email: placeholder },
+            });
             if (u.userId) {
               // Issue 12: a provider's subject was linked to this account by this very email; it goes
               // with the email, so the provider's user reaches the right account once it is registered.

@@ -21,7 +21,10 @@ const THIRTY_DAYS_MS = String(30 * 24 * 3600 * 1000);
  * The topics as this engine creates them. min.insync.replicas is set on each topic rather than left to
  * the broker's default (1), so that an acks=all write is acknowledged only once that many replicas hold it.
  */
-export function topicConfigs(settings: { KAFKA_REPLICATION_FACTOR: number; KAFKA_MIN_INSYNC_REPLICAS?: number }): ITopicConfig[] {
+export function topicConfigs(settings: {
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+}): ITopicConfig[] {
   const replicationFactor = settings.KAFKA_REPLICATION_FACTOR;
   const minIsr = String(minInsyncReplicas(settings));
   const cfg = (topic: string, numPartitions: number, retentionMs: string): ITopicConfig => ({

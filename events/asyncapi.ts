@@ -8,8 +8,13 @@ import { SupportTicketV1 } from '../domain/messages/events/support.v1';
 
 /** JSON Schema of a contract; named schemas go to components.schemas and are referenced from there. */
 function schemaRef(s: z.ZodType, components: Record<string, unknown>): unknown {
-  const { definitions = {}, $schema: _dialect, ...root } = z.toJSONSchema(s, { target: 'draft-7', unrepresentable: 'any', io: 'input' }) as Record<string, any>;
-  const relocate = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll('"#/definitions/', '"#/components/schemas/'));
+  const {
+    definitions = {},
+    $schema: _dialect,
+    ...root
+  } = z.toJSONSchema(s, { target: 'draft-7', unrepresentable: 'any', io: 'input' }) as Record<string, any>;
+  const relocate = (v: unknown) =>
+    JSON.parse(JSON.stringify(v).replaceAll('"#/definitions/', '"#/components/schemas/'));
   for (const [name, def] of Object.entries(definitions)) components[name] = relocate(def);
   return relocate(root);
 }
@@ -50,8 +55,18 @@ export function asyncApiDocument() {
     produced[messageId(type)] = { $ref: `#/components/messages/${messageId(type)}` };
   }
   const inbound = [
-    [InboundTypes.crmAccountOwnerStatus, CrmAccountOwnerStatusV1, "The CRM's Account Owner status of a partner user for an organization (INT-2)", 'the organization external id'],
-    [InboundTypes.supportTicketSubmitted, SupportTicketV1, 'A support ticket that starts or drives a workflow (INT-1)', 'the ticket id'],
+    [
+      InboundTypes.crmAccountOwnerStatus,
+      CrmAccountOwnerStatusV1,
+      "The CRM's Account Owner status of a partner user for an organization (INT-2)",
+      'the organization external id',
+    ],
+    [
+      InboundTypes.supportTicketSubmitted,
+      SupportTicketV1,
+      'A support ticket that starts or drives a workflow (INT-1)',
+      'the ticket id',
+    ],
   ] as const;
   for (const [type, schema, summary, key] of inbound) {
     messages[messageId(type)] = {

@@ -48,7 +48,11 @@ export function toKafkaMessage(event: CloudEvent): Message {
 export class NotACloudEvent extends Error {}
 
 /** Reads a binary-mode record; throws NotACloudEvent with a reason a person can act on. */
-export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | null; headers?: IHeaders }): CloudEvent {
+export function fromKafkaMessage(message: {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}): CloudEvent {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(message.headers ?? {})) {
     if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
@@ -56,7 +60,8 @@ export function fromKafkaMessage(message: { key: Buffer | null; value: Buffer | 
   const attrs = Attributes.safeParse(headers);
   if (!attrs.success) {
     throw new NotACloudEvent(
-      'not a CloudEvents 1.0 binary-mode record: ' + attrs.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '),
+      'not a CloudEvents 1.0 binary-mode record: ' +
+        attrs.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '),
     );
   }
   let data: unknown;

@@ -151,7 +151,10 @@ export class InboundConsumer {
       return;
     }
     if (++this.stalledChecks >= 3) {
-      this.opts.logger.warn({ consumer: this.opts.name, waiting }, 'consumer has messages waiting but handles none; restarting');
+      this.opts.logger.warn(
+        { consumer: this.opts.name, waiting },
+        'consumer has messages waiting but handles none; restarting',
+      );
       this.stalledChecks = 0;
       this.scheduleRestart();
     }
@@ -183,7 +186,12 @@ export class InboundConsumer {
 
   private async connectAndRun(generation: number): Promise<void> {
     // A 10 s session (kafkajs: 30 s) lets a group recover sooner after a broker restart.
-    const consumer = this.opts.kafka.consumer({ groupId: this.opts.name, allowAutoTopicCreation: false, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    const consumer = this.opts.kafka.consumer({
+      groupId: this.opts.name,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+    });
     this.consumer = consumer;
     const stale = () => generation !== this.generation || !this.running;
     consumer.on(consumer.events.FETCH_START, () => {
@@ -193,7 +201,10 @@ export class InboundConsumer {
     // for a while crashes it for good. Keep going: restart with a bounded backoff.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || stale()) return;
-      this.opts.logger.warn({ consumer: this.opts.name, err: payload.error.message, retryInMs: this.restartDelayMs }, 'consumer crashed; restarting');
+      this.opts.logger.warn(
+        { consumer: this.opts.name, err: payload.error.message, retryInMs: this.restartDelayMs },
+        'consumer crashed; restarting',
+      );
       this.scheduleRestart();
     });
     try {
@@ -218,7 +229,10 @@ export class InboundConsumer {
       if (stale()) await bounded(consumer.disconnect());
     } catch (err) {
       if (stale()) return void (await bounded(consumer.disconnect()));
-      this.opts.logger.warn({ consumer: this.opts.name, err: (err as Error).message, retryInMs: this.restartDelayMs }, 'consumer could not start; retrying');
+      this.opts.logger.warn(
+        { consumer: this.opts.name, err: (err as Error).message, retryInMs: this.restartDelayMs },
+        'consumer could not start; retrying',
+      );
       this.scheduleRestart();
     }
   }

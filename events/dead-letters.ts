@@ -26,7 +26,9 @@ export async function listDeadLetters(kafka: Kafka, topic: string, timeoutMs = 3
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const waiting = new Map(ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]));
+  const waiting = new Map(
+    ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]),
+  );
   const found: DeadLetter[] = [];
   if (waiting.size === 0) return found;
   // A throw-away group: nothing is committed for it, reading changes no one's offsets.
@@ -87,7 +89,11 @@ export async function replayDeadLetters(
   await producer.connect();
   try {
     for (const l of chosen) {
-      await producer.send({ topic: l.topic, acks: -1, messages: [{ key: l.key, value: l.value, headers: l.headers }] });
+      await producer.send({
+        topic: l.topic,
+        acks: -1,
+        messages: [{ key: l.key, value: l.value, headers: l.headers }],
+      });
     }
   } finally {
     await producer.disconnect();

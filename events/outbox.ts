@@ -15,11 +15,17 @@ export interface NewEvent<T extends EventType> {
 export class InvalidEventData extends Error {}
 
 /** Adds an event to the outbox inside `tx`. Throws (rolling the transaction back) if the data does not fit its schema. */
-export async function recordEvent<T extends EventType>(tx: Prisma.TransactionClient, type: T, event: NewEvent<T>): Promise<string> {
+export async function recordEvent<T extends EventType>(
+  tx: Prisma.TransactionClient,
+  type: T,
+  event: NewEvent<T>,
+): Promise<string> {
   const entry = EventCatalog[type];
   const parsed = entry.data.safeParse(event.data);
   if (!parsed.success) {
-    throw new InvalidEventData(`${type}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new InvalidEventData(
+      `${type}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   // Writers of one aggregate take turns until commit, so an aggregate's sequence numbers are
   // assigned in commit order and the relay can never publish a later event before an earlier one.

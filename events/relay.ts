@@ -83,7 +83,9 @@ export class OutboxRelay {
       try {
         await this.connect();
         if (!this.isLeader) {
-          const { rows } = await this.pg!.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [LOCK_KEY]);
+          const { rows } = await this.pg!.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [
+            LOCK_KEY,
+          ]);
           this.isLeader = rows[0].locked;
           if (!this.isLeader) {
             await this.sleep(this.pollIntervalMs, true);
@@ -95,7 +97,10 @@ export class OutboxRelay {
         backoff = 200;
         if (n < this.batchSize) await this.sleep(this.pollIntervalMs, true);
       } catch (err) {
-        this.opts.logger.warn({ err: (err as Error).message, retryInMs: backoff }, 'outbox relay: publish failed; will retry');
+        this.opts.logger.warn(
+          { err: (err as Error).message, retryInMs: backoff },
+          'outbox relay: publish failed; will retry',
+        );
         await this.disconnectOnDatabaseError(err);
         // Not woken by new rows: during an outage every commit would otherwise cause a retry.
         await this.sleep(backoff, false);
@@ -130,14 +135,16 @@ export class OutboxRelay {
       // One batch in flight, awaited, acknowledged by every in-sync replica.
       await this.producer!.send({ topic: this.topic, messages, acks: -1 });
     } catch (err) {
-      await this.pg!.query(
-        `update "OutboxEvent" set attempts = attempts + 1, "lastError" = $2 where sequence = $1`,
-        [rows[0].sequence, String((err as Error).message).slice(0, 1000)],
-      );
+      await this.pg!.query(`update "OutboxEvent" set attempts = attempts + 1, "lastError" = $2 where sequence = $1`, [
+        rows[0].sequence,
+        String((err as Error).message).slice(0, 1000),
+      ]);
       relayFailures.inc();
       throw err;
     }
-    await this.pg!.query(`update "OutboxEvent" set "publishedAt" = now() where sequence = any($1::bigint[])`, [rows.map((r) => r.sequence)]);
+    await this.pg!.query(`update "OutboxEvent" set "publishedAt" = now() where sequence = any($1::bigint[])`, [
+      rows.map((r) => r.sequence),
+    ]);
     this.published += rows.length;
     relayPublished.inc(rows.length);
     return rows.length;
@@ -148,7 +155,11 @@ export class OutboxRelay {
       // Not kafkajs' idempotent producer, which is known to drop or reorder under retries. One
       // request in flight keeps a partition in order; a batch re-sent after a failure may appear
       // twice, in order, and consumers drop the copy by ce_id.
-      this.producer = this.opts.kafka.producer({ idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      this.producer = this.opts.kafka.producer({
+        idempotent: false,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
       await this.producer.connect();
     }
     if (!this.pg) {

@@ -54,7 +54,8 @@ export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRu
   const waitingTickets = runEvery(deps.waitingTicketsEveryMs ?? 60_000, async () => {
     const { dispatched, failed } = await dispatchWaitingTickets(deps.db, deps.ticketKinds);
     if (dispatched.length > 0) logger.info({ tickets: dispatched }, 'waiting tickets dispatched');
-    for (const { ticketId, err } of failed) logger.warn({ ticketId, err }, 'a waiting ticket is still not dispatched');
+    for (const { ticketId, err } of failed)
+      logger.warn({ ticketId, err }, 'a waiting ticket is still not dispatched');
   });
   return {
     relay,

@@ -27,11 +27,19 @@ const BaseEnv = z
     KAFKA_BROKERS: z
       .string()
       .default('127.0.0.1:9092')
-      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
     KAFKA_CLIENT_ID: z.string().min(1).default('partner-access'),
     KAFKA_REPLICATION_FACTOR: KafkaReplicationFactor,
-    TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').default('127.0.0.1:7233'),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'host:port')
+      .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('partner-access'),
     SMTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -54,13 +62,23 @@ const BaseEnv = z
     /** Keys the HMAC that turns a third party's email into a relationship id (no PII in workflow ids). */
     RELATIONSHIP_ID_KEY: secret(DEV_RELATIONSHIP_ID_KEY),
     /** TPU-1: how long a request waits for the third party's account (default 14 days). */
-    TPU_ACCOUNT_WAIT_SECONDS: z.coerce.number().int().positive().max(30 * 24 * 3600).default(14 * 24 * 3600),
+    TPU_ACCOUNT_WAIT_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(30 * 24 * 3600)
+      .default(14 * 24 * 3600),
     // AM-2: at start the worker gives every open client relationship without a workflow its workflow.
     // Off only for a worker that shares a database it does not own (a benchmark's, a test's).
     CLIENT_RELATIONSHIP_ADOPTION: z.enum(['on', 'off']).default('on'),
     // Issue 13, retention (domain/retention.ts says why each window is safe). Days, pruned by the
     // retention workflow on a Temporal Schedule every RETENTION_EVERY_MINUTES.
-    RETENTION_EVERY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    RETENTION_EVERY_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
     RETENTION_PUBLISHED_EVENTS_DAYS: z.coerce.number().int().min(1).default(7),
     // At least the inbound topics' retention (7 days): an idempotency key must outlive its redeliveries.
     RETENTION_PROCESSED_EVENTS_DAYS: z.coerce

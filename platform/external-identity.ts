@@ -149,7 +149,8 @@ export class ExternalIdentity {
   static fromConfig(config: ExternalIdentitySettings & { AUTH_JWT_ISSUER: string }, logger?: Logger) {
     if (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE) return undefined;
     // Tokens go to one verifier or the other by their `iss`: the two must differ.
-    if (config.OIDC_ISSUER === config.AUTH_JWT_ISSUER) throw new Error('OIDC_ISSUER must differ from AUTH_JWT_ISSUER');
+    if (config.OIDC_ISSUER === config.AUTH_JWT_ISSUER)
+      throw new Error('OIDC_ISSUER must differ from AUTH_JWT_ISSUER');
     return new ExternalIdentity({
       issuer: config.OIDC_ISSUER,
       audience: config.OIDC_AUDIENCE,
@@ -208,9 +209,10 @@ export class ExternalIdentity {
       return await keySet(header, token);
     } catch (err) {
       // No key with this id even after a fetch (or within the cooldown): the token's fault, not an outage.
-      if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys) throw err;
+      if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys)
+        throw err;
       this.options.logger?.warn({ issuer: this.issuer, reason: reasonOf(err) }, 'identity provider keys unavailable');
-      throw new IdentityProviderUnreachable('The identity provider\'s keys could not be fetched; try again shortly.');
+      throw new IdentityProviderUnreachable("The identity provider's keys could not be fetched; try again shortly.");
     }
   };
 

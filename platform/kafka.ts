@@ -3,7 +3,12 @@ import type { Logger } from './logger';
 import { kafkaConnectionOptions, type KafkaSettings } from './kafka-connection';
 
 /** A client of the configured brokers, over SSL and SASL when the configuration asks for them. */
-export function createKafka(settings: KafkaSettings, clientId: string, logger?: Logger, extra: Partial<KafkaConfig> = {}): Kafka {
+export function createKafka(
+  settings: KafkaSettings,
+  clientId: string,
+  logger?: Logger,
+  extra: Partial<KafkaConfig> = {},
+): Kafka {
   return new Kafka({
     clientId,
     brokers: settings.KAFKA_BROKERS,
@@ -13,13 +18,15 @@ export function createKafka(settings: KafkaSettings, clientId: string, logger?: 
     retry: { initialRetryTime: 200, retries: 8 },
     // kafkajs logs through our JSON logger, at warn and above.
     logLevel: logLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      const { message, ...rest } = log;
-      const l = logger?.child({ component: 'kafkajs', namespace });
-      if (!l) return;
-      if (level <= logLevel.ERROR) l.error(rest, message);
-      else l.warn(rest, message);
-    },
+    logCreator:
+      () =>
+      ({ namespace, level, log }) => {
+        const { message, ...rest } = log;
+        const l = logger?.child({ component: 'kafkajs', namespace });
+        if (!l) return;
+        if (level <= logLevel.ERROR) l.error(rest, message);
+        else l.warn(rest, message);
+      },
     ...extra,
   });
 }
@@ -75,7 +82,11 @@ export async function pingKafka(settings: KafkaSettings, timeoutMs = 2500): Prom
   });
   const admin = kafka.admin();
   try {
-    await withTimeout(admin.connect().then(() => admin.describeCluster()), timeoutMs, 'kafka');
+    await withTimeout(
+      admin.connect().then(() => admin.describeCluster()),
+      timeoutMs,
+      'kafka',
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -5,10 +5,17 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 const REDACT = [
-  'email', '*.email', '*.*.email',
-  'displayName', '*.displayName',
-  'token', '*.token', 'password', '*.password',
-  'req.headers.authorization', 'headers.authorization',
+  'email',
+  '*.email',
+  '*.*.email',
+  'displayName',
+  '*.displayName',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'req.headers.authorization',
+  'headers.authorization',
 ];
 
 export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {

@@ -41,7 +41,10 @@ const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function parsePayloadKeys(text: string, ctx?: z.RefinementCtx): PayloadKey[] {
   const issues: string[] = [];
   const keys: PayloadKey[] = [];
-  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) issues.push('at least one key: id:base64key[,id:base64key…], the current one first');
   entries.forEach((entry, i) => {
     const colon = entry.indexOf(':');
@@ -69,14 +72,22 @@ export function parsePayloadKeys(text: string, ctx?: z.RefinementCtx): PayloadKe
 
 const origins = z
   .string()
-  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.url().transform((u) => new URL(u).origin)));
 
 export const PayloadCodecEnv = z
   .object({
     // Read here only to decide whether the development key may be used (platform/config.ts owns it).
     NODE_ENV: NodeEnv,
-    PAYLOAD_CODEC_KEYS: z.string().default(DEV_PAYLOAD_CODEC_KEYS).transform((s, ctx) => parsePayloadKeys(s, ctx)),
+    PAYLOAD_CODEC_KEYS: z
+      .string()
+      .default(DEV_PAYLOAD_CODEC_KEYS)
+      .transform((s, ctx) => parsePayloadKeys(s, ctx)),
     /** The Temporal UI's origins: the only pages whose scripts may call the codec server. */
     CODEC_CORS_ORIGINS: origins.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
   })
@@ -140,9 +151,14 @@ export class EncryptionCodec implements PayloadCodec {
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     let plain: Buffer;
     try {
-      plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+      plain = Buffer.concat([
+        decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
     } catch {
-      throw new PayloadDecryptionError(`an encrypted payload (key "${id}") failed authentication: altered or corrupt`);
+      throw new PayloadDecryptionError(
+        `an encrypted payload (key "${id}") failed authentication: altered or corrupt`,
+      );
     }
     return temporal.api.common.v1.Payload.decode(plain);
   }

@@ -1,5 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { explainTemporalConnectError, temporalConnectionOptions, type TemporalConnectionSettings } from './temporal-connection';
+import {
+  explainTemporalConnectError,
+  temporalConnectionOptions,
+  type TemporalConnectionSettings,
+} from './temporal-connection';
 import { temporalDataConverter, type PayloadCodecSettings } from './payload-codec';
 
 export type TemporalSettings = TemporalConnectionSettings &
@@ -23,15 +27,17 @@ export async function connectTemporal(settings: TemporalSettings): Promise<Clien
 
 /** A readiness probe: one cheap call with a deadline. */
 export async function pingTemporal(client: Client, timeoutMs = 2500): Promise<void> {
-  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-    client.workflowService.getSystemInfo({}),
-  );
+  await client.connection.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));
 }
 
 /** How long a command waits for its workflow's answer before the caller is told (503, may still complete). */
 export const COMMAND_TIMEOUT_MS = 15000;
 
 /** Runs a command with a deadline: without a worker, an Update would otherwise wait for ever. */
-export function withCommandDeadline<T>(client: Client, fn: () => Promise<T>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
+export function withCommandDeadline<T>(
+  client: Client,
+  fn: () => Promise<T>,
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<T> {
   return client.connection.withDeadline(Date.now() + timeoutMs, fn);
 }

@@ -11,8 +11,14 @@ async function main() {
   try {
     const user = await db.user.findUnique({ where: { email }, select: { id: true, sessionsValidAfter: true } });
     if (!user) throw new Error('no user with that email in this database');
-    const settings = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
-    process.stdout.write((await mintToken(settings, user.id, '8h', { sessionsValidAfter: user.sessionsValidAfter })) + '\n');
+    const settings = {
+      secret: config.AUTH_JWT_SECRET,
+      issuer: config.AUTH_JWT_ISSUER,
+      audience: config.AUTH_JWT_AUDIENCE,
+    };
+    process.stdout.write(
+      (await mintToken(settings, user.id, '8h', { sessionsValidAfter: user.sessionsValidAfter })) + '\n',
+    );
   } finally {
     await db.$disconnect();
   }

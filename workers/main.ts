@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', config.LOG_LEVEL);
   Runtime.install({
     logger: {
-      log: (level, message, meta) => logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')]({ ...meta }, message),
+      log: (level, message, meta) =>
+        logger[level === 'TRACE' ? 'trace' : (level.toLowerCase() as 'info')]({ ...meta }, message),
       trace: (m, meta) => logger.trace({ ...meta }, m),
       debug: (m, meta) => logger.debug({ ...meta }, m),
       info: (m, meta) => logger.info({ ...meta }, m),

@@ -87,7 +87,12 @@ export function newsSender<N>(deliver: (news: N) => Promise<void>, failed: (news
 
 /** A business refusal: the caller's answer, never retried. */
 export const refuse = (type: string, message: string, details?: unknown) =>
-  ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
+  ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? undefined : [details],
+  });
 
 /**
  * Why a run stopped making progress on its own: the ParkedReason search attribute and the `parked`

@@ -44,16 +44,17 @@ const NEW = 'new-password';
 const AGAIN = 'The same password again';
 
 /** The two fields of every new password: the rules shown with the first, and the browser's own checks. */
-const newPasswordFields = (label: string) => html`${field({
-  name: 'password',
-  label,
-  type: 'password',
-  required: true,
-  autocomplete: 'new-password',
-  hint: PASSWORD_RULES,
-  minlength: 12,
-})}
-${field({ name: 'confirmPassword', label: AGAIN, type: 'password', required: true, autocomplete: NEW })}`;
+const newPasswordFields = (label: string) =>
+  html`${field({
+    name: 'password',
+    label,
+    type: 'password',
+    required: true,
+    autocomplete: 'new-password',
+    hint: PASSWORD_RULES,
+    minlength: 12,
+  })}
+  ${field({ name: 'confirmPassword', label: AGAIN, type: 'password', required: true, autocomplete: NEW })}`;
 
 /** What is wrong with a new password and its repetition, in words, or null when both are fine. */
 function newPasswordProblem(password: unknown, again: unknown): string | null {
@@ -233,14 +234,14 @@ export function hostedPages(router: Router, deps: HostedDeps): void {
         csrfOf(req, res),
         html`<input type="hidden" name="next" value="${next}" />
           ${fresh ? html`<input type="hidden" name="fresh" value="1" />` : ''}
-        ${field({
-          name: 'email',
-          label: 'Email',
-          type: 'email',
-          value: opts.email,
-          required: true,
-          autocomplete: 'username',
-        })}
+          ${field({
+            name: 'email',
+            label: 'Email',
+            type: 'email',
+            value: opts.email,
+            required: true,
+            autocomplete: 'username',
+          })}
           ${field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: CURRENT })}
           <button type="submit">Sign in</button>`,
       )}

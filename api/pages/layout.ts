@@ -41,9 +41,11 @@ export function layout(shell: PageShell): Html {
             shell.user
               ? html`<div class="who">
                   <span>${shell.user.displayName}</span>
-                  ${shell.user.switchedInto
-                    ? html`<span class="badge">Switched into ${shell.user.switchedInto}</span>`
-                    : ''}
+                  ${
+                    shell.user.switchedInto
+                      ? html`<span class="badge">Switched into ${shell.user.switchedInto}</span>`
+                      : ''
+                  }
                   ${form('/sign-out', shell.csrf, html`<button type="submit" class="link">Sign out</button>`)}
                 </div>`
               : ''
@@ -179,8 +181,7 @@ export function actionButton(
     csrf,
     html`${Object.entries(opts.hidden ?? {}).map(
         ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
-      )}
-      <button type="submit" ${opts.danger ? html` class="danger"` : ''}>${label}</button>`,
+      )} <button type="submit" ${opts.danger ? html` class="danger"` : ''}>${label}</button>`,
     { className: 'inline' },
   );
 }

@@ -40,7 +40,10 @@ export function verifyEmailPages(router: Router, deps: { registration: Registrat
   ) => {
     const flash = opts.flash ?? takeFlash(req, res, cookies);
     const shell = layout({ title, body, flash, csrf: csrfToken(req, res, cookies) });
-    res.status(opts.status ?? 200).type('html').send(shell.value);
+    res
+      .status(opts.status ?? 200)
+      .type('html')
+      .send(shell.value);
   };
   const pathOf = (id: string) => `${VERIFY_EMAIL_PATH}/${id}`;
   const noLink = (req: Request, res: Response) =>

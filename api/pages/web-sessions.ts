@@ -61,7 +61,10 @@ export class WebSessions {
     const actor = await loadActor(this.db, session.userId);
     if (!actor || actor.status !== 'ACTIVE') return null;
     if (startedBefore(session.createdAt, actor.sessionsValidAfter)) {
-      await this.db.webSession.updateMany({ where: { id: session.id, endedAt: null }, data: { endedAt: new Date() } });
+      await this.db.webSession.updateMany({
+        where: { id: session.id, endedAt: null },
+        data: { endedAt: new Date() },
+      });
       return null;
     }
     if (session.switchId && session.switchedInto) {

@@ -95,20 +95,17 @@ export function accessReviewRoutes(
   const tags = ['access reviews'];
   /** The use case's refusals and the workflow's, as problems. */
   const run = <T>(fn: () => Promise<T>) =>
-    workflowCommand(
-      fn,
-      {
-        subject: 'the access review',
-        // A run that is gone has completed; the row says so too, and decide() answers from it first.
-        notFound: new Problem('conflict', 'The review is closed.'),
-        refusals: {
-          [AccessReviewRefusal.conflict]: 'conflict',
-          [AccessReviewRefusal.notInReview]: 'not-found',
-          [AccessReviewRefusal.invalid]: 'validation-failed',
-          [AccessReviewRefusal.notRevocable]: 'unprocessable',
-        },
+    workflowCommand(fn, {
+      subject: 'the access review',
+      // A run that is gone has completed; the row says so too, and decide() answers from it first.
+      notFound: new Problem('conflict', 'The review is closed.'),
+      refusals: {
+        [AccessReviewRefusal.conflict]: 'conflict',
+        [AccessReviewRefusal.notInReview]: 'not-found',
+        [AccessReviewRefusal.invalid]: 'validation-failed',
+        [AccessReviewRefusal.notRevocable]: 'unprocessable',
       },
-    );
+    });
   const orgAdmins = (action: 'manageAccessReviews' | 'decideAccessReview') =>
     onOrganization(action, "Only the organization's own org admins manage and decide its access reviews.");
 

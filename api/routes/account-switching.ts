@@ -47,7 +47,11 @@ export function switchProblem(refusal: SwitchRefusal): Problem {
 /** The holder of the subject token, with when their sessions last ended (issue 12). */
 type Holder = TokenHolder & { sessionsValidAfter: Date | null };
 
-export function accountSwitchingRoutes(deps: { db: Database; invitations: InvitationsClient; tokens: TokenSettings }) {
+export function accountSwitchingRoutes(deps: {
+  db: Database;
+  invitations: InvitationsClient;
+  tokens: TokenSettings;
+}) {
   const { db, invitations, tokens } = deps;
   const switching = new AccountSwitching({ db, invitations });
   const tags = ['account switching'];

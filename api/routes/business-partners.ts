@@ -63,9 +63,16 @@ const MyCompaniesV1 = z
   .object({ companies: z.array(BusinessPartnerCompanyV1) })
   .meta({ id: 'MyBusinessPartnerCompaniesV1' });
 const AddOutcomeV1 = z
-  .object({ email: z.string(), outcome: z.enum(['invited', 'connected', 'already-added']), message: z.string(), invitationId: z.uuid().nullable() })
+  .object({
+    email: z.string(),
+    outcome: z.enum(['invited', 'connected', 'already-added']),
+    message: z.string(),
+    invitationId: z.uuid().nullable(),
+  })
   .meta({ id: 'BusinessPartnerAddOutcomeV1' });
-const CompanyWithOutcomesV1 = z.object({ company: BusinessPartnerCompanyV1, results: z.array(AddOutcomeV1) }).meta({ id: 'BusinessPartnerCompanyAddedV1' });
+const CompanyWithOutcomesV1 = z
+  .object({ company: BusinessPartnerCompanyV1, results: z.array(AddOutcomeV1) })
+  .meta({ id: 'BusinessPartnerCompanyAddedV1' });
 
 type CompanyAction = Extract<
   Action,
@@ -78,8 +85,19 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
 
   /** Companies with their people and open invitations: two queries, however long the list. */
   const companyViews = async (where: Prisma.BusinessPartnerCompanyWhereInput) => {
-    const companies = await db.businessPartnerCompany.findMany({ where, orderBy: { name: 'asc' }, include: { people: { orderBy: { createdAt: 'asc' } } } });
-    const invites = await db.invitation.findMany({ where: { kind: 'BUSINESS_PARTNER', scopeId: { in: companies.map((c) => c.id) }, state: { in: ['PENDING', 'EXPIRED'] } }, include: { sends: true } });
+    const companies = await db.businessPartnerCompany.findMany({
+      where,
+      orderBy: { name: 'asc' },
+      include: { people: { orderBy: { createdAt: 'asc' } } },
+    });
+    const invites = await db.invitation.findMany({
+      where: {
+        kind: 'BUSINESS_PARTNER',
+        scopeId: { in: companies.map((c) => c.id) },
+        state: { in: ['PENDING', 'EXPIRED'] },
+      },
+      include: { sends: true },
+    });
     return companies.map((c) => ({
       companyId: c.id,
       name: c.name,
@@ -135,29 +153,69 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
     });
 
   /** BP-1, BP-2: each person is connected (has an account), invited, or already on the company. */
-  const addPeople = async (actor: Actor, companyId: string, people: z.infer<typeof AddBusinessPartnerPeopleV1>['people']) => {
+  const addPeople = async (
+    actor: Actor,
+    companyId: string,
+    people: z.infer<typeof AddBusinessPartnerPeopleV1>['people'],
+  ) => {
     const results: z.infer<typeof AddOutcomeV1>[] = [];
     for (const person of people) {
-      const account = await db.user.findUnique({ where: { email: person.email }, select: { id: true, status: true } });
+      const account = await db.user.findUnique({
+        where: { email: person.email },
+        select: { id: true, status: true },
+      });
       if (account?.status === 'ACTIVE') {
         const connected = await db.$transaction(async (tx) => {
-          const exists = await tx.businessPartner.findUnique({ where: { companyId_email: { companyId, email: person.email } } });
+          const exists = await tx.businessPartner.findUnique({
+            where: { companyId_email: { companyId, email: person.email } },
+          });
           if (exists) return false;
-          const bp = await tx.businessPartner.create({ data: { companyId, email: person.email, firstName: person.firstName, lastName: person.lastName, userId: account.id, status: 'ACTIVE' } });
-          await recordEvent(tx, 'partneraccess.business-partner.connected.v1', { aggregateId: bp.id, data: { businessPartnerId: bp.id, companyId, userId: account.id, actorUserId: actor.userId } });
+          const bp = await tx.businessPartner.create({
+            data: {
+              companyId,
+              email: person.email,
+              firstName: person.firstName,
+              lastName: person.lastName,
+              userId: account.id,
+              status: 'ACTIVE',
+            },
+          });
+          await recordEvent(tx, 'partneraccess.business-partner.connected.v1', {
+            aggregateId: bp.id,
+            data: { businessPartnerId: bp.id, companyId, userId: account.id, actorUserId: actor.userId },
+          });
           return true;
         });
-        results.push(connected
-          ? { email: person.email, outcome: 'connected', message: 'An account already exists for this email: connected to it, no invitation sent.', invitationId: null }
-          : { email: person.email, outcome: 'already-added', message: 'Already on this company.', invitationId: null });
+        results.push(
+          connected
+            ? {
+                email: person.email,
+                outcome: 'connected',
+                message: 'An account already exists for this email: connected to it, no invitation sent.',
+                invitationId: null,
+              }
+            : {
+                email: person.email,
+                outcome: 'already-added',
+                message: 'Already on this company.',
+                invitationId: null,
+              },
+        );
         continue;
       }
       const { view } = await invitationCommand(() =>
-        invitations.open({ kind: 'BUSINESS_PARTNER', scopeId: companyId, invitee: person, invitedByUserId: actor.userId }),
+        invitations.open({
+          kind: 'BUSINESS_PARTNER',
+          scopeId: companyId,
+          invitee: person,
+          invitedByUserId: actor.userId,
+        }),
       );
-      results.push(view.refused
-        ? { email: person.email, outcome: 'already-added', message: view.refused.message, invitationId: null }
-        : { email: person.email, outcome: 'invited', message: 'Invitation sent.', invitationId: view.invitationId });
+      results.push(
+        view.refused
+          ? { email: person.email, outcome: 'already-added', message: view.refused.message, invitationId: null }
+          : { email: person.email, outcome: 'invited', message: 'Invitation sent.', invitationId: view.invitationId },
+      );
     }
     return results;
   };
@@ -166,7 +224,7 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
     route({
       method: 'post',
       path: '/organizations/:organizationId/business-partners',
-      summary: "BP-1, BP-2: add a business partner company and its people to your own list (any employee)",
+      summary: 'BP-1, BP-2: add a business partner company and its people to your own list (any employee)',
       tags,
       auth: true,
       params: z.strictObject({ organizationId: OrganizationId }),
@@ -179,7 +237,9 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
         denial: 'Only employees of the organization add its business partners.',
       }),
       handler: async ({ actor, params, body }) => {
-        const company = await db.businessPartnerCompany.create({ data: { organizationId: params.organizationId, ownerUserId: actor.userId, name: body.companyName } });
+        const company = await db.businessPartnerCompany.create({
+          data: { organizationId: params.organizationId, ownerUserId: actor.userId, name: body.companyName },
+        });
         const results = await addPeople(actor, company.id, body.people);
         return { status: 201, body: { company: await companyView(company.id), results } };
       },
@@ -187,7 +247,8 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
     route({
       method: 'post',
       path: '/business-partner-companies/:companyId/people',
-      summary: 'BP-5, BP-6: add more people of a partner company on your list (once in its own control, its admins do)',
+      summary:
+        'BP-5, BP-6: add more people of a partner company on your list (once in its own control, its admins do)',
       tags,
       auth: true,
       params: CompanyPath,
@@ -206,7 +267,12 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       summary: 'BP-1, BP-4: your business partners, grouped by company, with pending invitations',
       tags,
       auth: true,
-      responses: { 200: { description: 'Your list', schema: z.object({ companies: z.array(BusinessPartnerCompanyV1) }).meta({ id: 'BusinessPartnerListV1' }) } },
+      responses: {
+        200: {
+          description: 'Your list',
+          schema: z.object({ companies: z.array(BusinessPartnerCompanyV1) }).meta({ id: 'BusinessPartnerListV1' }),
+        },
+      },
       authorize: { anyone: 'your own list' },
       handler: async ({ actor }) => {
         return { status: 200, body: { companies: await companyViews({ ownerUserId: actor.userId }) } };
@@ -240,7 +306,14 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       auth: true,
       params: CompanyPath,
       body: DeleteBusinessPartnerCompanyV1,
-      responses: { 200: { description: 'Deleted', schema: z.object({ deleted: z.literal(true), people: z.number().int() }).meta({ id: 'BusinessPartnerCompanyDeletedResponse' }) } },
+      responses: {
+        200: {
+          description: 'Deleted',
+          schema: z
+            .object({ deleted: z.literal(true), people: z.number().int() })
+            .meta({ id: 'BusinessPartnerCompanyDeletedResponse' }),
+        },
+      },
       problems: ['validation-failed', 'not-found', 'unprocessable', 'not-ready', 'partner-in-control'],
       authorize: ({ params }) => onCompany('deleteBusinessPartnerCompany', params.companyId),
       handler: async ({ actor, params, body }) => {
@@ -253,7 +326,10 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       },
     }),
     blockRoute('block', 'BP-5: block a partner company on your list: its people see nothing shared with them'),
-    blockRoute('unblock', 'BP-5: unblock a partner company on your list: what was shared with its people counts again'),
+    blockRoute(
+      'unblock',
+      'BP-5: unblock a partner company on your list: what was shared with its people counts again',
+    ),
     route({
       method: 'post',
       path: '/business-partner-companies/:companyId/control',

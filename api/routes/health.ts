@@ -17,7 +17,15 @@ export function dependencyChecks(deps: { temporal: Client; db: Database; kafka: 
   return [
     { name: 'temporal', check: () => pingTemporal(deps.temporal) },
     { name: 'kafka', check: () => pingKafka(deps.kafka) },
-    { name: 'database', check: () => withTimeout(deps.db.$queryRaw`select 1`.then(() => undefined), 2500, 'database') },
+    {
+      name: 'database',
+      check: () =>
+        withTimeout(
+          deps.db.$queryRaw`select 1`.then(() => undefined),
+          2500,
+          'database',
+        ),
+    },
   ];
 }
 

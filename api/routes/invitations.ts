@@ -7,8 +7,17 @@ import type { Database } from '../../platform/database';
 import { InvitationLinks, LinkRefusal, loadInvitation, type InvitationRow } from '../../domain/invitation-links';
 
 export { loadInvitation };
-import { InvitationId, InvitationKind, InvitationState, InvitationToken } from '../../domain/messages/values/invitation';
-import { AcceptInvitationV1, RejectInvitationV1, RevokeInvitationsByEmailV1 } from '../../domain/messages/commands/invitation.v1';
+import {
+  InvitationId,
+  InvitationKind,
+  InvitationState,
+  InvitationToken,
+} from '../../domain/messages/values/invitation';
+import {
+  AcceptInvitationV1,
+  RejectInvitationV1,
+  RevokeInvitationsByEmailV1,
+} from '../../domain/messages/commands/invitation.v1';
 import { InvitationLinkV1, InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import { InvitationRefusal, type InvitationView } from '../../workflows/invitation/messages';
 import type { InvitationsClient } from '../../workflows/invitation/client';
@@ -22,7 +31,9 @@ const IdPath = z.strictObject({ invitationId: InvitationId });
 const TokenQuery = z.strictObject({ token: InvitationToken });
 const ListQuery = z.strictObject({ kind: InvitationKind, scopeId: z.uuid(), state: InvitationState.optional() });
 const InvitationListV1 = z.object({ items: z.array(InvitationV1) }).meta({ id: 'InvitationListV1' });
-const AcceptedV1 = z.object({ invitation: InvitationV1, userId: z.uuid(), next: z.string() }).meta({ id: 'InvitationAcceptedV1' });
+const AcceptedV1 = z
+  .object({ invitation: InvitationV1, userId: z.uuid(), next: z.string() })
+  .meta({ id: 'InvitationAcceptedV1' });
 
 type Row = InvitationRow;
 
@@ -40,7 +51,9 @@ export function toInvitationV1(r: Row): InvitationV1 {
     firstSentAt: r.firstSentAt?.toISOString() ?? null,
     lastSentAt: r.lastSentAt?.toISOString() ?? null,
     sendCount: r.sendCount,
-    sends: [...r.sends].sort((a, b) => a.number - b.number).map((s) => ({ number: s.number, kind: s.kind, sentAt: s.sentAt.toISOString() })),
+    sends: [...r.sends]
+      .sort((a, b) => a.number - b.number)
+      .map((s) => ({ number: s.number, kind: s.kind, sentAt: s.sentAt.toISOString() })),
     acceptedUserId: r.acceptedUserId,
   };
 }
@@ -71,7 +84,11 @@ export function linkProblem(err: unknown): unknown {
     case 'unknown-link':
       return new Problem('not-found', err.message);
     case 'expired':
-      return new Problem('invitation-expired', err.message.replace('a password reset', 'a password reset (POST /password-resets)'), state);
+      return new Problem(
+        'invitation-expired',
+        err.message.replace('a password reset', 'a password reset (POST /password-resets)'),
+        state,
+      );
     case 'closed':
       return new Problem('invitation-closed', err.message, state);
     case 'superseded':
@@ -79,11 +96,23 @@ export function linkProblem(err: unknown): unknown {
     case 'wrong-account':
       return new Problem('forbidden', err.message);
     case 'sign-in-first':
-      return new Problem('unauthenticated', 'You already have an account with this email: sign in (POST /sessions), then accept with your bearer token.');
+      return new Problem(
+        'unauthenticated',
+        'You already have an account with this email: sign in (POST /sessions), then accept with your bearer token.',
+      );
     case 'password-needed':
     case 'password-not-needed':
       return new Problem('validation-failed', err.message, {
-        errors: [{ pointer: '/password', message: err.kind === 'password-needed' ? 'required: you have no account yet' : 'not needed: you have an account', in: 'body' }],
+        errors: [
+          {
+            pointer: '/password',
+            message:
+              err.kind === 'password-needed'
+                ? 'required: you have no account yet'
+                : 'not needed: you have an account',
+            in: 'body',
+          },
+        ],
       });
   }
 }
@@ -106,7 +135,8 @@ export function invitationRoutes(
 ) {
   const links = new InvitationLinks({ db, invitations, abuseLimits });
   const load = (id: string) => loadInvitation(db, id);
-  const manages = (action: 'viewInvitation' | 'resendInvitation' | 'revokeInvitation') =>
+  const manages =
+    (action: 'viewInvitation' | 'resendInvitation' | 'revokeInvitation') =>
     ({ params }: { params: { invitationId: string } }): Check => ({
       action,
       resource: { type: 'Invitation', id: params.invitationId },
@@ -115,10 +145,14 @@ export function invitationRoutes(
   /** Resend and revoke need an open invitation; a closed one is answered here, without a round trip. */
   const open = async (id: string, what: string): Promise<Row> => {
     const row = (await load(id))!;
-    if (row.state !== 'PENDING' && row.state !== 'EXPIRED') throw new Problem('conflict', `Cannot ${what}: the invitation is ${row.state}.`, { state: row.state });
+    if (row.state !== 'PENDING' && row.state !== 'EXPIRED')
+      throw new Problem('conflict', `Cannot ${what}: the invitation is ${row.state}.`, { state: row.state });
     return row;
   };
-  const reply = async (view: InvitationView) => ({ status: 200, body: toInvitationV1((await load(view.invitationId))!) });
+  const reply = async (view: InvitationView) => ({
+    status: 200,
+    body: toInvitationV1((await load(view.invitationId))!),
+  });
   const tags = ['invitations'];
 
   return [
@@ -138,7 +172,15 @@ export function invitationRoutes(
         const { row } = opened;
         return {
           status: 200,
-          body: { invitationId: row.id, kind: row.kind, state: row.state, firstName: row.firstName, invitedTo: opened.invitedTo, expiresAt: row.expiresAt.toISOString(), accepting: opened.accepting },
+          body: {
+            invitationId: row.id,
+            kind: row.kind,
+            state: row.state,
+            firstName: row.firstName,
+            invitedTo: opened.invitedTo,
+            expiresAt: row.expiresAt.toISOString(),
+            accepting: opened.accepting,
+          },
         };
       },
     }),
@@ -152,8 +194,8 @@ export function invitationRoutes(
       body: AcceptInvitationV1,
       responses: { 200: { description: 'Accepted; what the invitation offered is granted', schema: AcceptedV1 } },
       problems: [
-        ...['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired'] as const,
-        ...['invitation-closed', 'link-superseded', 'unprocessable', 'rate-limited', 'not-ready'] as const,
+        ...(['validation-failed', 'unauthenticated', 'forbidden', 'not-found', 'invitation-expired'] as const),
+        ...(['invitation-closed', 'link-superseded', 'unprocessable', 'rate-limited', 'not-ready'] as const),
       ],
       authorize: { anyone: 'the link is the secret; a signed-in caller must be the invitee' },
       handler: async ({ params, body, req }) => {
@@ -175,10 +217,12 @@ export function invitationRoutes(
       auth: false,
       params: IdPath,
       body: RejectInvitationV1,
-      responses: { 200: { description: 'Declined', schema: InvitationLinkV1.pick({ invitationId: true, state: true }) } },
+      responses: {
+        200: { description: 'Declined', schema: InvitationLinkV1.pick({ invitationId: true, state: true }) },
+      },
       problems: [
-        ...['not-found', 'invitation-expired', 'invitation-closed'] as const,
-        ...['link-superseded', 'rate-limited', 'not-ready'] as const,
+        ...(['not-found', 'invitation-expired', 'invitation-closed'] as const),
+        ...(['link-superseded', 'rate-limited', 'not-ready'] as const),
       ],
       authorize: { anyone: 'the link is the secret' },
       handler: async ({ params, body, req }) => {
@@ -201,7 +245,11 @@ export function invitationRoutes(
         denial: 'Only whoever manages this list of invitations may see it.',
       }),
       handler: async ({ query }) => {
-        const rows = await db.invitation.findMany({ where: { kind: query.kind, scopeId: query.scopeId, ...(query.state ? { state: query.state } : {}) }, include: { sends: true }, orderBy: { createdAt: 'desc' } });
+        const rows = await db.invitation.findMany({
+          where: { kind: query.kind, scopeId: query.scopeId, ...(query.state ? { state: query.state } : {}) },
+          include: { sends: true },
+          orderBy: { createdAt: 'desc' },
+        });
         return { status: 200, body: { items: rows.map(toInvitationV1) } };
       },
     }),
@@ -220,7 +268,8 @@ export function invitationRoutes(
     route({
       method: 'post',
       path: '/invitations/:invitationId/resend',
-      summary: 'BP-4, PS-2: send again with a new link (the old one dies at once); renews an expired invitation in one step. Rate-limited.',
+      summary:
+        'BP-4, PS-2: send again with a new link (the old one dies at once); renews an expired invitation in one step. Rate-limited.',
       tags,
       auth: true,
       params: IdPath,
@@ -229,7 +278,9 @@ export function invitationRoutes(
       authorize: manages('resendInvitation'),
       handler: async ({ actor, params }) => {
         const row = await open(params.invitationId, 'resend');
-        return reply(await invitationCommand(() => invitations.resend(row.workflowId, row.id, { userId: actor.userId })));
+        return reply(
+          await invitationCommand(() => invitations.resend(row.workflowId, row.id, { userId: actor.userId })),
+        );
       },
     }),
     route({
@@ -244,7 +295,9 @@ export function invitationRoutes(
       authorize: manages('revokeInvitation'),
       handler: async ({ actor, params }) => {
         const row = await open(params.invitationId, 'revoke');
-        return reply(await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId })));
+        return reply(
+          await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId })),
+        );
       },
     }),
     route({
@@ -259,15 +312,27 @@ export function invitationRoutes(
       // Each invitation to that email is checked with the decision point; the others stay invisible.
       authorize: { anyone: 'filters to the invitations the caller manages' },
       handler: async ({ actor, body, allowed }) => {
-        const unanswered = await db.invitation.findMany({ where: { email: body.email, state: { in: ['PENDING', 'EXPIRED'] }, ...(body.kind ? { kind: body.kind } : {}) }, include: { sends: true } });
+        const unanswered = await db.invitation.findMany({
+          where: {
+            email: body.email,
+            state: { in: ['PENDING', 'EXPIRED'] },
+            ...(body.kind ? { kind: body.kind } : {}),
+          },
+          include: { sends: true },
+        });
         const mine: Row[] = [];
         for (const row of unanswered) {
-          if (await allowed({ action: 'revokeInvitation', resource: { type: 'Invitation', id: row.id } })) mine.push(row);
+          if (await allowed({ action: 'revokeInvitation', resource: { type: 'Invitation', id: row.id } }))
+            mine.push(row);
         }
         // Another list's invitations to the same person are not the caller's business: not found either way.
         if (mine.length === 0) throw new Problem('not-found', 'You have no open invitation to this email address.');
-        for (const row of mine) await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId }));
-        const after = await db.invitation.findMany({ where: { id: { in: mine.map((r) => r.id) } }, include: { sends: true } });
+        for (const row of mine)
+          await invitationCommand(() => invitations.revoke(row.workflowId, row.id, { userId: actor.userId }));
+        const after = await db.invitation.findMany({
+          where: { id: { in: mine.map((r) => r.id) } },
+          include: { sends: true },
+        });
         return { status: 200, body: { items: after.map(toInvitationV1) } };
       },
     }),

@@ -6,7 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import type { Actor } from '../../domain/actor';
-import { AddPartnerUserV1, AddPortalPartnerV1, FreePortalEmailV1 } from '../../domain/messages/commands/partner-portal.v1';
+import {
+  AddPartnerUserV1,
+  AddPortalPartnerV1,
+  FreePortalEmailV1,
+} from '../../domain/messages/commands/partner-portal.v1';
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { describeDuration } from '../../domain/invitations';
@@ -16,14 +20,25 @@ import { route } from '../routes';
 import { Problem } from '../problem';
 
 const PartnerPath = z.strictObject({ partnerId: z.uuid() });
-const DUPLICATE = 'This email already belongs to a partner or partner user in the portal; one email is one account. If it was registered by mistake, ask support to free it.';
+const DUPLICATE =
+  'This email already belongs to a partner or partner user in the portal; one email is one account. If it was registered by mistake, ask support to free it.';
 
 const PortalPartnerV1 = z
   .object({
     partnerId: z.uuid(),
     name: z.string(),
     email: z.string(),
-    users: z.array(z.object({ partnerUserId: z.uuid(), firstName: z.string(), lastName: z.string(), email: z.string(), phone: z.string(), status: z.enum(['INVITED', 'ACTIVE']), invitation: InvitationV1.nullable() })),
+    users: z.array(
+      z.object({
+        partnerUserId: z.uuid(),
+        firstName: z.string(),
+        lastName: z.string(),
+        email: z.string(),
+        phone: z.string(),
+        status: z.enum(['INVITED', 'ACTIVE']),
+        invitation: InvitationV1.nullable(),
+      }),
+    ),
   })
   .meta({ id: 'PortalPartnerV1' });
 const PortalPartnerListV1 = z
@@ -45,22 +60,41 @@ const PartnerUserInvitedV1 = z
   .meta({ id: 'PartnerUserInvitedV1', description: 'PP-4: the confirmation the admin sees' });
 
 const portalAdmins = () =>
-  ({ action: 'managePortalPartners', resource: { type: 'Portal' }, denial: 'Only a portal admin or owner can do this.' }) as const;
+  ({
+    action: 'managePortalPartners',
+    resource: { type: 'Portal' },
+    denial: 'Only a portal admin or owner can do this.',
+  }) as const;
 
 export function partnerPortalRoutes(db: Database, invitations: InvitationsClient) {
   const tags = ['partner portal'];
   const emails = portalEmails({ db, invitations });
   const partnerView = async (partnerId: string) => {
-    const p = await db.portalPartner.findUnique({ where: { id: partnerId }, include: { users: { orderBy: { createdAt: 'asc' } } } });
+    const p = await db.portalPartner.findUnique({
+      where: { id: partnerId },
+      include: { users: { orderBy: { createdAt: 'asc' } } },
+    });
     if (!p) throw new Problem('not-found', 'No such partner.');
-    const invites = await db.invitation.findMany({ where: { kind: 'PORTAL_USER', scopeId: p.id }, include: { sends: true }, orderBy: { createdAt: 'desc' } });
+    const invites = await db.invitation.findMany({
+      where: { kind: 'PORTAL_USER', scopeId: p.id },
+      include: { sends: true },
+      orderBy: { createdAt: 'desc' },
+    });
     return {
       partnerId: p.id,
       name: p.name,
       email: p.email,
       users: p.users.map((u) => {
         const inv = invites.find((i) => i.targetId === u.id);
-        return { partnerUserId: u.id, firstName: u.firstName, lastName: u.lastName, email: u.email, phone: u.phone, status: u.status, invitation: inv ? toInvitationV1(inv) : null };
+        return {
+          partnerUserId: u.id,
+          firstName: u.firstName,
+          lastName: u.lastName,
+          email: u.email,
+          phone: u.phone,
+          status: u.status,
+          invitation: inv ? toInvitationV1(inv) : null,
+        };
       }),
     };
   };
@@ -79,7 +113,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       handler: async ({ actor, body }) => {
         const id = randomUUID();
         await db.$transaction(async (tx) => {
-          const claimed = await tx.$executeRaw`insert into "PortalEmail" (email, "ownerType", "ownerId") values (${body.email}, 'portal-partner', ${id}::uuid) on conflict do nothing`;
+          const claimed =
+            await tx.$executeRaw`insert into "PortalEmail" (email, "ownerType", "ownerId") values (${body.email}, 'portal-partner', ${id}::uuid) on conflict do nothing`;
           if (claimed === 0) throw new Problem('duplicate-email', DUPLICATE);
           await tx.portalPartner.create({ data: { id, name: body.name, email: body.email } });
         });
@@ -129,7 +164,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
         const partner = await db.portalPartner.findUnique({ where: { id: params.partnerId } });
         if (!partner) throw new Problem('not-found', 'No such partner.');
         // A quick answer for the common case; the unique key in the invitation's first activity decides races.
-        if (await db.portalEmail.findUnique({ where: { email: body.email } })) throw new Problem('duplicate-email', DUPLICATE);
+        if (await db.portalEmail.findUnique({ where: { email: body.email } }))
+          throw new Problem('duplicate-email', DUPLICATE);
         const { view } = await invitationCommand(() =>
           invitations.open({
             kind: 'PORTAL_USER',
@@ -162,9 +198,20 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       tags,
       auth: true,
       body: FreePortalEmailV1,
-      responses: { 200: { description: 'Freed', schema: z.object({ freed: z.literal(true), auditEntryId: z.uuid() }).meta({ id: 'PortalEmailFreedV1Response' }) } },
+      responses: {
+        200: {
+          description: 'Freed',
+          schema: z
+            .object({ freed: z.literal(true), auditEntryId: z.uuid() })
+            .meta({ id: 'PortalEmailFreedV1Response' }),
+        },
+      },
       problems: ['forbidden', 'not-found', 'not-ready'],
-      authorize: () => ({ action: 'freePortalEmail', resource: { type: 'SupportDesk' }, denial: 'Only support can free a registered email.' }),
+      authorize: () => ({
+        action: 'freePortalEmail',
+        resource: { type: 'SupportDesk' },
+        denial: 'Only support can free a registered email.',
+      }),
       handler: async ({ actor, body }) => {
         const by = { userId: actor.userId };
         const { email, reason } = body;

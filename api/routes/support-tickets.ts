@@ -54,7 +54,11 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
         200: { description: 'This ticket id was already received; nothing changed', schema: TicketOutcomeV1 },
       },
       problems: ['forbidden', 'conflict', 'unprocessable', 'unsupported-media-type'],
-      authorize: () => ({ action: 'submitTicket', resource: { type: 'SupportDesk' }, denial: 'Only support agents submit tickets.' }),
+      authorize: () => ({
+        action: 'submitTicket',
+        resource: { type: 'SupportDesk' },
+        denial: 'Only support agents submit tickets.',
+      }),
       handler: async ({ body }) => {
         try {
           const received = await db.$transaction((tx) => intakeTicket(tx, kinds, body, 'http'));
@@ -76,8 +80,7 @@ export function supportTicketRoutes(db: Database, kinds: TicketKinds) {
     route({
       method: 'get',
       path: '/support/tickets/:ticketId',
-      summary:
-        "INT-1: a ticket by the help desk's id: what it asked, by which channel, the workflow it started",
+      summary: "INT-1: a ticket by the help desk's id: what it asked, by which channel, the workflow it started",
       tags: ['support'],
       auth: true,
       params: TicketPath,

@@ -7,14 +7,22 @@ import { CreateTaskV1, GrantTaskV1 } from '../../domain/messages/commands/busine
 import { onOrganization, route } from '../routes';
 import { Problem } from '../problem';
 
-const TaskV1 = z.object({ taskId: z.uuid(), organizationId: OrganizationId, title: z.string(), sharedWith: z.array(z.uuid()) }).meta({ id: 'TaskV1' });
+const TaskV1 = z
+  .object({ taskId: z.uuid(), organizationId: OrganizationId, title: z.string(), sharedWith: z.array(z.uuid()) })
+  .meta({ id: 'TaskV1' });
 const TaskListV1 = z.object({ items: z.array(TaskV1) }).meta({ id: 'TaskListV1' });
 const TaskPath = z.strictObject({ taskId: z.uuid() });
 
 export function taskRoutes(db: Database) {
   const tags = ['tasks'];
-  const view = (t: { id: string; organizationId: string; title: string; grants: Array<{ userId: string }> }) => ({ taskId: t.id, organizationId: t.organizationId, title: t.title, sharedWith: t.grants.map((g) => g.userId) });
-  const inOrganization = (action: 'createTask' | 'listTasks') => onOrganization(action, 'You have no access to this organization.');
+  const view = (t: { id: string; organizationId: string; title: string; grants: Array<{ userId: string }> }) => ({
+    taskId: t.id,
+    organizationId: t.organizationId,
+    title: t.title,
+    sharedWith: t.grants.map((g) => g.userId),
+  });
+  const inOrganization = (action: 'createTask' | 'listTasks') =>
+    onOrganization(action, 'You have no access to this organization.');
 
   return [
     route({
@@ -29,7 +37,10 @@ export function taskRoutes(db: Database) {
       problems: ['forbidden'],
       authorize: inOrganization('createTask'),
       handler: async ({ actor, params, body }) => {
-        const t = await db.task.create({ data: { organizationId: params.organizationId, title: body.title, createdById: actor.userId }, include: { grants: true } });
+        const t = await db.task.create({
+          data: { organizationId: params.organizationId, title: body.title, createdById: actor.userId },
+          include: { grants: true },
+        });
         return { status: 201, body: view(t) };
       },
     }),
@@ -44,7 +55,11 @@ export function taskRoutes(db: Database) {
       problems: ['forbidden'],
       authorize: inOrganization('listTasks'),
       handler: async ({ params }) => {
-        const tasks = await db.task.findMany({ where: { organizationId: params.organizationId }, include: { grants: true }, orderBy: { createdAt: 'asc' } });
+        const tasks = await db.task.findMany({
+          where: { organizationId: params.organizationId },
+          include: { grants: true },
+          orderBy: { createdAt: 'asc' },
+        });
         return { status: 200, body: { items: tasks.map(view) } };
       },
     }),
@@ -61,11 +76,26 @@ export function taskRoutes(db: Database) {
       authorize: ({ params }) => ({ action: 'shareTask', resource: { type: 'Task', id: params.taskId } }),
       handler: async ({ actor, params, body }) => {
         const task = await db.task.findUniqueOrThrow({ where: { id: params.taskId } });
-        const bp = await db.businessPartner.findUnique({ where: { id: body.businessPartnerId }, include: { company: true } });
-        if (!bp || bp.company.organizationId !== task.organizationId) throw new Problem('not-found', "No such business partner of this task's organization.");
-        if (!bp.userId) throw new Problem('conflict', 'This business partner has not accepted their invitation yet; add them once they have.');
-        await db.taskGrant.upsert({ where: { taskId_userId: { taskId: task.id, userId: bp.userId } }, create: { taskId: task.id, userId: bp.userId, grantedById: actor.userId }, update: {} });
-        return { status: 201, body: view(await db.task.findUniqueOrThrow({ where: { id: task.id }, include: { grants: true } })) };
+        const bp = await db.businessPartner.findUnique({
+          where: { id: body.businessPartnerId },
+          include: { company: true },
+        });
+        if (!bp || bp.company.organizationId !== task.organizationId)
+          throw new Problem('not-found', "No such business partner of this task's organization.");
+        if (!bp.userId)
+          throw new Problem(
+            'conflict',
+            'This business partner has not accepted their invitation yet; add them once they have.',
+          );
+        await db.taskGrant.upsert({
+          where: { taskId_userId: { taskId: task.id, userId: bp.userId } },
+          create: { taskId: task.id, userId: bp.userId, grantedById: actor.userId },
+          update: {},
+        });
+        return {
+          status: 201,
+          body: view(await db.task.findUniqueOrThrow({ where: { id: task.id }, include: { grants: true } })),
+        };
       },
     }),
     route({
@@ -78,7 +108,11 @@ export function taskRoutes(db: Database) {
       responses: { 200: { description: 'The task', schema: TaskV1 } },
       problems: ['not-found'],
       // Not found, rather than forbidden, for anyone who may not see it: a task's existence is the organization's business.
-      authorize: ({ params }) => ({ action: 'viewTask', resource: { type: 'Task', id: params.taskId }, hideAs404: true }),
+      authorize: ({ params }) => ({
+        action: 'viewTask',
+        resource: { type: 'Task', id: params.taskId },
+        hideAs404: true,
+      }),
       handler: async ({ params }) => {
         const task = await db.task.findUniqueOrThrow({ where: { id: params.taskId }, include: { grants: true } });
         return { status: 200, body: view(task) };

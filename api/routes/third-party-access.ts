@@ -8,7 +8,11 @@ import type { Database } from '../../platform/database';
 import { isOnOrganizationDomain } from '../../domain/third-party-access';
 import { orgRoleOf, type Actor } from '../../domain/actor';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
-import { RequestThirdPartyAccessV1, ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
+import {
+  RequestThirdPartyAccessV1,
+  ReviewThirdPartyAccessV1,
+  SetThirdPartyAccessV1,
+} from '../../domain/messages/commands/request-third-party-access.v1';
 import { ThirdPartyAccessV1 } from '../../domain/messages/queries/third-party-access.v1';
 import { TpuState } from '../../domain/messages/values/third-party-access';
 import { ACCESS_ENDED, Refusal } from '../../workflows/third-party-access/messages';
@@ -19,8 +23,13 @@ import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
 const OrgPath = z.strictObject({ organizationId: OrganizationId });
-const RelationshipPath = z.strictObject({ organizationId: OrganizationId, relationshipId: z.string().regex(/^[0-9a-f]{32}$/, 'a relationship id') });
-const ThirdPartyAccessListV1 = z.object({ items: z.array(ThirdPartyAccessV1) }).meta({ id: 'ThirdPartyAccessListV1' });
+const RelationshipPath = z.strictObject({
+  organizationId: OrganizationId,
+  relationshipId: z.string().regex(/^[0-9a-f]{32}$/, 'a relationship id'),
+});
+const ThirdPartyAccessListV1 = z
+  .object({ items: z.array(ThirdPartyAccessV1) })
+  .meta({ id: 'ThirdPartyAccessListV1' });
 const RequestQueueQuery = z.strictObject({ state: TpuState.default('REQUESTED') });
 
 /** TPU-6: a plain sentence about where the relationship stands and what to do next. */
@@ -30,10 +39,14 @@ export function plainReason(r: Pick<ThirdPartyRelationship, 'state' | 'reason'>,
       // AM-5: access that ended on its end date says so.
       if (r.reason.startsWith(ACCESS_ENDED)) return r.reason.replace('of the organization', `of ${organizationName}`);
       return `Access is off: ask an org admin of ${organizationName} to turn it on.`;
-    case 'ACCESS_ON': return `Access is on: you can work in ${organizationName}.`;
-    case 'REQUESTED': return `Requested: waiting for support to review the request from ${organizationName}.`;
-    case 'AWAITING_ACCOUNT': return `Waiting for your own account: create one with the email ${organizationName} gave, using your business email.`;
-    default: return r.reason;
+    case 'ACCESS_ON':
+      return `Access is on: you can work in ${organizationName}.`;
+    case 'REQUESTED':
+      return `Requested: waiting for support to review the request from ${organizationName}.`;
+    case 'AWAITING_ACCOUNT':
+      return `Waiting for your own account: create one with the email ${organizationName} gave, using your business email.`;
+    default:
+      return r.reason;
   }
 }
 
@@ -87,7 +100,10 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       body: RequestThirdPartyAccessV1,
       responses: {
         202: { description: 'Requested; the relationship is in its first state', schema: ThirdPartyAccessV1 },
-        200: { description: 'This third party was already requested: the running relationship', schema: ThirdPartyAccessV1 },
+        200: {
+          description: 'This third party was already requested: the running relationship',
+          schema: ThirdPartyAccessV1,
+        },
       },
       problems: ['forbidden', 'not-found', 'unsupported-media-type', 'not-ready'],
       authorize: onOrganization(
@@ -98,17 +114,23 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
         const org = await requireOrganization(params.organizationId);
         const domain = body.email.split('@')[1];
         if (isOnOrganizationDomain(body.email, org.domains)) {
-          throw new Problem('validation-failed', `A third party needs an account with their own business email, not one on ${org.name}'s domain ${domain}.`, {
-            errors: [{ pointer: '/email', message: `on the organization's own domain ${domain}`, in: 'body' }],
-          });
+          throw new Problem(
+            'validation-failed',
+            `A third party needs an account with their own business email, not one on ${org.name}'s domain ${domain}.`,
+            {
+              errors: [{ pointer: '/email', message: `on the organization's own domain ${domain}`, in: 'body' }],
+            },
+          );
         }
-        const { view, joined } = await command(() => tpu.request({
-          organizationId: org.id,
-          thirdParty: { name: body.thirdPartyName, firmName: body.firmName, email: body.email },
-          origin: 'REQUEST',
-          requestedByUserId: actor.userId,
-          ticketId: null,
-        }));
+        const { view, joined } = await command(() =>
+          tpu.request({
+            organizationId: org.id,
+            thirdParty: { name: body.thirdPartyName, firmName: body.firmName, email: body.email },
+            origin: 'REQUEST',
+            requestedByUserId: actor.userId,
+            ticketId: null,
+          }),
+        );
         return { status: joined ? 200 : 202, body: await row(org.id, view.relationshipId) };
       },
     }),
@@ -121,7 +143,10 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: OrgPath,
       responses: { 200: { description: 'The TPU list', schema: ThirdPartyAccessListV1 } },
       problems: ['forbidden', 'not-found'],
-      authorize: onOrganization('listThirdParties', "Only the organization's admins and support see its third-party users."),
+      authorize: onOrganization(
+        'listThirdParties',
+        "Only the organization's admins and support see its third-party users.",
+      ),
       handler: async ({ params }) => {
         const rows = await db.thirdPartyRelationship.findMany({
           where: { organizationId: params.organizationId },
@@ -142,7 +167,11 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       problems: ['forbidden', 'not-found'],
       authorize: ({ params }) => ({
         action: 'viewThirdParty',
-        resource: { type: 'ThirdPartyRelationship', organizationId: params.organizationId, relationshipId: params.relationshipId },
+        resource: {
+          type: 'ThirdPartyRelationship',
+          organizationId: params.organizationId,
+          relationshipId: params.relationshipId,
+        },
         denial: 'You may not see this relationship.',
       }),
       handler: async ({ params }) => ({ status: 200, body: await row(params.organizationId, params.relationshipId) }),
@@ -200,7 +229,10 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       responses: { 200: { description: 'The relationship after the change', schema: ThirdPartyAccessV1 } },
       problems: ['forbidden', 'not-found', 'conflict', 'unsupported-media-type', 'not-ready'],
       authorize: ({ params, body }) =>
-        onOrganization('setThirdPartyAccess', `Only an org admin of the organization can turn third-party access ${body.access}.`)({
+        onOrganization(
+          'setThirdPartyAccess',
+          `Only an org admin of the organization can turn third-party access ${body.access}.`,
+        )({
           params,
         }),
       handler: async ({ actor, params, body }) => {
@@ -218,7 +250,10 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       params: RelationshipPath,
       responses: { 200: { description: 'The relationship, removed', schema: ThirdPartyAccessV1 } },
       problems: ['forbidden', 'not-found', 'conflict'],
-      authorize: onOrganization('removeThirdParty', 'Only an org admin of the organization or support can remove a third party.'),
+      authorize: onOrganization(
+        'removeThirdParty',
+        'Only an org admin of the organization or support can remove a third party.',
+      ),
       handler: async ({ actor, params }) => {
         const { organizationId, relationshipId } = params;
         // Wording only ("Removed by support." or "by an org admin."): an org admin speaks for the organization.
@@ -255,15 +290,22 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
       responses: {
         200: {
           description: 'Organizations with access on',
-          schema: z.object({ items: z.array(z.object({ organizationId: OrganizationId, name: z.string() })) }).meta({ id: 'ClientOrganizationsV1' }),
+          schema: z
+            .object({ items: z.array(z.object({ organizationId: OrganizationId, name: z.string() })) })
+            .meta({ id: 'ClientOrganizationsV1' }),
         },
       },
       authorize: { anyone: 'your own organizations' },
       handler: async ({ actor }) => {
         // The roles the decision point reads (AM-1): what stands now, whatever its source.
         const { roles } = await rolesOf(db, actor.userId);
-        const ids = roles.flatMap((r) => (r.startsWith('org/') && r.endsWith('/THIRD_PARTY') ? [r.split('/')[1]] : []));
-        const organizations = await db.organization.findMany({ where: { id: { in: ids } }, orderBy: { name: 'asc' } });
+        const ids = roles.flatMap((r) =>
+          r.startsWith('org/') && r.endsWith('/THIRD_PARTY') ? [r.split('/')[1]] : [],
+        );
+        const organizations = await db.organization.findMany({
+          where: { id: { in: ids } },
+          orderBy: { name: 'asc' },
+        });
         return { status: 200, body: { items: organizations.map((o) => ({ organizationId: o.id, name: o.name })) } };
       },
     }),

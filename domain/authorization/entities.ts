@@ -277,7 +277,11 @@ export async function resourceEntities(
         include: { grants: { select: { userId: true } } },
       });
       if (!row) throw new MissingResource(resource);
-      const sharedWith = await sharesThatCount(db, row.organizationId, row.grants.map((g) => g.userId));
+      const sharedWith = await sharesThatCount(
+        db,
+        row.organizationId,
+        row.grants.map((g) => g.userId),
+      );
       const attrs = {
         organization: ref('Organization', row.organizationId),
         sharedWith: sharedWith.map((userId) => ref('User', userId)),
@@ -359,9 +363,7 @@ const companyFacts = {
   people: { where: connectedAdmin, select: { userId: true } },
 } satisfies Prisma.BusinessPartnerCompanyInclude;
 
-function companyEntity(
-  row: Prisma.BusinessPartnerCompanyGetPayload<{ include: typeof companyFacts }>,
-): EntityJson {
+function companyEntity(row: Prisma.BusinessPartnerCompanyGetPayload<{ include: typeof companyFacts }>): EntityJson {
   return entity('BusinessPartnerCompany', row.id, {
     owner: ref('User', row.ownerUserId),
     organization: ref('Organization', row.organizationId),

@@ -23,7 +23,9 @@ export type AccountOwnerChange = {
  */
 export type OnAccountOwnerChange = (change: AccountOwnerChange) => Promise<void>;
 
-export function crmAccountOwnerHandler(onChange: OnAccountOwnerChange[] = []): InboundHandler<CrmAccountOwnerStatusV1> {
+export function crmAccountOwnerHandler(
+  onChange: OnAccountOwnerChange[] = [],
+): InboundHandler<CrmAccountOwnerStatusV1> {
   return {
     type: InboundTypes.crmAccountOwnerStatus,
     data: CrmAccountOwnerStatusV1,
@@ -53,7 +55,13 @@ export function crmAccountOwnerHandler(onChange: OnAccountOwnerChange[] = []): I
       const changes = !current || current.isAccountOwner !== d.isAccountOwner;
       await tx.crmAccountOwnerStatus.upsert({
         where: { organizationExternalId_partnerEmail: key },
-        create: { ...key, partnerFirmName: d.partnerFirmName, isAccountOwner: d.isAccountOwner, asOf, sourceEventId: event.id },
+        create: {
+          ...key,
+          partnerFirmName: d.partnerFirmName,
+          isAccountOwner: d.isAccountOwner,
+          asOf,
+          sourceEventId: event.id,
+        },
         // The source stays the event that set the current answer: the one whose hooks are due.
         update: {
           partnerFirmName: d.partnerFirmName,

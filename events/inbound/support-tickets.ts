@@ -71,7 +71,10 @@ export async function intakeTicket(
   const kind = kinds.get(ticket.kind);
   if (!kind) {
     const known = kinds.list().map((k) => k.kind);
-    throw new TicketRefused('unknown-kind', `unknown ticket kind "${ticket.kind}" (known: ${known.length ? known.join(', ') : 'none'})`);
+    throw new TicketRefused(
+      'unknown-kind',
+      `unknown ticket kind "${ticket.kind}" (known: ${known.length ? known.join(', ') : 'none'})`,
+    );
   }
   const payload = kind.payload.safeParse(ticket.payload);
   if (!payload.success) {
@@ -84,9 +87,18 @@ export async function intakeTicket(
   const existing = await tx.supportTicket.findUnique({ where: { ticketId: ticket.ticketId } });
   if (existing) {
     if (existing.kind !== ticket.kind || !isDeepStrictEqual(existing.payload, ticket.payload)) {
-      throw new TicketRefused('ticket-id-reused', `ticket ${ticket.ticketId} was already received with other content`);
+      throw new TicketRefused(
+        'ticket-id-reused',
+        `ticket ${ticket.ticketId} was already received with other content`,
+      );
     }
-    return { ticketId: existing.ticketId, kind: existing.kind, status: existing.status, workflowId: existing.workflowId, duplicate: true };
+    return {
+      ticketId: existing.ticketId,
+      kind: existing.kind,
+      status: existing.status,
+      workflowId: existing.workflowId,
+      duplicate: true,
+    };
   }
 
   const refusal = await kind.refusal?.(tx, payload.data);

@@ -45,7 +45,10 @@ export function createTicketKinds(deps: TicketKindDeps): TicketKinds {
       // Issue 12: a ticket for an organization the engine does not know used to start a workflow whose
       // first step failed every minute, for ever (the organization never appears by retrying).
       async refusal(tx, payload) {
-        const found = await tx.organization.findUnique({ where: { id: payload.organizationId }, select: { id: true } });
+        const found = await tx.organization.findUnique({
+          where: { id: payload.organizationId },
+          select: { id: true },
+        });
         return found ? null : NO_SUCH_ORGANIZATION;
       },
       async dispatch({ ticketId, payload }: { ticketId: string; payload: z.infer<typeof TpuRequestTicketV1> }) {

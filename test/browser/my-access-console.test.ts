@@ -36,7 +36,10 @@ async function listedIn(thirdParty: { email: string }, support: string) {
   });
   expect(requested.status).toBe(202);
   const relationship = `${base}/${requested.body.relationshipId}`;
-  const approved = await api.call('POST', `${relationship}/review`, { token: support, body: { decision: 'approve' } });
+  const approved = await api.call('POST', `${relationship}/review`, {
+    token: support,
+    body: { decision: 'approve' },
+  });
   expect(approved.body.state).toBe('LISTED');
   return { org, admin, relationship };
 }
@@ -101,11 +104,15 @@ it('TPU-6 TPU-7 BP-3 a third party sees where access is off and why, works in an
     await expect(page.getByText(`You are working in ${on.org.name}.`).isVisible()).resolves.toBe(true);
 
     // Access turned off: the organization moves to "why not", and its page is the API's refusal.
-    expect((await api.call('PUT', `${on.relationship}/access`, { token: on.admin, body: { access: 'off' } })).status).toBe(200);
+    expect(
+      (await api.call('PUT', `${on.relationship}/access`, { token: on.admin, body: { access: 'off' } })).status,
+    ).toBe(200);
     await page.reload();
     await expect(page.getByText(`You are working in ${on.org.name}.`).count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: `Work in ${on.org.name}` }).count()).resolves.toBe(0);
-    await expect(notOn.innerText()).resolves.toContain(`Access is off: ask an org admin of ${on.org.name} to turn it on.`);
+    await expect(notOn.innerText()).resolves.toContain(
+      `Access is off: ask an org admin of ${on.org.name} to turn it on.`,
+    );
     expect(await lookAt(page, 'my-access-after-access-off')).toEqual([]);
     const refused = await page.goto(`${api.url}/console/me/organizations/${on.org.id}`);
     expect(refused?.status()).toBe(403);

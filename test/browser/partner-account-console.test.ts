@@ -72,7 +72,9 @@ it('PA-1 PA-2 PA-3 a partner user sees My Account and the customers, filters and
     await signIn(page, api.url, partnerUser.email, PASSWORD);
     await page.goto(base);
     await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(`${firm.name}: my account`);
-    await expect(page.locator('dl.facts').innerText()).resolves.toMatch(/Users\s+2[\s\S]*Licensed products\s+Bizview/);
+    await expect(page.locator('dl.facts').innerText()).resolves.toMatch(
+      /Users\s+2[\s\S]*Licensed products\s+Bizview/,
+    );
     await expect(page.getByRole('table', { name: 'Licences of your partner account' }).innerText()).resolves.toMatch(
       /Bizview\s+Not for resale\s+2\s+0\s+2/,
     );
@@ -165,7 +167,9 @@ it('PA-1 PA-2 PA-3 a partner user sees My Account and the customers, filters and
     expect(await lookAt(page, 'partner-account-customer')).toEqual([]);
     await page.getByLabel('Why suspend it').fill('Invoice 1042 unpaid for 90 days');
     await page.getByRole('button', { name: 'Suspend the account' }).click();
-    await expect(statusOf(page)).resolves.toBe('The account is suspended: its users are refused until it is reactivated.');
+    await expect(statusOf(page)).resolves.toBe(
+      'The account is suspended: its users are refused until it is reactivated.',
+    );
     await expect(page.locator('dl.facts').innerText()).resolves.toMatch(
       /Status\s+Suspended[\s\S]*Why\s+Invoice 1042 unpaid for 90 days/,
     );
@@ -187,7 +191,7 @@ it('PA-1 PA-2 PA-3 a partner user sees My Account and the customers, filters and
   }
 });
 
-it('PA-2 another partner\'s user is refused a customer account\'s page and its export', async () => {
+it("PA-2 another partner's user is refused a customer account's page and its export", async () => {
   const { firm } = await createPartnerAccount(api.db);
   const customer = await createCustomerAccount(api.db, firm.id);
   const other = await createPartnerAccount(api.db, ['STAFF']);
@@ -249,14 +253,16 @@ it('PA-5 a guest switches into a customer account after a fresh sign-in, sees th
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/account\/switch\?account=/);
-    await expect(page.getByText(`You signed in again: switch into ${customer.org.name} now.`).isVisible()).resolves.toBe(
-      true,
-    );
+    await expect(
+      page.getByText(`You signed in again: switch into ${customer.org.name} now.`).isVisible(),
+    ).resolves.toBe(true);
 
     await page.getByRole('button', { name: `Switch into ${customer.org.name}` }).click();
     await expect(statusOf(page)).resolves.toBe(`You are switched into ${customer.org.name} as Member.`);
     await expect(page.locator('.badge').innerText()).resolves.toBe(`Switched into ${customer.org.name}`);
-    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(`Working in ${customer.org.name}`);
+    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe(
+      `Working in ${customer.org.name}`,
+    );
     expect(await lookAt(page, 'partner-account-switched-in')).toEqual([]);
     const open = await db.accountSwitch.findFirstOrThrow({ where: { userId: owner.id, endedAt: null } });
     expect(open.organizationId).toBe(customer.org.id);

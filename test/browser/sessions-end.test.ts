@@ -32,7 +32,9 @@ it('Issue 12 a reset on the hosted page ends every browser session and token fro
   try {
     await signIn(other.page, api.url, person.email, 'the old password');
     await signIn(here.page, api.url, person.email, 'the old password');
-    const bearer = await api.call('POST', '/sessions', { body: { email: person.email, password: 'the old password' } });
+    const bearer = await api.call('POST', '/sessions', {
+      body: { email: person.email, password: 'the old password' },
+    });
     expect(bearer.status).toBe(200);
 
     const { page } = here;

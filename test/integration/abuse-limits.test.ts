@@ -91,7 +91,11 @@ describe('abuse limits (production numbers)', () => {
   it('Abuse limits: 2000 sign-ins on one account: 429 with Retry-After, 10 hashed, /healthz answers', async () => {
     const user = await userWithPassword(api);
     const started = performance.now();
-    const { result: answers, probes, p99 } = await healthzDuring(api, () =>
+    const {
+      result: answers,
+      probes,
+      p99,
+    } = await healthzDuring(api, () =>
       bounded(2000, 50, () =>
         api.call('POST', '/sessions', { body: { email: user.email, password: 'a wrong guess' } }),
       ),
@@ -114,7 +118,11 @@ describe('abuse limits (production numbers)', () => {
   it('Abuse limits: 2000 sign-ins on 2000 accounts from one IP: the IP limit stops them', async () => {
     const s = uniqueSuffix();
     const real = await userWithPassword(api);
-    const { result: answers, probes, p99 } = await healthzDuring(api, () =>
+    const {
+      result: answers,
+      probes,
+      p99,
+    } = await healthzDuring(api, () =>
       bounded(2000, 50, (i) =>
         api.call('POST', '/sessions', {
           body: { email: i % 100 === 0 ? real.email : `guess-${i}-${s}@firm.example`, password: 'a wrong guess' },
@@ -144,10 +152,14 @@ describe('abuse limits (production numbers)', () => {
     const longer = await wrong();
     expect(longer).toMatchObject({ status: 429, body: { type: `${P}rate-limited`, retryAfterSeconds: 2 } });
     await new Promise((r) => setTimeout(r, 2100));
-    expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+    expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(
+      200,
+    );
     // Reset on success: without it this ninth failure would cost 4 s, and the right password would wait.
     expect((await wrong()).status).toBe(401);
-    expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(200);
+    expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(
+      200,
+    );
     // Ten tries in this window: the account's limit (signInPerAccount) is spent, whatever the password.
     expect(await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).toMatchObject({
       status: 429,
@@ -195,7 +207,10 @@ describe('abuse limits (production numbers)', () => {
   it('Abuse limits: the hosted sign-in page answers a 429 page with the wait once the account is limited', async () => {
     const user = await userWithPassword(api);
     const form = await fetch(`${api.url}/sign-in`);
-    const cookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = form.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
     const post = () =>
       fetch(`${api.url}/sign-in`, {

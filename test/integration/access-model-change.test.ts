@@ -86,7 +86,10 @@ it('PA-4 INT-1 by HTTP ticket: AUTOMATIC → INVITE_GUEST changes the model, rev
   };
   const workflowId = `access-model-change-${ticketId}`;
   const first = await running.api.call('POST', '/support/tickets', { token, body: ticket });
-  expect(first).toMatchObject({ status: 202, body: { ticketId, status: 'DISPATCHED', workflowId, duplicate: false } });
+  expect(first).toMatchObject({
+    status: 202,
+    body: { ticketId, status: 'DISPATCHED', workflowId, duplicate: false },
+  });
 
   const handle = running.api.accessModelChanges.handle(ticketId);
   expect(await handle.result()).toMatchObject({
@@ -156,7 +159,9 @@ it('PA-4 INT-1 by Kafka: INVITE_GUEST → AUTOMATIC revokes nothing (guests stay
   const consumer = new InboundConsumer({
     name: `test-model-tickets-${uniqueSuffix()}`,
     topic,
-    handlers: [supportTicketHandler(createTicketKinds({ thirdPartyAccess, accessModelChanges, duplicateEmailFixes }), db())],
+    handlers: [
+      supportTicketHandler(createTicketKinds({ thirdPartyAccess, accessModelChanges, duplicateEmailFixes }), db()),
+    ],
     kafka: testKafka(),
     db: db(),
     logger: createLogger('test', 'silent'),

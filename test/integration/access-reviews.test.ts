@@ -30,7 +30,10 @@ it('AM-6 an org admin starts a review, decides each grant, and reads the progres
 
   // Nobody but the organization's own org admins: not another organization's admin, not partner staff.
   for (const token of [await strangerToken(), await running.api.token(w.staff.id)]) {
-    expect(await running.api.call('POST', base, { token })).toMatchObject({ status: 403, body: { type: `${P}forbidden` } });
+    expect(await running.api.call('POST', base, { token })).toMatchObject({
+      status: 403,
+      body: { type: `${P}forbidden` },
+    });
   }
 
   const started = await running.api.call('POST', base, { token: admin });

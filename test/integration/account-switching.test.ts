@@ -77,7 +77,7 @@ it('PA-5 switching into a customer account is refused without a guest invitation
   expect((await exchange(await signIn(w.owner.email), '00000000-0000-4000-8000-000000000000')).status).toBe(404);
 });
 
-it('PA-5 only the account\'s org admins invite guests, and only users of its partner account', async () => {
+it("PA-5 only the account's org admins invite guests, and only users of its partner account", async () => {
   const w = await world();
   const body = { firstName: 'Ann', lastName: 'Owner', email: w.owner.email, role: 'MEMBER' };
   const { userId } = await running.api.db.membership.findFirstOrThrow({
@@ -175,7 +175,11 @@ it('PA-5 switching needs a fresh sign-in (stale: 401); switched in, the Accounts
     where: { subjectId: w.customer.id, actorId: w.owner.id },
     orderBy: { createdAt: 'asc' },
   });
-  expect(audits.map((a) => a.action)).toEqual(['account.switched-in', 'account.switched-back', 'account.switched-in']);
+  expect(audits.map((a) => a.action)).toEqual([
+    'account.switched-in',
+    'account.switched-back',
+    'account.switched-in',
+  ]);
   expect(audits[0].detail).toMatchObject({ switchId: account.switchId, grantId, role: 'MEMBER' });
   const events = await running.api.db.outboxEvent.findMany({
     where: { aggregateId: account.switchId },
@@ -246,5 +250,7 @@ it('PA-5 a suspended customer account refuses the switch with its own problem', 
   const refused = await exchange(await signIn(w.owner.email), w.customer.id);
   expect(refused).toMatchObject({ status: 403, body: { type: `${P}account-suspended` } });
   const listed = await running.api.call('GET', '/me/accounts', { token: await running.api.token(w.owner.id) });
-  expect(listed.body.items).toEqual([expect.objectContaining({ organizationId: w.customer.id, status: 'SUSPENDED' })]);
+  expect(listed.body.items).toEqual([
+    expect.objectContaining({ organizationId: w.customer.id, status: 'SUSPENDED' }),
+  ]);
 });

@@ -38,11 +38,27 @@ describe('identity', () => {
     const user = await createUser(api.db);
     const key = (s: string) => new TextEncoder().encode(s);
     let token: string | undefined;
-    const base = () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(tokens.issuer).setAudience(tokens.audience);
-    if (kind === 'other') token = await base().setSubject(user.id).setExpirationTime('1h').sign(key('x'.repeat(40)));
-    if (kind === 'expired') token = await base().setSubject(user.id).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key(tokens.secret));
+    const base = () =>
+      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(tokens.issuer).setAudience(tokens.audience);
+    if (kind === 'other')
+      token = await base()
+        .setSubject(user.id)
+        .setExpirationTime('1h')
+        .sign(key('x'.repeat(40)));
+    if (kind === 'expired')
+      token = await base()
+        .setSubject(user.id)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+        .sign(key(tokens.secret));
     if (kind === 'unknown-user') token = await api.token(randomUUID());
-    if (kind === 'audience') token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(tokens.issuer).setAudience('someone-else').setSubject(user.id).setExpirationTime('1h').sign(key(tokens.secret));
+    if (kind === 'audience')
+      token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(tokens.issuer)
+        .setAudience('someone-else')
+        .setSubject(user.id)
+        .setExpirationTime('1h')
+        .sign(key(tokens.secret));
     const res = await api.call('GET', '/me', { token });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -74,7 +90,10 @@ describe('organizations and precise statuses', () => {
   it('a member reads their organization; a non-member gets 403; an unknown id 404; a malformed id 400', async () => {
     const { org, domain, members } = await createOrganization(api.db, { ORG_ADMIN: 1, MEMBER: 2 });
     const ok = await api.call('GET', `/organizations/${org.id}`, { token: await api.token(members.MEMBER[1].id) });
-    expect(ok).toMatchObject({ status: 200, body: { organizationId: org.id, domains: [domain], memberCount: 3, yourAccess: 'MEMBER' } });
+    expect(ok).toMatchObject({
+      status: 200,
+      body: { organizationId: org.id, domains: [domain], memberCount: 3, yourAccess: 'MEMBER' },
+    });
 
     const outsider = await createUser(api.db);
     const token = await api.token(outsider.id);
@@ -89,10 +108,15 @@ describe('organizations and precise statuses', () => {
   it('PATCH /me changes the profile; bad JSON, a wrong content type and an empty change are refused', async () => {
     const user = await createUser(api.db);
     const token = await api.token(user.id);
-    const ok = await api.call('PATCH', '/me', { token, body: { displayName: '  Ada Lovelace ', firmName: 'Analytical Ltd' } });
+    const ok = await api.call('PATCH', '/me', {
+      token,
+      body: { displayName: '  Ada Lovelace ', firmName: 'Analytical Ltd' },
+    });
     expect(ok).toMatchObject({ status: 200, body: { displayName: 'Ada Lovelace', firmName: 'Analytical Ltd' } });
 
-    expect((await api.call('PATCH', '/me', { token, rawBody: '{"displayName":' })).body.type).toBe(P + 'malformed-json');
+    expect((await api.call('PATCH', '/me', { token, rawBody: '{"displayName":' })).body.type).toBe(
+      P + 'malformed-json',
+    );
     const wrongType = await api.call('PATCH', '/me', { token, rawBody: 'displayName=x', contentType: 'text/plain' });
     expect(wrongType).toMatchObject({ status: 415, body: { type: P + 'unsupported-media-type' } });
     expect((await api.call('PATCH', '/me', { token, body: {} })).status).toBe(400);
@@ -109,7 +133,9 @@ describe('API description', () => {
     const res = await api.call('GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/me', '/organizations/{organizationId}']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/healthz', '/readyz', '/me', '/organizations/{organizationId}']),
+    );
     const patch = res.body.paths['/me'].patch;
     expect(patch.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/UpdateMyProfileV1');
     expect(res.body.components.schemas.UpdateMyProfileV1.additionalProperties).toBe(false);

@@ -110,7 +110,10 @@ export const MATRIX: Record<string, Row> = {
   'POST /password-resets': { request: none, anyone: 'asking for a reset' },
   'POST /password-resets/:resetId': { request: none, anyone: 'the reset token is the credential' },
   'POST /accounts': { request: none, anyone: 'sign-up' },
-  'POST /account-verifications/:registrationId': { request: none, anyone: 'the verification token is the credential' },
+  'POST /account-verifications/:registrationId': {
+    request: none,
+    anyone: 'the verification token is the credential',
+  },
   'GET /me': { request: none, anyone: 'own identity' },
   'PATCH /me': { request: none, anyone: 'own profile' },
   'GET /me/tasks': { request: none, anyone: 'own shares' },

@@ -61,7 +61,9 @@ export async function createTenant(db: Database): Promise<Tenant> {
   const relationship = await createClientRelationship(db, firm.id, organization.id, { roleCeiling: 'PRODUCT_ADMIN' });
   await db.customerAccount.create({ data: { organizationId: organization.id, partnerFirmId: firm.id } });
   const terms = { type: 'SUBSCRIPTION' as const, seats: 5, contractStart: new Date(), contractExpiry: new Date() };
-  const licence = await db.licence.create({ data: { organizationId: organization.id, solution: 'Bizview', ...terms } });
+  const licence = await db.licence.create({
+    data: { organizationId: organization.id, solution: 'Bizview', ...terms },
+  });
   const firmLicence = await db.licence.create({ data: { partnerFirmId: firm.id, solution: 'Bizview', ...terms } });
   await db.membership.create({
     data: {

@@ -36,7 +36,9 @@ async function partnerCompany() {
   const companyId: string = added.body.company.companyId;
   const partnerId = (p: Person): string =>
     added.body.company.people.find((x: { email: string }) => x.email === p.email).businessPartnerId;
-  expect((await call('PATCH', `/business-partners/${partnerId(ada)}`, inviter, { rights: 'ADMIN' })).status).toBe(200);
+  expect((await call('PATCH', `/business-partners/${partnerId(ada)}`, inviter, { rights: 'ADMIN' })).status).toBe(
+    200,
+  );
   return {
     org,
     name,
@@ -217,7 +219,9 @@ it("BP-6 full control: the company's admins edit its people and add people; it k
   // Blocking and deleting were the inviter's, and control ended them; a MEMBER partner manages nobody.
   expect((await call('POST', c.at('/block'), c.ada.token)).status).toBe(404);
   expect((await call('DELETE', c.at(), c.ada.token, { confirmName: c.name })).status).toBe(404);
-  expect((await call('PATCH', `/business-partners/${c.ada.partnerId}`, c.mel.token, { title: 'x' })).status).toBe(404);
+  expect((await call('PATCH', `/business-partners/${c.ada.partnerId}`, c.mel.token, { title: 'x' })).status).toBe(
+    404,
+  );
 
   // Its last connected admin stays one until another is made: someone must be able to act for it.
   const demote = () => call('PATCH', `/business-partners/${c.ada.partnerId}`, c.ada.token, { rights: 'MEMBER' });
@@ -333,7 +337,10 @@ it("BP-5 block hides what was shared with the company's people (404); unblock gi
     'partneraccess.business-partner.company-blocked.v1',
     'partneraccess.business-partner.company-unblocked.v1',
   ]);
-  const audit = await api.db.auditEntry.findMany({ where: { subjectId: c.companyId }, orderBy: { createdAt: 'asc' } });
+  const audit = await api.db.auditEntry.findMany({
+    where: { subjectId: c.companyId },
+    orderBy: { createdAt: 'asc' },
+  });
   expect(audit.map((a) => [a.action, a.actorId])).toEqual([
     ['business-partner-company.blocked', c.inviterId],
     ['business-partner-company.unblocked', c.inviterId],

@@ -11,8 +11,14 @@ const url = config.DATABASE_URL.replace(/\/[^/]+$/, '/partner_access_demo_check'
 const db = createDatabase(url);
 
 beforeAll(() => {
-  execFileSync('bash', [join(repoRoot, 'stack', 'stack.sh'), 'reset-database', 'partner_access_demo_check'], { cwd: repoRoot });
-  execFileSync(join(repoRoot, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+  execFileSync('bash', [join(repoRoot, 'stack', 'stack.sh'), 'reset-database', 'partner_access_demo_check'], {
+    cwd: repoRoot,
+  });
+  execFileSync(join(repoRoot, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: 'ignore',
+  });
 }, 120000);
 afterAll(() => db.$disconnect());
 
@@ -28,12 +34,17 @@ it("TPU-2 PS-4 PS-5 PS-6 PP-1 PA-1 PA-2 PA-5 npm start's demo world is created o
   expect(await db.membership.count({ where: { userId: sid.id } })).toBe(1);
   const ava = await db.user.findUniqueOrThrow({ where: { email: 'ava.owner@northwind.example' } });
   expect(await db.certification.findUnique({ where: { userId: ava.id } })).not.toBeNull();
-  expect(await db.portalEmail.findUnique({ where: { email: DemoWorld.portalPartner.email } })).toMatchObject({ ownerType: 'portal-partner' });
+  expect(await db.portalEmail.findUnique({ where: { email: DemoWorld.portalPartner.email } })).toMatchObject({
+    ownerType: 'portal-partner',
+  });
   expect(await db.supportAgent.count()).toBe(1);
   expect(await db.portalAdmin.count()).toBe(1);
 
   // PA: Northwind is a partner account over both organizations, one of them invite-guest.
-  const accounts = await db.customerAccount.findMany({ where: { partnerFirmId: firm.id }, include: { organization: true } });
+  const accounts = await db.customerAccount.findMany({
+    where: { partnerFirmId: firm.id },
+    include: { organization: true },
+  });
   expect(accounts.map((a) => [a.organization.name, a.accessModel]).sort()).toEqual([
     ['Acme Corporation', 'AUTOMATIC'],
     ['Globex Industries', 'INVITE_GUEST'],

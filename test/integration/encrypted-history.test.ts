@@ -28,7 +28,6 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-
 /** What a reader of the history sees: the JSON as printed, and each payload's bytes as text. */
 const readable = (json: string, payloads: PayloadJson[]) =>
   [json, ...payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString('utf8'))].join('\n');

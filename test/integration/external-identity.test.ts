@@ -140,7 +140,7 @@ describe('Issue 12 external identity: tokens the provider signs', () => {
     expect(await linkOf(user.id)).toEqual({ externalIssuer: provider.issuer, externalSubject: sub });
   });
 
-  it('Issue 12 roles come from the database, never from the token\'s claims', async () => {
+  it("Issue 12 roles come from the database, never from the token's claims", async () => {
     const { org, members } = await createOrganization(api.db, { MEMBER: 1 });
     const member = members.MEMBER[0];
     const claims = {
@@ -161,7 +161,7 @@ describe('Issue 12 external identity: tokens the provider signs', () => {
     expect(ledger.status).toBe(403);
   });
 
-  it('Issue 12 the API\'s own HS256 tokens still work beside the provider\'s', async () => {
+  it("Issue 12 the API's own HS256 tokens still work beside the provider's", async () => {
     const user = await createUser(api.db);
     expect((await me(await api.token(user.id))).status).toBe(200);
   });
@@ -227,7 +227,7 @@ describe('Issue 12 external identity: tokens refused', () => {
     expect(await linkOf(inactive.id)).toEqual({ externalIssuer: null, externalSubject: null });
   });
 
-  it('Issue 12 sessions-valid-after applies to the provider\'s tokens (iat)', async () => {
+  it("Issue 12 sessions-valid-after applies to the provider's tokens (iat)", async () => {
     const before = await mint(rsa, sub, { iat: now() - 5 });
     expect((await me(before)).status).toBe(200);
     await api.db.$transaction((tx) => endSessionsOf(tx, user.id, new Date((now() - 2) * 1000)));
@@ -283,7 +283,7 @@ describe('Issue 12 external identity: linking by sub, the verified email a first
 });
 
 describe('Issue 12 external identity: switching into a customer account (PA-5)', () => {
-  it('Issue 12 PA-5 a provider\'s token is a subject token; its auth_time is the sign-in to be fresh', async () => {
+  it("Issue 12 PA-5 a provider's token is a subject token; its auth_time is the sign-in to be fresh", async () => {
     const { firm, staff } = await createPartnerAccount(api.db, ['ACCOUNT_OWNER']);
     const owner = staff[0];
     const customer = await createCustomerAccount(api.db, firm.id, { accessModel: 'INVITE_GUEST' });
@@ -413,7 +413,10 @@ describe('Issue 12 external identity: discovery', () => {
 describe('Issue 12 external identity: an unreachable provider', () => {
   it('Issue 12 answers 503 (the token may be fine), and logs no token', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }),
+    );
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const issuer = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;

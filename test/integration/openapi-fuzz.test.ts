@@ -87,8 +87,9 @@ function requests(method: string, template: string): fc.Arbitrary<Case> {
         return [`${p.in}:${p.name}`, p.required || !wantValid ? value : fc.option(value, { nil: undefined })];
       }),
     );
-    return fc.record({ params: fc.record(params), body: bodySchema ? pick(bodySchema) : fc.constant(undefined) }).map(
-      ({ params: values, body }) => {
+    return fc
+      .record({ params: fc.record(params), body: bodySchema ? pick(bodySchema) : fc.constant(undefined) })
+      .map(({ params: values, body }) => {
         let path = template;
         const query: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(values)) {
@@ -97,8 +98,7 @@ function requests(method: string, template: string): fc.Arbitrary<Case> {
           else if (value !== undefined) query[name] = value;
         }
         return { method: method.toUpperCase(), path, query, body, valid: wantValid };
-      },
-    );
+      });
   });
 }
 
@@ -114,21 +114,25 @@ const routes: Array<[string, string]> = [
 ];
 
 const title = 'Issue 13 contract: %s %s, fuzzed from its OpenAPI entry, answers only statuses the entry lists';
-it.each(routes)(title, async (method, template) => {
-  const declared = Object.keys(doc.paths[template][method].responses).map(Number);
-  await fc.assert(
-    fc.asyncProperty(requests(method, template), async (c) => {
-      const search = new URLSearchParams(Object.entries(c.query).map(([k, v]) => [k, String(v)])).toString();
-      const res = await api.call(c.method, c.path + (search ? `?${search}` : ''), {
-        token: template === '/sessions' ? undefined : token,
-        ...(c.body === undefined ? {} : { rawBody: JSON.stringify(c.body) }),
-      });
-      const answer = { status: res.status, declared: declared.includes(res.status) };
-      expect(answer).toEqual({ status: res.status, declared: true });
-      expect(res.status).toBeLessThan(500);
-      // A request the document calls valid is not refused as invalid (names: the validator is exact there).
-      if (c.valid && template === '/me') expect(res.status).not.toBe(400);
-    }),
-    { numRuns: 100, seed: Number(process.env.FUZZ_SEED ?? 13), endOnFailure: true },
-  );
-}, 60_000);
+it.each(routes)(
+  title,
+  async (method, template) => {
+    const declared = Object.keys(doc.paths[template][method].responses).map(Number);
+    await fc.assert(
+      fc.asyncProperty(requests(method, template), async (c) => {
+        const search = new URLSearchParams(Object.entries(c.query).map(([k, v]) => [k, String(v)])).toString();
+        const res = await api.call(c.method, c.path + (search ? `?${search}` : ''), {
+          token: template === '/sessions' ? undefined : token,
+          ...(c.body === undefined ? {} : { rawBody: JSON.stringify(c.body) }),
+        });
+        const answer = { status: res.status, declared: declared.includes(res.status) };
+        expect(answer).toEqual({ status: res.status, declared: true });
+        expect(res.status).toBeLessThan(500);
+        // A request the document calls valid is not refused as invalid (names: the validator is exact there).
+        if (c.valid && template === '/me') expect(res.status).not.toBe(400);
+      }),
+      { numRuns: 100, seed: Number(process.env.FUZZ_SEED ?? 13), endOnFailure: true },
+    );
+  },
+  60_000,
+);

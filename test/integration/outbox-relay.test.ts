@@ -33,7 +33,14 @@ afterAll(async () => {
 });
 
 const relayTo = (topic: string) => {
-  const relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, kafka: testKafka(), logger, topic, pollIntervalMs: 250, maxBackoffMs: 1000 });
+  const relay = new OutboxRelay({
+    databaseUrl: config.DATABASE_URL,
+    kafka: testKafka(),
+    logger,
+    topic,
+    pollIntervalMs: 250,
+    maxBackoffMs: 1000,
+  });
   running.push(relay);
   return relay;
 };
@@ -59,7 +66,8 @@ it('INT-3 the broker stops while 500 state changes commit; when it is back every
         type: 'partneraccess.identity.user-profile-updated.v1',
         data: UserProfileUpdatedV1,
         handle: async (e: CloudEvent<{ userId: string }>) => {
-          if (mine.has(e.data.userId)) applied.push({ id: e.id, userId: e.data.userId, sequence: Number(e.sequence) });
+          if (mine.has(e.data.userId))
+            applied.push({ id: e.id, userId: e.data.userId, sequence: Number(e.sequence) });
         },
       },
     ],
@@ -86,11 +94,17 @@ it('INT-3 the broker stops while 500 state changes commit; when it is back every
   const brokerBack = Date.now() - t0;
   const relay = running[running.length - 1] as OutboxRelay;
   await waitUntil('500 events applied', () => applied.length >= 500, 240000).catch(async (err) => {
-    const unpublished = await api.db.outboxEvent.count({ where: { aggregateId: { in: [...mine] }, publishedAt: null } });
-    throw new Error(`${err.message}: applied ${applied.length}, unpublished ${unpublished}, relay published ${relay.published} (leader ${relay.leader}), consumer ${JSON.stringify(consumer.outcomes)}, consumer restarts ${consumer.restarts}`);
+    const unpublished = await api.db.outboxEvent.count({
+      where: { aggregateId: { in: [...mine] }, publishedAt: null },
+    });
+    throw new Error(
+      `${err.message}: applied ${applied.length}, unpublished ${unpublished}, relay published ${relay.published} (leader ${relay.leader}), consumer ${JSON.stringify(consumer.outcomes)}, consumer restarts ${consumer.restarts}`,
+    );
   });
   // Where the time goes (broker restart vs. relay and consumer group recovery), for the record.
-  process.stderr.write(`INT-3 outage: broker back in ${brokerBack} ms, all 500 applied ${Date.now() - t0} ms after the restart began (consumer restarts: ${consumer.restarts})\n`);
+  process.stderr.write(
+    `INT-3 outage: broker back in ${brokerBack} ms, all 500 applied ${Date.now() - t0} ms after the restart began (consumer restarts: ${consumer.restarts})\n`,
+  );
   await new Promise((r) => setTimeout(r, 1000)); // a late duplicate would show up here
   expect(applied).toHaveLength(500);
   expect(new Set(applied.map((a) => a.id)).size).toBe(500);
@@ -112,12 +126,26 @@ it('INT-3 a consumer that keeps fetching but stops delivering while messages wai
     kafka: testKafka(),
     db: api.db,
     logger,
-    handlers: [{ type: 'partneraccess.identity.user-profile-updated.v1', data: UserProfileUpdatedV1, handle: async (e: CloudEvent) => void applied.push(e.id) }],
+    handlers: [
+      {
+        type: 'partneraccess.identity.user-profile-updated.v1',
+        data: UserProfileUpdatedV1,
+        handle: async (e: CloudEvent) => void applied.push(e.id),
+      },
+    ],
   });
   running.push(consumer);
   await consumer.start();
   const send = (n: number) =>
-    produce(kafka, topic, Array.from({ length: n }, (_, i) => ({ type: 'partneraccess.identity.user-profile-updated.v1', key: `k${i}`, data: { userId: randomUUID(), changedFields: ['displayName'] } })));
+    produce(
+      kafka,
+      topic,
+      Array.from({ length: n }, (_, i) => ({
+        type: 'partneraccess.identity.user-profile-updated.v1',
+        key: `k${i}`,
+        data: { userId: randomUUID(), changedFields: ['displayName'] },
+      })),
+    );
   await send(3);
   await waitUntil('first 3 applied', () => applied.length >= 3);
   // What kafkajs was seen doing after a broker restart: fetching on, delivering nothing.

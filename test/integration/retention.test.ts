@@ -21,7 +21,11 @@ beforeAll(async () => {
   api = await startTestApi({ taskQueue: worker.taskQueue });
 });
 afterAll(async () => {
-  for (const id of schedules) await api.temporal.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of schedules)
+    await api.temporal.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
   await api.close();
   await worker.stop();
 });

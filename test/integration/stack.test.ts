@@ -16,7 +16,11 @@ describe('the real stack', () => {
     const to = `probe-${uniqueSuffix()}@example.test`;
     try {
       const workflowId = `stack-probe-${uniqueSuffix()}`;
-      const result = await client.workflow.execute('stackProbe', { taskQueue: worker.taskQueue, workflowId, args: [to] });
+      const result = await client.workflow.execute('stackProbe', {
+        taskQueue: worker.taskQueue,
+        workflowId,
+        args: [to],
+      });
       expect(result).toBe(workflowId);
       const described = await client.workflow.getHandle(workflowId).describe();
       expect(described.status.name).toBe('COMPLETED');
@@ -39,7 +43,8 @@ describe('the real stack', () => {
       await consumer.subscribe({ topic, fromBeginning: true });
       const received = new Promise<{ key: string; value: string }>((resolve) => {
         void consumer.run({
-          eachMessage: async ({ message }) => resolve({ key: message.key!.toString(), value: message.value!.toString() }),
+          eachMessage: async ({ message }) =>
+            resolve({ key: message.key!.toString(), value: message.value!.toString() }),
         });
       });
       await producer.send({ topic, messages: [{ key: 'aggregate-1', value: JSON.stringify({ hello: 'broker' }) }] });
@@ -58,7 +63,9 @@ describe('the real stack', () => {
     const created = await db.user.create({ data: { email, displayName: 'Case Test' } });
     const found = await db.user.findUnique({ where: { email: email.toLowerCase() } });
     expect(found?.id).toBe(created.id);
-    await expect(db.user.create({ data: { email: email.toUpperCase(), displayName: 'Duplicate' } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(
+      db.user.create({ data: { email: email.toUpperCase(), displayName: 'Duplicate' } }),
+    ).rejects.toMatchObject({ code: 'P2002' });
   });
 
   describe('readiness', () => {

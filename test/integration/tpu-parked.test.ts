@@ -20,55 +20,60 @@ async function found(query: string): Promise<string[]> {
   return ids;
 }
 
-it('TPU-5 issue 12 permanent failures: a relationship whose organization is missing parks with its reason; '
-  + 'retryParked carries on once it exists', async () => {
-  const partner = await createUser(db(), { firmName: 'Northwind Advisory' });
-  // The CRM's word for an organization whose row is gone (deleted after the news, or restored later).
-  const organizationId = randomUUID();
-  const { relationshipId, workflowId } = running.api.thirdPartyAccess.workflowIdFor(organizationId, partner.email);
-  const thirdParty = { name: 'Nora Owner', firmName: 'Northwind Advisory', email: partner.email };
-  // Started as the CRM consumer starts it (signal-with-start, with its search attributes).
-  await running.api.thirdPartyAccess.crmAccountOwner(
-    { organizationId, thirdParty, origin: 'CRM', requestedByUserId: null, ticketId: null },
-    true,
-  );
-  const handle = running.api.temporal.workflow.getHandle(workflowId);
-  // Before: lookUpThirdParty failed on the missing organization and was retried every minute, for ever.
-  await waitUntil('parked', async () => (await handle.query(parkedQuery)) !== null, 20000);
-  expect(await handle.query(parkedQuery)).toMatchObject({
-    reason: 'MISSING_ROW',
-    step: 'lookUpThirdParty',
-    type: 'MissingRow',
-    message: `No organization ${organizationId}.`,
-    retries: 0,
-  });
-  const described = await handle.describe();
-  expect(described.status.name).toBe('RUNNING');
-  expect((described.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 1)).toEqual([]);
-  const query = `ProcessState = "PARKED" AND ParkedReason = "MISSING_ROW" AND OrganizationId = "${organizationId}"`;
-  await waitUntil('found by search attribute', async () => (await found(query)).includes(workflowId), 20000);
-  // Nothing else moves while it is parked, and a retry with nothing fixed parks again.
-  await handle.executeUpdate(retryParkedUpdate);
-  await waitUntil('parked again', async () => (await handle.query(parkedQuery))?.retries === 1, 20000);
+it(
+  'TPU-5 issue 12 permanent failures: a relationship whose organization is missing parks with its reason; ' +
+    'retryParked carries on once it exists',
+  async () => {
+    const partner = await createUser(db(), { firmName: 'Northwind Advisory' });
+    // The CRM's word for an organization whose row is gone (deleted after the news, or restored later).
+    const organizationId = randomUUID();
+    const { relationshipId, workflowId } = running.api.thirdPartyAccess.workflowIdFor(organizationId, partner.email);
+    const thirdParty = { name: 'Nora Owner', firmName: 'Northwind Advisory', email: partner.email };
+    // Started as the CRM consumer starts it (signal-with-start, with its search attributes).
+    await running.api.thirdPartyAccess.crmAccountOwner(
+      { organizationId, thirdParty, origin: 'CRM', requestedByUserId: null, ticketId: null },
+      true,
+    );
+    const handle = running.api.temporal.workflow.getHandle(workflowId);
+    // Before: lookUpThirdParty failed on the missing organization and was retried every minute, for ever.
+    await waitUntil('parked', async () => (await handle.query(parkedQuery)) !== null, 20000);
+    expect(await handle.query(parkedQuery)).toMatchObject({
+      reason: 'MISSING_ROW',
+      step: 'lookUpThirdParty',
+      type: 'MissingRow',
+      message: `No organization ${organizationId}.`,
+      retries: 0,
+    });
+    const described = await handle.describe();
+    expect(described.status.name).toBe('RUNNING');
+    expect((described.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 1)).toEqual([]);
+    const query = `ProcessState = "PARKED" AND ParkedReason = "MISSING_ROW" AND OrganizationId = "${organizationId}"`;
+    await waitUntil('found by search attribute', async () => (await found(query)).includes(workflowId), 20000);
+    // Nothing else moves while it is parked, and a retry with nothing fixed parks again.
+    await handle.executeUpdate(retryParkedUpdate);
+    await waitUntil('parked again', async () => (await handle.query(parkedQuery))?.retries === 1, 20000);
 
-  // The operator restores the organization, then retries: the relationship carries on where it stood.
-  await db().organization.create({ data: { id: organizationId, name: 'Restored Ltd' } });
-  await handle.executeUpdate(retryParkedUpdate);
-  await waitUntil('listed', async () => (await handle.query(relationshipQuery)).state === 'LISTED', 20000);
-  expect(await handle.query(parkedQuery)).toBeNull();
-  expect(await db().thirdPartyRelationship.findUnique({
-    where: { organizationId_relationshipId: { organizationId, relationshipId } },
-  })).toMatchObject({ state: 'LISTED', origin: 'CRM', thirdPartyUserId: partner.id });
-  const listedQuery = `ProcessState = "LISTED" AND OrganizationId = "${organizationId}"`;
-  const listedAgain = async () => (await found(listedQuery)).includes(workflowId);
-  await waitUntil('ProcessState back to the relationship', listedAgain, 20000);
-  // A retry with nothing parked is refused before anything is recorded.
-  const refused: unknown = await handle.executeUpdate(retryParkedUpdate).catch((err: unknown) => err);
-  expect((refused as { cause?: unknown }).cause).toMatchObject({
-    type: NOT_PARKED,
-    message: expect.stringMatching(/not parked/),
-  });
-  // Support removes them, which ends the run: its history is a replay fixture of a parked run.
-  await handle.executeUpdate(removeUpdate, { args: [{ actor: { userId: partner.id }, removedBy: 'support' }] });
-  await saveHistory('third-party-access-parked', handle);
-});
+    // The operator restores the organization, then retries: the relationship carries on where it stood.
+    await db().organization.create({ data: { id: organizationId, name: 'Restored Ltd' } });
+    await handle.executeUpdate(retryParkedUpdate);
+    await waitUntil('listed', async () => (await handle.query(relationshipQuery)).state === 'LISTED', 20000);
+    expect(await handle.query(parkedQuery)).toBeNull();
+    expect(
+      await db().thirdPartyRelationship.findUnique({
+        where: { organizationId_relationshipId: { organizationId, relationshipId } },
+      }),
+    ).toMatchObject({ state: 'LISTED', origin: 'CRM', thirdPartyUserId: partner.id });
+    const listedQuery = `ProcessState = "LISTED" AND OrganizationId = "${organizationId}"`;
+    const listedAgain = async () => (await found(listedQuery)).includes(workflowId);
+    await waitUntil('ProcessState back to the relationship', listedAgain, 20000);
+    // A retry with nothing parked is refused before anything is recorded.
+    const refused: unknown = await handle.executeUpdate(retryParkedUpdate).catch((err: unknown) => err);
+    expect((refused as { cause?: unknown }).cause).toMatchObject({
+      type: NOT_PARKED,
+      message: expect.stringMatching(/not parked/),
+    });
+    // Support removes them, which ends the run: its history is a replay fixture of a parked run.
+    await handle.executeUpdate(removeUpdate, { args: [{ actor: { userId: partner.id }, removedBy: 'support' }] });
+    await saveHistory('third-party-access-parked', handle);
+  },
+);

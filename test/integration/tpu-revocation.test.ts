@@ -34,7 +34,10 @@ async function listedConsultant() {
   const body = { thirdPartyName: 'Carla Consultant', firmName: 'Ledgerwise', email: consultant.email };
   const requested = await running.api.call('POST', base, { token: tokens.productAdmin, body });
   const url = `${base}/${requested.body.relationshipId}`;
-  const approved = await running.api.call('POST', `${url}/review`, { token: tokens.support, body: { decision: 'approve' } });
+  const approved = await running.api.call('POST', `${url}/review`, {
+    token: tokens.support,
+    body: { decision: 'approve' },
+  });
   expect(approved).toMatchObject({ status: 200, body: { state: 'LISTED' } });
   for (const admin of members.ORG_ADMIN) await mailSink.waitFor(admin.email, /was added as a third-party user/);
   const { workflowId } = running.api.thirdPartyAccess.workflowIdFor(org.id, consultant.email);
@@ -75,8 +78,12 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
     const noGrant = { accessGrantedById: null, accessGrantedAt: null, accessEndsAt: null };
     expect(await row()).toMatchObject({ state: 'LISTED', ...noGrant });
     expect(await consultantAccess()).toBeNull();
-    expect((await running.api.call('GET', `/organizations/${w.org.id}`, { token: w.tokens.consultant })).status).toBe(403);
-    expect((await running.api.call('GET', '/me/client-organizations', { token: w.tokens.consultant })).body.items).toEqual([]);
+    expect((await running.api.call('GET', `/organizations/${w.org.id}`, { token: w.tokens.consultant })).status).toBe(
+      403,
+    );
+    expect(
+      (await running.api.call('GET', '/me/client-organizations', { token: w.tokens.consultant })).body.items,
+    ).toEqual([]);
 
     // Removal does not wait either. The run stays open only to deliver what it still owes.
     const [removed, removedMs] = await timed(() => running.api.call('DELETE', w.url, { token: w.tokens.orgAdmin }));
@@ -110,7 +117,8 @@ it('AM-7 turning access on and off answers at once and applies while SMTP is dow
 
 it("AM-7 commands carry only the caller's id: the route refuses wrong roles with the same answers", async () => {
   const w = await listedConsultant();
-  const history = async () => (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!.length;
+  const history = async () =>
+    (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!.length;
   await waitUntilIdle(running.api.temporal.workflow.getHandle(w.workflowId));
   const before = await history();
   const byProductAdmin = await running.api.call('PUT', `${w.url}/access`, {
@@ -132,8 +140,8 @@ it("AM-7 commands carry only the caller's id: the route refuses wrong roles with
   const removed = await running.api.call('DELETE', w.url, { token: w.tokens.support });
   expect(removed).toMatchObject({ status: 200, body: { state: 'REMOVED', reason: 'Removed by support.' } });
   // What the workflow's history holds of the command: the caller's id and the wording, no roles.
-  const accepted = (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory()).events!
-    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
+  const accepted = (await running.api.temporal.workflow.getHandle(w.workflowId).fetchHistory())
+    .events!.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
     .filter((input) => input?.name === 'remove');
   // The history holds them encrypted (issue 12): decrypted as the Temporal UI's codec server would.
   const decoded = await payloadCodec(config).decode(accepted.map((input) => input!.args!.payloads![0]));
@@ -144,7 +152,8 @@ it("AM-7 commands carry only the caller's id: the route refuses wrong roles with
 it('AM-5 an end date is checked, recorded and shown, and access turns itself off when it comes', async () => {
   const w = await listedConsultant();
   const token = w.tokens.orgAdmin;
-  const turnOn = (until: unknown) => running.api.call('PUT', `${w.url}/access`, { token, body: { access: 'on', until } });
+  const turnOn = (until: unknown) =>
+    running.api.call('PUT', `${w.url}/access`, { token, body: { access: 'on', until } });
   const invalid = (pointer: string, message: string) => ({
     status: 400,
     body: { type: P + 'validation-failed', errors: [{ pointer, message, in: 'body' }] },
@@ -154,7 +163,10 @@ it('AM-5 an end date is checked, recorded and shown, and access turns itself off
   const threeYears = new Date(Date.now() + 3 * 365 * 24 * 3600 * 1000).toISOString();
   expect(await turnOn(threeYears)).toMatchObject(invalid('/until', 'must be at most 2 years ahead'));
   expect((await turnOn('next tuesday')).status).toBe(400);
-  const offUntil = await running.api.call('PUT', `${w.url}/access`, { token, body: { access: 'off', until: threeYears } });
+  const offUntil = await running.api.call('PUT', `${w.url}/access`, {
+    token,
+    body: { access: 'off', until: threeYears },
+  });
   expect(offUntil).toMatchObject(invalid('/until', 'unknown field'));
 
   const until = new Date(Date.now() + 4000).toISOString();

@@ -17,7 +17,9 @@ export async function reviewableOrganization(db: Database) {
       practiceRoles: { create: { partnerFirmId: firm.id, role: 'STAFF' } },
     },
   });
-  const { id: relationshipId } = await createClientRelationship(db, firm.id, org.id, { roleCeiling: 'PRODUCT_ADMIN' });
+  const { id: relationshipId } = await createClientRelationship(db, firm.id, org.id, {
+    roleCeiling: 'PRODUCT_ADMIN',
+  });
   const membership = await db.membership.create({
     data: {
       userId: staff.id,

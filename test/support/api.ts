@@ -34,11 +34,17 @@ import type { ExternalIdentity } from '../../platform/external-identity';
  * Production's (LIMITS) apply where a test passes `abuseLimits: 'production'`.
  */
 export const RAISED_ABUSE_LIMITS: AbuseLimitSettings = {
-  limits: Object.fromEntries((Object.keys(LIMITS) as LimitName[]).map((n) => [n, { points: 1_000_000, seconds: 600 }])),
+  limits: Object.fromEntries(
+    (Object.keys(LIMITS) as LimitName[]).map((n) => [n, { points: 1_000_000, seconds: 600 }]),
+  ),
   backoff: { freeFailures: 1_000_000 },
 };
 
-export const tokens = { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE };
+export const tokens = {
+  secret: config.AUTH_JWT_SECRET,
+  issuer: config.AUTH_JWT_ISSUER,
+  audience: config.AUTH_JWT_AUDIENCE,
+};
 
 export interface TestApi {
   url: string;
@@ -52,7 +58,11 @@ export interface TestApi {
   /** Every route the app mounts, as defined (the authorization matrix walks them). */
   routes: AnyRoute[];
   token(userId: string): Promise<string>;
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; contentType?: string }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; rawBody?: string; contentType?: string },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
 
@@ -113,7 +123,11 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
       taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
       commandTimeoutMs: o.commandTimeoutMs,
     }),
-    offboarding: new OffboardingClient({ temporal, taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE, commandTimeoutMs: o.commandTimeoutMs }),
+    offboarding: new OffboardingClient({
+      temporal,
+      taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+      commandTimeoutMs: o.commandTimeoutMs,
+    }),
     clientRelationships: new ClientRelationshipsClient({
       temporal,
       taskQueue: o.taskQueue ?? config.TEMPORAL_TASK_QUEUE,

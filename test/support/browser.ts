@@ -102,7 +102,9 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
 
 /** The hosted-page link in an email's text, moved to the API under test (emails name PUBLIC_BASE_URL). */
 export function pageLinkIn(text: string, baseUrl: string): string {
-  const match = text.match(/https?:\/\/[^\s/]+(\/(?:invite|reset-password|verify-email)\/[0-9a-f-]{36}\?token=[A-Za-z0-9_-]{43})/);
+  const match = text.match(
+    /https?:\/\/[^\s/]+(\/(?:invite|reset-password|verify-email)\/[0-9a-f-]{36}\?token=[A-Za-z0-9_-]{43})/,
+  );
   if (!match) throw new Error(`no page link in email:\n${text}`);
   return `${baseUrl}${match[1]}`;
 }

@@ -28,16 +28,46 @@ export class TestPki {
 
   /** A self-signed certificate authority. */
   ca(name: string): Pem {
-    this.openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    this.openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     return this.pem(name);
   }
 
   /** A leaf certificate signed by `ca`: for a server (with its names) or a client. */
   leaf(name: string, ca: Pem, use: 'server' | 'client', names: string[] = []): Pem {
-    this.openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`,
-      '-keyout', `${name}.key`, '-out', `${name}.csr`]);
+    this.openssl([
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    ]);
     const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
     const ext = [
       'basicConstraints=CA:FALSE',
@@ -46,8 +76,24 @@ export class TestPki {
       ...(san ? [`subjectAltName=${san}`] : []),
     ].join('\n');
     writeFileSync(join(this.dir, `${name}.ext`), ext);
-    this.openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', ca.certPath, '-CAkey', ca.keyPath,
-      '-set_serial', String(this.serial++), '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+    this.openssl([
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      ca.certPath,
+      '-CAkey',
+      ca.keyPath,
+      '-set_serial',
+      String(this.serial++),
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ]);
     return this.pem(name);
   }
 

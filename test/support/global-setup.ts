@@ -9,7 +9,9 @@ import { ENGINE_WORKFLOWS, WORKFLOW_BUNDLE_ENV } from './workflow-code';
 
 export default async function globalSetup(): Promise<void> {
   if (!process.env.PA_TEST_STACK) {
-    throw new Error('Run the suite with `npm test`: it brings up the real stack (Temporal, Kafka, PostgreSQL, SMTP) the tests need.');
+    throw new Error(
+      'Run the suite with `npm test`: it brings up the real stack (Temporal, Kafka, PostgreSQL, SMTP) the tests need.',
+    );
   }
   // Issue 12: every test process (and the worker and API processes they spawn) encrypts payloads with
   // the fixture key, so the histories the tests capture replay anywhere (test/support/histories.ts).

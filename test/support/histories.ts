@@ -23,7 +23,9 @@ export const fixturePayloadKeys = parsePayloadKeys(FIXTURE_PAYLOAD_CODEC_KEYS);
 
 /** The stack's own Temporal CLI (stack/stack.sh builds and caches it): the real client of the server. */
 export function temporalCliPath(): string {
-  return execFileSync('bash', [join(repoRoot, 'stack', 'stack.sh'), 'temporal-cli-path'], { encoding: 'utf8' }).trim();
+  return execFileSync('bash', [join(repoRoot, 'stack', 'stack.sh'), 'temporal-cli-path'], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 /** Writes a missing history of a completed run (an existing one is the contract: delete it to replace it). */
@@ -65,8 +67,16 @@ function writeHistory(name: string, workflowId: string): void {
   mkdirSync(historiesDir, { recursive: true });
   // The canonical JSON that replay reads, raw: no codec endpoint, so the payloads stay encrypted.
   const json = execFileSync(temporalCliPath(), [
-    'workflow', 'show', '--workflow-id', workflowId, '--output', 'json',
-    '--address', config.TEMPORAL_ADDRESS, '--namespace', config.TEMPORAL_NAMESPACE,
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+    '--address',
+    config.TEMPORAL_ADDRESS,
+    '--namespace',
+    config.TEMPORAL_NAMESPACE,
   ]);
   writeFileSync(join(historiesDir, `${name}.json`), json);
 }

@@ -5,10 +5,14 @@ import { temporal } from '@temporalio/proto';
 import { waitUntil } from './kafka';
 
 export function waitUntilIdle(handle: WorkflowHandle, timeoutMs = 15000): Promise<void> {
-  return waitUntil(`${handle.workflowId} is idle`, async () => {
-    if (((await handle.describe()).raw.pendingActivities ?? []).length > 0) return false;
-    // Read after describe: an activity scheduled since then would follow this completed task.
-    const last = (await handle.fetchHistory()).events!.at(-1)!;
-    return last.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
-  }, timeoutMs);
+  return waitUntil(
+    `${handle.workflowId} is idle`,
+    async () => {
+      if (((await handle.describe()).raw.pendingActivities ?? []).length > 0) return false;
+      // Read after describe: an activity scheduled since then would follow this completed task.
+      const last = (await handle.fetchHistory()).events!.at(-1)!;
+      return last.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
+    },
+    timeoutMs,
+  );
 }

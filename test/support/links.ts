@@ -38,7 +38,8 @@ export async function waitForEmails(to: string, subject: RegExp, count: number, 
   for (;;) {
     const found = await emailsTo(to, subject);
     if (found.length >= count) return found;
-    if (Date.now() > deadline) throw new Error(`expected ${count} emails to ${to} matching ${subject}, saw ${found.length}`);
+    if (Date.now() > deadline)
+      throw new Error(`expected ${count} emails to ${to} matching ${subject}, saw ${found.length}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

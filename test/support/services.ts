@@ -12,7 +12,15 @@ const mailUiPort = process.env.MAIL_UI_PORT ?? readLocalEnv().MAIL_UI_PORT;
 /** The SMTP sink's REST API (maildev 3: messages at /api/email). */
 export const mailSink = {
   base: `http://127.0.0.1:${mailUiPort}`,
-  async messages(): Promise<Array<{ id: string; subject: string; to: Array<{ address: string }>; text: string; headers: Record<string, string> }>> {
+  async messages(): Promise<
+    Array<{
+      id: string;
+      subject: string;
+      to: Array<{ address: string }>;
+      text: string;
+      headers: Record<string, string>;
+    }>
+  > {
     const res = await fetch(`${this.base}/api/email`);
     if (!res.ok) throw new Error(`mail sink answered ${res.status}`);
     return res.json() as never;

@@ -7,7 +7,11 @@ export async function createOrganization(db: Database, people: Partial<Record<Or
   const s = uniqueSuffix();
   const domain = `org-${s}.example`;
   const org = await db.organization.create({ data: { name: `Org ${s}`, domains: { create: [{ domain }] } } });
-  const members: Record<OrgRole, Array<{ id: string; email: string }>> = { ORG_ADMIN: [], PRODUCT_ADMIN: [], MEMBER: [] };
+  const members: Record<OrgRole, Array<{ id: string; email: string }>> = {
+    ORG_ADMIN: [],
+    PRODUCT_ADMIN: [],
+    MEMBER: [],
+  };
   for (const [role, count] of Object.entries(people) as Array<[OrgRole, number]>) {
     for (let i = 0; i < count; i++) {
       const user = await db.user.create({

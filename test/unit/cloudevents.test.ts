@@ -22,7 +22,12 @@ describe('INT-3 CloudEvents binary mode on Kafka', () => {
     const m = toKafkaMessage(event);
     expect(m.key).toBe('relationship-1');
     expect(JSON.parse(String(m.value))).toEqual(event.data);
-    expect(m.headers).toMatchObject({ ce_specversion: '1.0', ce_type: event.type, ce_id: event.id, 'content-type': 'application/json' });
+    expect(m.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_type: event.type,
+      ce_id: event.id,
+      'content-type': 'application/json',
+    });
     expect(fromKafkaMessage(asRecord(m))).toEqual(event);
   });
 

@@ -42,7 +42,9 @@ describe('AM-1 development secrets', () => {
     const message = refusal({ AUTH_JWT_SECRET: dev.AUTH_JWT_SECRET, RELATIONSHIP_ID_KEY: dev.AUTH_JWT_SECRET });
     expect(message).toMatch(/AUTH_JWT_SECRET/);
     expect(message).toMatch(/RELATIONSHIP_ID_KEY/);
-    expect(refusal({ NODE_ENV: 'production', ...real, RELATIONSHIP_ID_KEY: dev.RELATIONSHIP_ID_KEY })).toMatch(/RELATIONSHIP_ID_KEY/);
+    expect(refusal({ NODE_ENV: 'production', ...real, RELATIONSHIP_ID_KEY: dev.RELATIONSHIP_ID_KEY })).toMatch(
+      /RELATIONSHIP_ID_KEY/,
+    );
   });
 
   it('AM-1 names the secrets alongside every other wrong variable', () => {

@@ -20,9 +20,15 @@ describe('configuration from the environment', () => {
 
   it('refuses the development JWT secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/RELATIONSHIP_ID_KEY/);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(
+      /RELATIONSHIP_ID_KEY/,
+    );
     const payloadKeys = 'prod-1:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc='; // issue 12: no development key either
-    const secrets = { AUTH_JWT_SECRET: 'x'.repeat(40), RELATIONSHIP_ID_KEY: 'y'.repeat(40), PAYLOAD_CODEC_KEYS: payloadKeys };
+    const secrets = {
+      AUTH_JWT_SECRET: 'x'.repeat(40),
+      RELATIONSHIP_ID_KEY: 'y'.repeat(40),
+      PAYLOAD_CODEC_KEYS: payloadKeys,
+    };
     expect(loadConfig({ NODE_ENV: 'production', ...secrets }).NODE_ENV).toBe('production');
   });
 

@@ -39,7 +39,9 @@ it('AM-7 the email activity makes a permanent failure non-retryable and leaves t
     close: () => undefined,
   });
   const email = { to: 'someone@example.com', subject: 'Hello', text: 'Hi' };
-  const refused = await notificationActivities(failingWith(permanent[0])).sendEmail(email).catch((e: unknown) => e);
+  const refused = await notificationActivities(failingWith(permanent[0]))
+    .sendEmail(email)
+    .catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(ApplicationFailure);
   expect(refused).toMatchObject({ nonRetryable: true, type: PERMANENT_EMAIL_FAILURE });
   expect((refused as Error).message).toMatch(/Mailbox unavailable/);

@@ -44,7 +44,12 @@ describe('the email layout', () => {
     expect(html).toContain(escapeHtml(inviteUrl));
     expect(linkIn(text)).toEqual({ kind: 'invitation', id, token, path: `/invitations/${id}/link?token=${token}` });
     const reset = `Choose a new password:\nhttp://127.0.0.1:3000/reset-password/${id}?token=${token}`;
-    expect(linkIn(reset)).toEqual({ kind: 'password-reset', id, token, path: `/password-resets/${id}?token=${token}` });
+    expect(linkIn(reset)).toEqual({
+      kind: 'password-reset',
+      id,
+      token,
+      path: `/password-resets/${id}?token=${token}`,
+    });
     // Emails sent before the hosted pages linked to the API itself.
     const apiInvitation = `/invitations/${id}/link?token=${token}`;
     const apiReset = `/password-resets/${id}?token=${token}`;

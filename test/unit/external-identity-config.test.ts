@@ -21,14 +21,16 @@ describe('Issue 12 external identity configuration', () => {
     expect(config).toMatchObject({ OIDC_JWKS_COOLDOWN_SECONDS: 30, OIDC_JWKS_MAX_AGE_SECONDS: 600 });
   });
 
-  it('Issue 12 NODE_ENV read here too never clashes with the base schema\'s (present but undefined, or wrong)', () => {
+  it("Issue 12 NODE_ENV read here too never clashes with the base schema's (present but undefined, or wrong)", () => {
     expect(() => loadConfig({ NODE_ENV: undefined, AUTH_JWT_SECRET: 'short' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV: Invalid option/);
     expect(loadConfig({ NODE_ENV: 'test' }).NODE_ENV).toBe('test');
   });
 
   it('Issue 12 an https issuer with its audience is accepted in production', () => {
-    expect(problems({ NODE_ENV: 'production', OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'partner-access-api' })).toEqual([]);
+    expect(problems({ NODE_ENV: 'production', OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'partner-access-api' })).toEqual(
+      [],
+    );
     expect(problems({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'partner-access-api' })).toEqual([]); // unset: production
   });
 
@@ -84,7 +86,7 @@ describe('Issue 12 external identity configuration', () => {
     expect(message).toMatch(/OIDC_AUDIENCE: required when OIDC_ISSUER is set/);
   });
 
-  it('Issue 12 the provider\'s issuer must differ from the API\'s own (tokens are routed by iss)', () => {
+  it("Issue 12 the provider's issuer must differ from the API's own (tokens are routed by iss)", () => {
     const config = loadConfig({ NODE_ENV: 'test', OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'a', AUTH_JWT_ISSUER: issuer });
     expect(() => ExternalIdentity.fromConfig(config)).toThrow(/OIDC_ISSUER must differ from AUTH_JWT_ISSUER/);
     const ok = loadConfig({ NODE_ENV: 'test', OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'a' });

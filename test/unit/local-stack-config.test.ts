@@ -9,14 +9,18 @@ import { searchAttributeKeys } from '../../domain/search-attributes';
 import { readLocalEnv, repoRoot } from '../support/local-env';
 
 type Service = { ports?: string[]; environment?: Record<string, unknown>; command?: string[] };
-const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const local = readLocalEnv();
 const portOf = (hostPort: string) => hostPort.split(':').at(-1)!;
 const published = (svc: string) => (compose.services[svc].ports ?? []).map((p) => p.split(':')[1]);
 
 describe('docker-compose.yml agrees with the local stack', () => {
   it('has the same services plus the worker and the API', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'kafka', 'temporal', 'mail', 'worker', 'api']));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgres', 'kafka', 'temporal', 'mail', 'worker', 'api']),
+    );
   });
 
   it('publishes the same ports', () => {
@@ -32,7 +36,15 @@ describe('docker-compose.yml agrees with the local stack', () => {
     for (const svc of ['worker', 'api']) {
       const env = compose.services[svc].environment!;
       for (const name of Object.keys(env)) expect(known).toContain(name);
-      for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'SMTP_HOST', 'SMTP_PORT', 'API_PORT']) {
+      for (const name of [
+        'DATABASE_URL',
+        'KAFKA_BROKERS',
+        'TEMPORAL_ADDRESS',
+        'TEMPORAL_NAMESPACE',
+        'SMTP_HOST',
+        'SMTP_PORT',
+        'API_PORT',
+      ]) {
         expect(env).toHaveProperty(name);
         expect(local).toHaveProperty(name);
       }
@@ -53,7 +65,10 @@ describe('docker-compose.yml agrees with the local stack', () => {
   it('registers the same search attributes as the local stack and the code', () => {
     const fromCode = searchAttributeKeys.map((k) => `${k.name}=Keyword`).sort();
     expect(local.TEMPORAL_SEARCH_ATTRIBUTES.split(' ').sort()).toEqual(fromCode);
-    const fromCompose = compose.services.temporal.command!.filter((a) => a.startsWith('--search-attribute=')).map((a) => a.split('=').slice(1).join('=')).sort();
+    const fromCompose = compose.services.temporal
+      .command!.filter((a) => a.startsWith('--search-attribute='))
+      .map((a) => a.split('=').slice(1).join('='))
+      .sort();
     expect(fromCompose).toEqual(fromCode);
   });
 });

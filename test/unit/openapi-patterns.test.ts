@@ -31,7 +31,16 @@ const characters = [
   ...['\u1680', '\u2000', '\u2028', '\u202f', '\u3000', '\ufeff', 'ß', 'Ж', '名', '😀', '\u{10ffff}', '\ud800'],
 ];
 const samples = [
-  '', ' ', 'Ann', 'Zoë Ñúñez', '  x  ', 'a@b.co', 'A.B+c@Example.ORG', 'a@b', '@b.co', 'a b@c.de',
+  '',
+  ' ',
+  'Ann',
+  'Zoë Ñúñez',
+  '  x  ',
+  'a@b.co',
+  'A.B+c@Example.ORG',
+  'a@b',
+  '@b.co',
+  'a b@c.de',
   ...characters,
   ...characters.map((c) => `a${c}b`),
 ];

@@ -97,7 +97,11 @@ it('AM-6 a review lapses unconfirmed grants at its deadline when the organizatio
   ]);
   await waitForEmails(w.admin.email, /^Access review of .* completed$/, 1);
   expect(await reviews.progress(workflowId, reviewId)).toMatchObject({
-    state: 'COMPLETED', total: 2, decided: 2, confirmed: 1, lapsed: 1,
+    state: 'COMPLETED',
+    total: 2,
+    decided: 2,
+    confirmed: 1,
+    lapsed: 1,
   });
   expect((await ts.env.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
 });

@@ -5,7 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Database } from '../../platform/database';
-import { ClientRelationshipsClient, type ClientRelationshipRequest } from '../../workflows/client-relationship/client';
+import {
+  ClientRelationshipsClient,
+  type ClientRelationshipRequest,
+} from '../../workflows/client-relationship/client';
 import {
   clientRelationshipWorkflowId,
   type ClientRelationshipInput,
@@ -100,61 +103,69 @@ async function revocations(w: World, relationshipId: string) {
 const end = (relationshipId: string, cmd: TerminateCommand) => relationships.terminate(relationshipId, cmd);
 const stateIs = (id: string, state: string) => async () => (await row(id)).state === state;
 
-it('AM-2 a relationship is approved, sends notices 30, 7 and 1 days before its end, ' +
-  'then expires and revokes its delegated memberships', async () => {
-  const w = await world();
-  const opened = await request(w);
-  expect(opened).toMatchObject({ state: 'PENDING_APPROVAL', roleCeiling: 'PRODUCT_ADMIN', expiresAt: null });
-  expect(opened.refused).toBeNull();
-  await waitForEmails(w.admin.email, /asks to work for/, 1);
+it(
+  'AM-2 a relationship is approved, sends notices 30, 7 and 1 days before its end, ' +
+    'then expires and revokes its delegated memberships',
+  async () => {
+    const w = await world();
+    const opened = await request(w);
+    expect(opened).toMatchObject({ state: 'PENDING_APPROVAL', roleCeiling: 'PRODUCT_ADMIN', expiresAt: null });
+    expect(opened.refused).toBeNull();
+    await waitForEmails(w.admin.email, /asks to work for/, 1);
 
-  const approved = await relationships.approve(opened.relationshipId, { actorUserId: w.admin.id });
-  const approvedAt = (await row(opened.relationshipId)).approvedAt!.getTime();
-  expect(approved.state).toBe('ACTIVE');
-  expect(Date.parse(approved.expiresAt!)).toBe(approvedAt + 40 * DAY_MS);
-  expect(await row(opened.relationshipId)).toMatchObject({ approvedById: w.admin.id, state: 'ACTIVE' });
-  const membership = await delegate(w, opened.relationshipId);
-  await parked();
+    const approved = await relationships.approve(opened.relationshipId, { actorUserId: w.admin.id });
+    const approvedAt = (await row(opened.relationshipId)).approvedAt!.getTime();
+    expect(approved.state).toBe('ACTIVE');
+    expect(Date.parse(approved.expiresAt!)).toBe(approvedAt + 40 * DAY_MS);
+    expect(await row(opened.relationshipId)).toMatchObject({ approvedById: w.admin.id, state: 'ACTIVE' });
+    const membership = await delegate(w, opened.relationshipId);
+    await parked();
 
-  const noticesSoFar = async () => (await events(opened.relationshipId)).filter((e) => e.type === 'expiry-notice');
-  await ts.env.sleep('9 days');
-  expect(await noticesSoFar()).toHaveLength(0);
-  await ts.env.sleep('25 hours'); // day 10: 30 days left
-  await waitUntil('the 30-day notice', async () => (await noticesSoFar()).length === 1, 15000);
-  await ts.env.sleep('23 days'); // day 33: 7 days left
-  await waitUntil('the 7-day notice', async () => (await noticesSoFar()).length === 2, 15000);
-  await ts.env.sleep('6 days'); // day 39: 1 day left
-  await waitUntil('the 1-day notice', async () => (await noticesSoFar()).length === 3, 15000);
-  expect(await db.membership.findUnique({ where: { id: membership.id } })).not.toBeNull();
+    const noticesSoFar = async () => (await events(opened.relationshipId)).filter((e) => e.type === 'expiry-notice');
+    await ts.env.sleep('9 days');
+    expect(await noticesSoFar()).toHaveLength(0);
+    await ts.env.sleep('25 hours'); // day 10: 30 days left
+    await waitUntil('the 30-day notice', async () => (await noticesSoFar()).length === 1, 15000);
+    await ts.env.sleep('23 days'); // day 33: 7 days left
+    await waitUntil('the 7-day notice', async () => (await noticesSoFar()).length === 2, 15000);
+    await ts.env.sleep('6 days'); // day 39: 1 day left
+    await waitUntil('the 1-day notice', async () => (await noticesSoFar()).length === 3, 15000);
+    expect(await db.membership.findUnique({ where: { id: membership.id } })).not.toBeNull();
 
-  await ts.env.sleep('1 day'); // day 40: the end date
-  await waitUntil('expired', stateIs(opened.relationshipId, 'EXPIRED'), 15000);
-  expect(await db.membership.findUnique({ where: { id: membership.id } })).toBeNull();
-  const [revoked] = await revocations(w, opened.relationshipId);
-  expect(revoked.subject).toBe(`membership:${membership.id}`);
-  expect(revoked.data).toMatchObject({ grantId: revoked.subject, clientRelationshipId: opened.relationshipId });
-  expect(revoked.data).toMatchObject({ userId: w.staff.id, source: 'DELEGATION', role: 'MEMBER', actorUserId: null });
+    await ts.env.sleep('1 day'); // day 40: the end date
+    await waitUntil('expired', stateIs(opened.relationshipId, 'EXPIRED'), 15000);
+    expect(await db.membership.findUnique({ where: { id: membership.id } })).toBeNull();
+    const [revoked] = await revocations(w, opened.relationshipId);
+    expect(revoked.subject).toBe(`membership:${membership.id}`);
+    expect(revoked.data).toMatchObject({ grantId: revoked.subject, clientRelationshipId: opened.relationshipId });
+    expect(revoked.data).toMatchObject({
+      userId: w.staff.id,
+      source: 'DELEGATION',
+      role: 'MEMBER',
+      actorUserId: null,
+    });
 
-  expect(await events(opened.relationshipId)).toEqual([
-    { type: 'requested', daysLeft: null },
-    { type: 'approved', daysLeft: null },
-    { type: 'expiry-notice', daysLeft: 30 },
-    { type: 'expiry-notice', daysLeft: 7 },
-    { type: 'expiry-notice', daysLeft: 1 },
-    { type: 'expired', daysLeft: null },
-  ]);
-  // Both sides were told each time (org admins, the firm's Account Owner and Account Manager), never the staff.
-  for (const to of [w.admin.email, w.owner.email, w.manager.email]) {
-    const notices = await waitForEmails(to, /works for .* for \d+ more days?$/, 3);
-    expect(notices.map((m) => m.subject.match(/for (\d+) more/)![1])).toEqual(['30', '7', '1']);
-    expect(notices[0].text).toContain(w.org.name);
-    expect(notices[0].text).toContain(new Date(approved.expiresAt!).toUTCString());
-    await waitForEmails(to, /was expired$/, 1);
-  }
-  expect(await db.outboxEvent.count({ where: { aggregateId: opened.relationshipId } })).toBe(6);
-  const handle = ts.env.client.workflow.getHandle(`client-relationship-${opened.relationshipId}`);
-  expect((await handle.describe()).status.name).toBe('COMPLETED');
-});
+    expect(await events(opened.relationshipId)).toEqual([
+      { type: 'requested', daysLeft: null },
+      { type: 'approved', daysLeft: null },
+      { type: 'expiry-notice', daysLeft: 30 },
+      { type: 'expiry-notice', daysLeft: 7 },
+      { type: 'expiry-notice', daysLeft: 1 },
+      { type: 'expired', daysLeft: null },
+    ]);
+    // Both sides were told each time (org admins, the firm's Account Owner and Account Manager), never the staff.
+    for (const to of [w.admin.email, w.owner.email, w.manager.email]) {
+      const notices = await waitForEmails(to, /works for .* for \d+ more days?$/, 3);
+      expect(notices.map((m) => m.subject.match(/for (\d+) more/)![1])).toEqual(['30', '7', '1']);
+      expect(notices[0].text).toContain(w.org.name);
+      expect(notices[0].text).toContain(new Date(approved.expiresAt!).toUTCString());
+      await waitForEmails(to, /was expired$/, 1);
+    }
+    expect(await db.outboxEvent.count({ where: { aggregateId: opened.relationshipId } })).toBe(6);
+    const handle = ts.env.client.workflow.getHandle(`client-relationship-${opened.relationshipId}`);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  },
+);
 
 it('AM-2 an auto-extended relationship extends by 180 days instead of expiring', async () => {
   const w = await world();
@@ -196,10 +207,17 @@ it('AM-2 an auto-extended relationship extends by 180 days instead of expiring',
 
   // Notices again before the new end date: 30 days before it is 150 days after the extension.
   await ts.env.sleep('150 days');
-  await waitUntil('the 30-day notice of the new end', async () =>
-    (await events(opened.relationshipId)).some((e) => e.type === 'expiry-notice' && e.daysLeft === 30), 15000);
+  await waitUntil(
+    'the 30-day notice of the new end',
+    async () => (await events(opened.relationshipId)).some((e) => e.type === 'expiry-notice' && e.daysLeft === 30),
+    15000,
+  );
   expect((await events(opened.relationshipId)).map((e) => e.type)).toEqual([
-    'requested', 'approved', 'expiry-notice', 'extended', 'expiry-notice',
+    'requested',
+    'approved',
+    'expiry-notice',
+    'extended',
+    'expiry-notice',
   ]);
   expect((await ts.env.client.workflow.getHandle(workflowId).describe()).runId).not.toBe(first.firstExecutionRunId);
   await end(opened.relationshipId, { actorUserId: w.owner.id, side: 'firm', reason: 'Test over.' });
@@ -286,22 +304,28 @@ it('AM-2 terminating by either side revokes at once', async () => {
   const byFirm = await request(b);
   await relationships.approve(byFirm.relationshipId, { actorUserId: b.admin.id });
   const bMembership = await delegate(b, byFirm.relationshipId);
-  expect(await end(byFirm.relationshipId, { actorUserId: b.owner.id, side: 'firm', reason: 'Engagement over.' }))
-    .toMatchObject({ state: 'TERMINATED', reason: 'Ended by the partner firm: Engagement over.' });
+  expect(
+    await end(byFirm.relationshipId, { actorUserId: b.owner.id, side: 'firm', reason: 'Engagement over.' }),
+  ).toMatchObject({ state: 'TERMINATED', reason: 'Ended by the partner firm: Engagement over.' });
   expect(await db.membership.findUnique({ where: { id: bMembership.id } })).toBeNull();
   await waitForEmails(b.admin.email, /was terminated$/, 1);
 
   // A pending request: the organization declines it (it cannot terminate it); the firm withdraws it.
   const c = await world();
   const pending = await request(c);
-  const refused = await end(pending.relationshipId, { actorUserId: c.admin.id, side: 'organization', reason: 'No.' })
-    .catch((e) => e);
+  const refused = await end(pending.relationshipId, {
+    actorUserId: c.admin.id,
+    side: 'organization',
+    reason: 'No.',
+  }).catch((e) => e);
   expect(refused.cause).toMatchObject({ type: 'Conflict' });
-  const invalid = await relationships.decline(pending.relationshipId, { actorUserId: c.admin.id, reason: '' })
+  const invalid = await relationships
+    .decline(pending.relationshipId, { actorUserId: c.admin.id, reason: '' })
     .catch((e) => e);
   expect(invalid.cause).toMatchObject({ type: 'InvalidInput' });
-  expect(await end(pending.relationshipId, { actorUserId: c.owner.id, side: 'firm', reason: 'Asked by mistake.' }))
-    .toMatchObject({ state: 'TERMINATED', reason: 'Withdrawn by the partner firm: Asked by mistake.' });
+  expect(
+    await end(pending.relationshipId, { actorUserId: c.owner.id, side: 'firm', reason: 'Asked by mistake.' }),
+  ).toMatchObject({ state: 'TERMINATED', reason: 'Withdrawn by the partner firm: Asked by mistake.' });
   expect((await events(byOrg.relationshipId)).map((e) => e.type)).toEqual(['requested', 'approved', 'terminated']);
 });
 
@@ -330,7 +354,11 @@ it('AM-2 a relationship nobody approves is declined after the approval window', 
   // The pair is free again.
   const again = await request(w);
   expect(again).toMatchObject({ state: 'PENDING_APPROVAL', refused: null });
-  await relationships.terminate(again.relationshipId, { actorUserId: w.owner.id, side: 'firm', reason: 'Test over.' });
+  await relationships.terminate(again.relationshipId, {
+    actorUserId: w.owner.id,
+    side: 'firm',
+    reason: 'Test over.',
+  });
 });
 
 it('AM-2 the worker adopts an ACTIVE row created without a workflow', async () => {

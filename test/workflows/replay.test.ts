@@ -13,7 +13,9 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
 
 /** The names of the Updates a history accepted, in order. */
 type Accepted = { acceptedRequest: { input: { name: string } } };
-type HistoryJson = { events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: Accepted }> };
+type HistoryJson = {
+  events: Array<{ eventType: string; workflowExecutionUpdateAcceptedEventAttributes?: Accepted }>;
+};
 const encodingOf = (p: PayloadJson) => Buffer.from(p.metadata?.encoding ?? '', 'base64').toString();
 
 const updatesIn = (history: HistoryJson | undefined) =>
@@ -35,11 +37,17 @@ it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 issue 13 evolution: committed histories o
   expect(files).toContain('duplicate-email-fix-failed.json');
   // Issue 13: runs that live for months, taken while still running; a worker deployed today resumes them.
   for (const name of RUNNING) expect(files).toContain(`${name}.json`);
-  const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(historiesDir, f), 'utf8')) }));
+  const histories = files.map((f) => ({
+    workflowId: f.replace(/\.json$/, ''),
+    history: JSON.parse(readFileSync(join(historiesDir, f), 'utf8')),
+  }));
   // AM-2: a client relationship extended by hand is among them (refused extensions never reach a history).
-  expect(updatesIn(histories.find((h) => h.workflowId === 'client-relationship-extended')?.history)).toEqual(
-    ['open', 'approve', 'extend', 'terminate'],
-  );
+  expect(updatesIn(histories.find((h) => h.workflowId === 'client-relationship-extended')?.history)).toEqual([
+    'open',
+    'approve',
+    'extend',
+    'terminate',
+  ]);
   // The relationship was turned on and the invitation resent; neither run has closed.
   const running = (name: string) => histories.find((h) => h.workflowId === name)?.history as HistoryJson;
   expect(updatesIn(running('third-party-access-access-on-running'))).toEqual(['join', 'review', 'setAccess']);
@@ -49,7 +57,9 @@ it('TPU BP PP PS-2 PS-5 PA-4 AM-2 AM-6 issue 13 evolution: committed histories o
   const dataConverter = temporalDataConverter({ PAYLOAD_CODEC_KEYS: fixturePayloadKeys });
   const options = { ...testWorkflowCode(), dataConverter };
   for await (const r of Worker.runReplayHistories(options, histories)) results.push(r);
-  expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(histories.map((h) => [h.workflowId, 'ok']));
+  expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(
+    histories.map((h) => [h.workflowId, 'ok']),
+  );
 });
 
 it('issue 12 encrypted payloads: a history captured since is ciphertext only, and the fixture key decrypts it', () => {

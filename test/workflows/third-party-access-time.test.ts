@@ -34,15 +34,24 @@ async function startRequest(email: string) {
     requestedByUserId: null,
     ticketId: null,
   };
-  const handle = await ts.env.client.workflow.start('thirdPartyAccess', { taskQueue: ts.taskQueue, workflowId: thirdPartyAccessWorkflowId(org.id, relationshipId), args: [input] });
+  const handle = await ts.env.client.workflow.start('thirdPartyAccess', {
+    taskQueue: ts.taskQueue,
+    workflowId: thirdPartyAccessWorkflowId(org.id, relationshipId),
+    args: [input],
+  });
   // Skip time only once the workflow is parked on its timer: skipping while its first task is still
   // pending lets the test server jump straight to the (10-year) execution timeout.
-  await waitUntil('parked awaiting the account', async () => (await state(handle.workflowId)) === 'AWAITING_ACCOUNT', 15000);
+  await waitUntil(
+    'parked awaiting the account',
+    async () => (await state(handle.workflowId)) === 'AWAITING_ACCOUNT',
+    15000,
+  );
   await new Promise((r) => setTimeout(r, 500));
   return handle;
 }
 
-const state = async (workflowId: string) => (await db.thirdPartyRelationship.findFirst({ where: { workflowId } }))?.state;
+const state = async (workflowId: string) =>
+  (await db.thirdPartyRelationship.findFirst({ where: { workflowId } }))?.state;
 
 it('TPU-1 a third party who creates their account two days later: the waiting request proceeds on its own', async () => {
   const email = `late-${uniqueSuffix()}@elsewhere.example`;
@@ -53,7 +62,11 @@ it('TPU-1 a third party who creates their account two days later: the waiting re
   const user = await db.user.create({ data: { email, displayName: 'Late Comer' } });
   await ts.env.sleep('7 hours');
   // The timer fired in skipped time; the look-up and transition activities still take real time.
-  await waitUntil('the request moves on', async () => (await handle.query(relationshipQuery)).state === 'REQUESTED', 15000);
+  await waitUntil(
+    'the request moves on',
+    async () => (await handle.query(relationshipQuery)).state === 'REQUESTED',
+    15000,
+  );
   expect(await handle.query(relationshipQuery)).toMatchObject({ state: 'REQUESTED', thirdPartyUserId: user.id });
   await handle.terminate('test over');
 });

@@ -119,7 +119,9 @@ export async function accessModelChange(rawInput: AccessModelChangeInput): Promi
   }
   const revoked = v.revokedInvitations;
   const what =
-    revoked === 0 ? 'nothing to revoke' : `${revoked} open customer-user invitation${revoked === 1 ? '' : 's'} revoked`;
+    revoked === 0
+      ? 'nothing to revoke'
+      : `${revoked} open customer-user invitation${revoked === 1 ? '' : 's'} revoked`;
   moveTo('COMPLETED', `Changed from ${from} to ${to} (${what}); both sides are told.`);
   await tellSupport('APPLIED');
 

@@ -162,7 +162,10 @@ export class AccessReviewsClient {
     try {
       const d = await this.o.temporal.schedule.getHandle(accessReviewScheduleId(organizationId)).describe();
       const every = d.spec.intervals?.[0]?.every ?? 0;
-      return { everyDays: Math.round(every / DAY_MS), nextReviewAt: d.info.nextActionTimes[0]?.toISOString() ?? null };
+      return {
+        everyDays: Math.round(every / DAY_MS),
+        nextReviewAt: d.info.nextActionTimes[0]?.toISOString() ?? null,
+      };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) return null;
       throw err;

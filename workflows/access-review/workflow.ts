@@ -125,7 +125,8 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
     if (Date.now() >= s.deadline) throw refuse(conflict, `The review's deadline (${iso(s.deadline)}) has passed.`);
     if (!(cmd.grantId in s.items)) throw refuse(notInReview, 'No such grant in this review.');
     const decided = s.items[cmd.grantId];
-    if (decided !== null) throw refuse(conflict, `This grant was already decided: ${decided}.`, { decision: decided });
+    if (decided !== null)
+      throw refuse(conflict, `This grant was already decided: ${decided}.`, { decision: decided });
   }
 
   /** One grant settled by its activity; the item holds whatever the row holds (a retry's earlier answer). */
@@ -196,27 +197,29 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   // fails for good, or outlasts its limit, parks the run until an operator retries it.
   const park = parking({ state: () => (refused ? 'REFUSED' : (s?.state ?? 'OPEN')) });
   if (!s) {
-    await park.step(() => serialized(async () => {
-      const now = Date.now();
-      const o = await steps.openAccessReview({
-        reviewId,
-        workflowId: workflowInfo().workflowId,
-        organizationId,
-        unconfirmed: input.unconfirmed,
-        deadline: iso(now + input.deadlineDays * DAY_MS),
-        at: iso(now),
-        startedByUserId: input.startedByUserId,
-      });
-      if (o.refused) {
-        refused = o.refused;
-        upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
-        return;
-      }
-      const deadline = Date.parse(o.deadline);
-      s = { state: 'OPEN', deadline, items: o.items, remindersDue: reminderTimes(now, deadline), remindersSent: 0 };
-      upsertSearchAttributes([{ key: ProcessStateKey, value: 'OPEN' }]);
-      if (undecided().length > 0) tell('opened');
-    }));
+    await park.step(() =>
+      serialized(async () => {
+        const now = Date.now();
+        const o = await steps.openAccessReview({
+          reviewId,
+          workflowId: workflowInfo().workflowId,
+          organizationId,
+          unconfirmed: input.unconfirmed,
+          deadline: iso(now + input.deadlineDays * DAY_MS),
+          at: iso(now),
+          startedByUserId: input.startedByUserId,
+        });
+        if (o.refused) {
+          refused = o.refused;
+          upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
+          return;
+        }
+        const deadline = Date.parse(o.deadline);
+        s = { state: 'OPEN', deadline, items: o.items, remindersDue: reminderTimes(now, deadline), remindersSent: 0 };
+        upsertSearchAttributes([{ key: ProcessStateKey, value: 'OPEN' }]);
+        if (undecided().length > 0) tell('opened');
+      }),
+    );
     if (refused) {
       await condition(allHandlersFinished);
       return progress();

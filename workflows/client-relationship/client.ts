@@ -93,7 +93,9 @@ export class ClientRelationshipsClient {
   }
 
   private handle(relationshipId: string) {
-    return this.o.temporal.workflow.getHandle<typeof clientRelationship>(clientRelationshipWorkflowId(relationshipId));
+    return this.o.temporal.workflow.getHandle<typeof clientRelationship>(
+      clientRelationshipWorkflowId(relationshipId),
+    );
   }
 
   view(relationshipId: string): Promise<ClientRelationshipView> {

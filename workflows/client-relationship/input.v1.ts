@@ -16,7 +16,12 @@ const Ceiling = z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']);
 
 export const ClientRelationshipTimingsV1 = z.strictObject({
   /** How long the organization has to answer a request before it is declined unanswered. */
-  approvalWindowSeconds: z.number().int().positive().max(90 * DAY_SECONDS).default(30 * DAY_SECONDS),
+  approvalWindowSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(90 * DAY_SECONDS)
+    .default(30 * DAY_SECONDS),
   /** Both sides are told this many days before the end date (each once per end date). */
   noticeDays: z.array(z.number().int().positive().max(MAX_DURATION_DAYS)).max(10).default([30, 7, 1]),
   /** What an auto-extending relationship adds to its end date when it reaches it. */

@@ -337,38 +337,40 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   // whose row is gone is not parked: it ends, as before (nothing brings the row back).
   const park = parking({ state: () => (refused ? 'REFUSED' : s.state) });
   if (!input.carried) {
-    await park.step(() => serialized(async () => {
-      const o = await steps.openClientRelationship({
-        relationshipId,
-        workflowId: workflowInfo().workflowId,
-        partnerFirmId,
-        organizationId,
-        roleCeiling: input.roleCeiling,
-        durationDays: input.durationDays,
-        autoExtend: input.autoExtend,
-        requestedByUserId: input.requestedByUserId,
-        at: iso(Date.now()),
-      });
-      if (o.refused) {
-        refused = o.refused;
-        upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
-        return;
-      }
-      // New, or adopted: the row's state, terms and end date win over the input's.
-      s.state = o.state;
-      s.reason = o.reason;
-      s.transition = o.transition;
-      s.roleCeiling = o.roleCeiling;
-      s.durationDays = o.durationDays;
-      s.autoExtend = o.autoExtend;
-      if (o.state === 'PENDING_APPROVAL') s.decideBy = Date.parse(o.requestedAt) + t.approvalWindowSeconds * 1000;
-      if (o.state === 'ACTIVE' && o.expiresAt) {
-        s.expiresAt = Date.parse(o.expiresAt);
-        s.noticesDue = noticesBefore(s.expiresAt, Date.now());
-      }
-      upsertSearchAttributes([{ key: ProcessStateKey, value: o.state }]);
-      if (o.created) tell('requested', ['organization'], { date: s.decideBy });
-    }));
+    await park.step(() =>
+      serialized(async () => {
+        const o = await steps.openClientRelationship({
+          relationshipId,
+          workflowId: workflowInfo().workflowId,
+          partnerFirmId,
+          organizationId,
+          roleCeiling: input.roleCeiling,
+          durationDays: input.durationDays,
+          autoExtend: input.autoExtend,
+          requestedByUserId: input.requestedByUserId,
+          at: iso(Date.now()),
+        });
+        if (o.refused) {
+          refused = o.refused;
+          upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
+          return;
+        }
+        // New, or adopted: the row's state, terms and end date win over the input's.
+        s.state = o.state;
+        s.reason = o.reason;
+        s.transition = o.transition;
+        s.roleCeiling = o.roleCeiling;
+        s.durationDays = o.durationDays;
+        s.autoExtend = o.autoExtend;
+        if (o.state === 'PENDING_APPROVAL') s.decideBy = Date.parse(o.requestedAt) + t.approvalWindowSeconds * 1000;
+        if (o.state === 'ACTIVE' && o.expiresAt) {
+          s.expiresAt = Date.parse(o.expiresAt);
+          s.noticesDue = noticesBefore(s.expiresAt, Date.now());
+        }
+        upsertSearchAttributes([{ key: ProcessStateKey, value: o.state }]);
+        if (o.created) tell('requested', ['organization'], { date: s.decideBy });
+      }),
+    );
     initialized = true;
     if (refused) {
       await condition(allHandlersFinished);
@@ -393,12 +395,16 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       continue;
     }
     if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
-    await park.step(() => serialized(async () => {
-      // A command got in first: the loop looks again at what is due now.
-      if (version === seen) await onDue();
-    })).catch((err) => {
-      if (!gone) throw err;
-    });
+    await park
+      .step(() =>
+        serialized(async () => {
+          // A command got in first: the loop looks again at what is due now.
+          if (version === seen) await onDue();
+        }),
+      )
+      .catch((err) => {
+        if (!gone) throw err;
+      });
   }
   emails.start();
   await condition(quiet);

@@ -43,8 +43,15 @@ export interface NewInvitation {
 export class InvitationsClient {
   constructor(private readonly o: InvitationsClientOptions) {}
 
-  static fromConfig(temporal: Client, config: { TEMPORAL_TASK_QUEUE: string; RELATIONSHIP_ID_KEY: string }): InvitationsClient {
-    return new InvitationsClient({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, idKey: config.RELATIONSHIP_ID_KEY });
+  static fromConfig(
+    temporal: Client,
+    config: { TEMPORAL_TASK_QUEUE: string; RELATIONSHIP_ID_KEY: string },
+  ): InvitationsClient {
+    return new InvitationsClient({
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      idKey: config.RELATIONSHIP_ID_KEY,
+    });
   }
 
   private within<T>(fn: () => Promise<T>): Promise<T> {
@@ -64,7 +71,9 @@ export class InvitationsClient {
       invitee: n.invitee,
       invitedByUserId: n.invitedByUserId,
       // The workflow carries it as plain strings; every reader parses it back with its kind's schema.
-      offer: Object.fromEntries(Object.entries(n.offer ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      offer: Object.fromEntries(
+        Object.entries(n.offer ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      ),
       details: n.details ?? {},
       timings: timingsFor(n.kind, this.o.timings?.[n.kind]),
     };
@@ -78,13 +87,17 @@ export class InvitationsClient {
         { key: ProcessStateKey, value: 'STARTED' },
       ],
     });
-    const view = await this.within(() => this.o.temporal.workflow.executeUpdateWithStart(openUpdate, { args: [], startWorkflowOperation }));
+    const view = await this.within(() =>
+      this.o.temporal.workflow.executeUpdateWithStart(openUpdate, { args: [], startWorkflowOperation }),
+    );
     return { view, workflowId };
   }
 
   private handle(workflowId: string, runId: string) {
     // The invitation id is the first run's id: pinning it, a command never reaches a later invitation to the same person.
-    return this.o.temporal.workflow.getHandle<typeof invitation>(workflowId, undefined, { firstExecutionRunId: runId });
+    return this.o.temporal.workflow.getHandle<typeof invitation>(workflowId, undefined, {
+      firstExecutionRunId: runId,
+    });
   }
 
   view(workflowId: string, invitationId: string): Promise<InvitationView> {
@@ -92,18 +105,26 @@ export class InvitationsClient {
   }
 
   resend(workflowId: string, invitationId: string, actor: InvitationActor) {
-    return this.within(() => this.handle(workflowId, invitationId).executeUpdate(resendUpdate, { args: [{ actor }] }));
+    return this.within(() =>
+      this.handle(workflowId, invitationId).executeUpdate(resendUpdate, { args: [{ actor }] }),
+    );
   }
 
   revoke(workflowId: string, invitationId: string, actor: InvitationActor) {
-    return this.within(() => this.handle(workflowId, invitationId).executeUpdate(revokeUpdate, { args: [{ actor }] }));
+    return this.within(() =>
+      this.handle(workflowId, invitationId).executeUpdate(revokeUpdate, { args: [{ actor }] }),
+    );
   }
 
   accept(workflowId: string, invitationId: string, tokenHash: string, userId: string | null) {
-    return this.within(() => this.handle(workflowId, invitationId).executeUpdate(acceptUpdate, { args: [{ tokenHash, userId }] }));
+    return this.within(() =>
+      this.handle(workflowId, invitationId).executeUpdate(acceptUpdate, { args: [{ tokenHash, userId }] }),
+    );
   }
 
   reject(workflowId: string, invitationId: string, tokenHash: string) {
-    return this.within(() => this.handle(workflowId, invitationId).executeUpdate(rejectUpdate, { args: [{ tokenHash }] }));
+    return this.within(() =>
+      this.handle(workflowId, invitationId).executeUpdate(rejectUpdate, { args: [{ tokenHash }] }),
+    );
   }
 }

@@ -18,14 +18,27 @@ const Name = z
   .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 const Email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 const Kind = z.enum([
-  'BUSINESS_PARTNER', 'PORTAL_USER', 'PRACTICE_STAFF', 'ORGANIZATION_ACCESS', 'CUSTOMER_USER', 'ACCOUNT_GUEST',
+  'BUSINESS_PARTNER',
+  'PORTAL_USER',
+  'PRACTICE_STAFF',
+  'ORGANIZATION_ACCESS',
+  'CUSTOMER_USER',
+  'ACCOUNT_GUEST',
 ]);
 const State = z.enum(['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'REVOKED']);
 
 export const InvitationTimingsV1 = z.strictObject({
-  expirySeconds: z.number().int().positive().max(30 * DAY_SECONDS),
+  expirySeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * DAY_SECONDS),
   reminderBeforeSeconds: z.number().int().nonnegative(),
-  renewalWindowSeconds: z.number().int().nonnegative().max(90 * DAY_SECONDS),
+  renewalWindowSeconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(90 * DAY_SECONDS),
   resendMinIntervalSeconds: z.number().int().nonnegative(),
   resendsPerDay: z.number().int().positive(),
 });

@@ -42,7 +42,11 @@ import {
 export async function invitation(rawInput: InvitationInput): Promise<InvitationView> {
   // Issue 13: the frozen V1 schema; a V2 (accepting V1 too) would be read here behind patched().
   const parsed = InvitationInputV1.safeParse(rawInput);
-  if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!parsed.success)
+    throw refuse(
+      'InvalidInput',
+      `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   const input = parsed.data;
   const t = input.timings;
   const invitationId = workflowInfo().firstExecutionRunId;
@@ -86,7 +90,12 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     const now = Date.now();
     const expiresAt = kind === 'REMINDER' ? s.expiresAt : now + t.expirySeconds * 1000;
     s.sendNumber += 1;
-    const { tokenHash } = await steps.sendInvitation({ ...base(), number: s.sendNumber, sendKind: kind, expiresAt: new Date(expiresAt).toISOString() });
+    const { tokenHash } = await steps.sendInvitation({
+      ...base(),
+      number: s.sendNumber,
+      sendKind: kind,
+      expiresAt: new Date(expiresAt).toISOString(),
+    });
     s.tokenHash = tokenHash;
     s.expiresAt = expiresAt;
     if (kind === 'REMINDER') s.remindedFor = s.sends.length;
@@ -94,9 +103,22 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     version++;
   }
 
-  async function moveTo(state: InvitationState, reason: string, actorUserId: string | null, acceptedUserId: string | null = null): Promise<void> {
+  async function moveTo(
+    state: InvitationState,
+    reason: string,
+    actorUserId: string | null,
+    acceptedUserId: string | null = null,
+  ): Promise<void> {
     const from = s.state;
-    const result = await steps.recordInvitationTransition({ ...base(), transition: s.transition + 1, from, to: state, reason, actorUserId, acceptedUserId });
+    const result = await steps.recordInvitationTransition({
+      ...base(),
+      transition: s.transition + 1,
+      from,
+      to: state,
+      reason,
+      actorUserId,
+      acceptedUserId,
+    });
     s.transition += 1;
     s.state = state;
     s.reason = reason;
@@ -112,9 +134,17 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
 
   // ---- validators' checks
   const requireOpenLink = (tokenHash: string) => {
-    if (s.state === 'EXPIRED') throw refuse(InvitationRefusal.expired, 'This invitation has expired. Ask the person who invited you to renew it; the new email carries a fresh link.');
+    if (s.state === 'EXPIRED')
+      throw refuse(
+        InvitationRefusal.expired,
+        'This invitation has expired. Ask the person who invited you to renew it; the new email carries a fresh link.',
+      );
     if (s.state !== 'PENDING') throw refuse(InvitationRefusal.closed, closedMessage(s.state), { state: s.state });
-    if (tokenHash !== s.tokenHash) throw refuse(InvitationRefusal.linkSuperseded, 'This link was replaced by a newer invitation email. Use the link in the most recent email.');
+    if (tokenHash !== s.tokenHash)
+      throw refuse(
+        InvitationRefusal.linkSuperseded,
+        'This link was replaced by a newer invitation email. Use the link in the most recent email.',
+      );
   };
 
   // ---- queries and updates
@@ -138,9 +168,15 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     { validator: (_command: { actor: InvitationActor }) => checkResend() },
   );
   function checkResend() {
-    if (s.state !== 'PENDING' && s.state !== 'EXPIRED') throw refuse(InvitationRefusal.conflict, `Cannot resend: the invitation is ${s.state}.`);
+    if (s.state !== 'PENDING' && s.state !== 'EXPIRED')
+      throw refuse(InvitationRefusal.conflict, `Cannot resend: the invitation is ${s.state}.`);
     const wait = resendWait(s.sends, Date.now(), t);
-    if (wait !== null) throw refuse(InvitationRefusal.rateLimited, `This invitation was sent recently; it can be sent again in ${wait} s.`, { retryAfterSeconds: wait });
+    if (wait !== null)
+      throw refuse(
+        InvitationRefusal.rateLimited,
+        `This invitation was sent recently; it can be sent again in ${wait} s.`,
+        { retryAfterSeconds: wait },
+      );
   }
 
   setHandler(
@@ -154,7 +190,8 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     { validator: (_command: { actor: InvitationActor }) => checkRevoke() },
   );
   function checkRevoke() {
-    if (s.state !== 'PENDING' && s.state !== 'EXPIRED') throw refuse(InvitationRefusal.conflict, `Cannot revoke: the invitation is ${s.state}.`);
+    if (s.state !== 'PENDING' && s.state !== 'EXPIRED')
+      throw refuse(InvitationRefusal.conflict, `Cannot revoke: the invitation is ${s.state}.`);
   }
 
   setHandler(
@@ -167,9 +204,14 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
         } catch (err) {
           // The activity's business refusal (e.g. a password is needed) is the caller's answer.
           const cause = err instanceof ActivityFailure ? err.cause : undefined;
-          if (cause instanceof ApplicationFailure && cause.type === InvitationRefusal.needsPassword) throw refuse(cause.type, cause.message);
+          if (cause instanceof ApplicationFailure && cause.type === InvitationRefusal.needsPassword)
+            throw refuse(cause.type, cause.message);
           // AM-2: an offer that no longer holds is the caller's answer too (no earlier history has one).
-          if (cause instanceof ApplicationFailure && cause.type === InvitationRefusal.grantWithdrawn && patched('am-2-grant-withdrawn')) {
+          if (
+            cause instanceof ApplicationFailure &&
+            cause.type === InvitationRefusal.grantWithdrawn &&
+            patched('am-2-grant-withdrawn')
+          ) {
             throw refuse(cause.type, cause.message);
           }
           throw err;
@@ -195,16 +237,26 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   // fails for good, or outlasts its limit, parks the run until an operator retries it.
   const park = parking({ state: () => s.state });
   if (!input.carried) {
-    await park.step(() => serialized(async () => {
-      const opened = await steps.openInvitation({ ...base(), scopeId: input.scopeId, invitee: input.invitee, invitedByUserId: input.invitedByUserId, offer: input.offer, details: input.details, expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString() });
-      if (opened.refused) {
-        refused = opened.refused;
-        return;
-      }
-      s.transition = 1;
-      upsertSearchAttributes([{ key: ProcessStateKey, value: 'PENDING' }]);
-      await send('INITIAL');
-    }));
+    await park.step(() =>
+      serialized(async () => {
+        const opened = await steps.openInvitation({
+          ...base(),
+          scopeId: input.scopeId,
+          invitee: input.invitee,
+          invitedByUserId: input.invitedByUserId,
+          offer: input.offer,
+          details: input.details,
+          expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString(),
+        });
+        if (opened.refused) {
+          refused = opened.refused;
+          return;
+        }
+        s.transition = 1;
+        upsertSearchAttributes([{ key: ProcessStateKey, value: 'PENDING' }]);
+        await send('INITIAL');
+      }),
+    );
     initialized = true;
     if (refused) {
       await condition(allHandlersFinished);
@@ -212,7 +264,8 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     }
   }
 
-  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
 
   while (!CLOSED_STATES.includes(s.state)) {
     if (shouldContinueAsNew()) {
@@ -226,11 +279,18 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       const remindAt = s.remindedFor === s.sends.length ? null : reminderAt(lastSend, t);
       const dueAt = remindAt !== null && remindAt < s.expiresAt ? remindAt : s.expiresAt;
       if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
-      await park.step(() => serialized(async () => {
-        if (version !== seen || s.state !== 'PENDING') return;
-        if (dueAt === remindAt) await send('REMINDER');
-        else await moveTo('EXPIRED', `Expired unanswered after ${describeDuration(t.expirySeconds)}. The inviter can renew it in one step.`, null);
-      }));
+      await park.step(() =>
+        serialized(async () => {
+          if (version !== seen || s.state !== 'PENDING') return;
+          if (dueAt === remindAt) await send('REMINDER');
+          else
+            await moveTo(
+              'EXPIRED',
+              `Expired unanswered after ${describeDuration(t.expirySeconds)}. The inviter can renew it in one step.`,
+              null,
+            );
+        }),
+      );
     } else {
       // EXPIRED: open for a one-step renewal until the window closes.
       const closesAt = s.expiredAt! + t.renewalWindowSeconds * 1000;
@@ -247,9 +307,13 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
 
 function closedMessage(state: InvitationState): string {
   switch (state) {
-    case 'ACCEPTED': return 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset.';
-    case 'REJECTED': return 'This invitation was declined. Ask the person who invited you to send a new one.';
-    case 'REVOKED': return 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.';
-    default: return `This invitation is ${state}.`;
+    case 'ACCEPTED':
+      return 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset.';
+    case 'REJECTED':
+      return 'This invitation was declined. Ask the person who invited you to send a new one.';
+    case 'REVOKED':
+      return 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.';
+    default:
+      return `This invitation is ${state}.`;
   }
 }

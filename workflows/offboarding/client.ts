@@ -3,7 +3,13 @@ import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } fro
 import { withCommandDeadline } from '../../platform/temporal';
 import { OrganizationIdKey, PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import type { offboarding } from './workflow';
-import { offboardingWorkflowId, progressQuery, startedUpdate, type OffboardingInput, type OffboardingProgress } from './messages';
+import {
+  offboardingWorkflowId,
+  progressQuery,
+  startedUpdate,
+  type OffboardingInput,
+  type OffboardingProgress,
+} from './messages';
 
 export class OffboardingClient {
   constructor(private readonly o: { temporal: Client; taskQueue: string; commandTimeoutMs?: number }) {}
@@ -32,6 +38,8 @@ export class OffboardingClient {
   }
 
   progress(workflowId: string, offboardingId: string): Promise<OffboardingProgress> {
-    return this.o.temporal.workflow.getHandle<typeof offboarding>(workflowId, undefined, { firstExecutionRunId: offboardingId }).query(progressQuery);
+    return this.o.temporal.workflow
+      .getHandle<typeof offboarding>(workflowId, undefined, { firstExecutionRunId: offboardingId })
+      .query(progressQuery);
   }
 }

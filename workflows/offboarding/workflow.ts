@@ -16,7 +16,15 @@
 // outage) parks the run (ProcessState PARKED, ParkedReason, the `parked` query) instead of retrying
 // for ever out of sight: ending would leave a user half offboarded with nobody told. Once the cause
 // is fixed, an operator's retryParked runs the step again and the offboarding carries on.
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import { OffboardingInput, progressQuery, startedUpdate, type OffboardingProgress } from './messages';
@@ -33,10 +41,20 @@ const acts = proxyActivities<Activities>({
 
 export async function offboarding(rawInput: OffboardingInput): Promise<OffboardingProgress> {
   const parsed = OffboardingInput.safeParse(rawInput);
-  if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!parsed.success)
+    throw refuse(
+      'InvalidInput',
+      `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   const input = parsed.data;
   const offboardingId = workflowInfo().firstExecutionRunId;
-  const p: OffboardingProgress = { offboardingId, state: input.carried ? 'RUNNING' : 'CHECKING', total: input.carried?.total ?? 0, done: input.carried?.done ?? 0, reason: '' };
+  const p: OffboardingProgress = {
+    offboardingId,
+    state: input.carried ? 'RUNNING' : 'CHECKING',
+    total: input.carried?.total ?? 0,
+    done: input.carried?.done ?? 0,
+    reason: '',
+  };
   let remaining = input.carried?.remaining ?? [];
 
   setHandler(progressQuery, () => ({ ...p }));
@@ -48,10 +66,18 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     return { ...p };
   });
 
-  const who = { offboardingId, workflowId: workflowInfo().workflowId, partnerFirmId: input.partnerFirmId, leavingUserId: input.leavingUserId, replacementUserId: input.replacementUserId };
+  const who = {
+    offboardingId,
+    workflowId: workflowInfo().workflowId,
+    partnerFirmId: input.partnerFirmId,
+    leavingUserId: input.leavingUserId,
+    replacementUserId: input.replacementUserId,
+  };
 
   if (!input.carried) {
-    const opened = await park.step(() => acts.openOffboarding({ ...who, requestedByUserId: input.requestedByUserId }));
+    const opened = await park.step(() =>
+      acts.openOffboarding({ ...who, requestedByUserId: input.requestedByUserId }),
+    );
     if (opened.refused) {
       p.state = 'REFUSED';
       p.reason = opened.refused;
@@ -62,7 +88,10 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     remaining = opened.organizationIds;
     p.total = opened.organizationIds.length;
     p.state = 'RUNNING';
-    upsertSearchAttributes([{ key: ProcessStateKey, value: 'RUNNING' }, { key: PartnerUserIdKey, value: input.leavingUserId }]);
+    upsertSearchAttributes([
+      { key: ProcessStateKey, value: 'RUNNING' },
+      { key: PartnerUserIdKey, value: input.leavingUserId },
+    ]);
   }
 
   let handledThisRun = 0;

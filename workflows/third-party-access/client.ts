@@ -1,6 +1,11 @@
 // How the API, the ticket intake and the CRM consumer start and drive third-party-access workflows.
 // (Not part of the workflow bundle: only workflows/index.ts is bundled.)
-import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { withCommandDeadline } from '../../platform/temporal';
 import { OrganizationIdKey, ProcessStateKey, TicketIdKey } from '../../domain/search-attributes';
 import { relationshipIdFor } from '../../domain/third-party-access';
@@ -98,7 +103,9 @@ export class ThirdPartyAccessClient {
   }
 
   private handle(organizationId: string, relationshipId: string) {
-    return this.o.temporal.workflow.getHandle<typeof thirdPartyAccess>(thirdPartyAccessWorkflowId(organizationId, relationshipId));
+    return this.o.temporal.workflow.getHandle<typeof thirdPartyAccess>(
+      thirdPartyAccessWorkflowId(organizationId, relationshipId),
+    );
   }
 
   view(organizationId: string, relationshipId: string): Promise<RelationshipView> {
@@ -106,7 +113,9 @@ export class ThirdPartyAccessClient {
   }
 
   review(organizationId: string, relationshipId: string, actor: CommandActor, decision: ReviewThirdPartyAccessV1) {
-    return this.within(() => this.handle(organizationId, relationshipId).executeUpdate(reviewUpdate, { args: [{ actor, ...decision }] }));
+    return this.within(() =>
+      this.handle(organizationId, relationshipId).executeUpdate(reviewUpdate, { args: [{ actor, ...decision }] }),
+    );
   }
 
   // Commands carry only who sends them: the caller has already decided that they may.
@@ -130,14 +139,17 @@ export class ThirdPartyAccessClient {
     const { relationshipId } = this.workflowIdFor(r.organizationId, r.thirdParty.email);
     if (isAccountOwner) {
       const op = this.startOperation({ ...r, origin: 'CRM' });
-      await this.o.temporal.workflow.signalWithStart<typeof thirdPartyAccess, [{ isAccountOwner: boolean }]>('thirdPartyAccess', {
-        workflowId: op.options.workflowId,
-        taskQueue: this.o.taskQueue,
-        args: op.options.args,
-        typedSearchAttributes: op.options.typedSearchAttributes,
-        signal: crmAccountOwnerSignal,
-        signalArgs: [{ isAccountOwner }],
-      });
+      await this.o.temporal.workflow.signalWithStart<typeof thirdPartyAccess, [{ isAccountOwner: boolean }]>(
+        'thirdPartyAccess',
+        {
+          workflowId: op.options.workflowId,
+          taskQueue: this.o.taskQueue,
+          args: op.options.args,
+          typedSearchAttributes: op.options.typedSearchAttributes,
+          signal: crmAccountOwnerSignal,
+          signalArgs: [{ isAccountOwner }],
+        },
+      );
       return;
     }
     // Nothing to start for a partner who is not the Account Owner; tell a running relationship.
@@ -148,4 +160,3 @@ export class ThirdPartyAccessClient {
     }
   }
 }
-

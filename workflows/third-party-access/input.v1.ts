@@ -46,7 +46,12 @@ export const ThirdPartyAccessInputV1 = z.strictObject({
   origin: Origin,
   requestedByUserId: Uuid.nullable(),
   ticketId: z.string().nullable(),
-  accountWaitSeconds: z.number().int().positive().max(30 * 24 * 3600).default(14 * 24 * 3600),
+  accountWaitSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 24 * 3600)
+    .default(14 * 24 * 3600),
   /** Past this many history events the run continues as new, carrying its state. */
   continueAsNewAfterEvents: z.number().int().min(20).default(2000),
   carried: CarriedStateV1.optional(),

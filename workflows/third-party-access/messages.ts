@@ -5,7 +5,10 @@ import { z } from 'zod';
 import { UserId } from '../../domain/messages/values/identifiers';
 import { TpuOrigin, TpuState } from '../../domain/messages/values/third-party-access';
 import { CarriedStateV1, ThirdPartyAccessInputV1 } from './input.v1';
-import type { ReviewThirdPartyAccessV1, SetThirdPartyAccessV1 } from '../../domain/messages/commands/request-third-party-access.v1';
+import type {
+  ReviewThirdPartyAccessV1,
+  SetThirdPartyAccessV1,
+} from '../../domain/messages/commands/request-third-party-access.v1';
 
 export const DEFAULT_ACCOUNT_WAIT_SECONDS = 14 * 24 * 3600;
 
@@ -69,9 +72,16 @@ export interface RelationshipView {
 export const Refusal = { forbidden: 'Forbidden', conflict: 'Conflict' } as const;
 
 /** A request for the pair: starts the workflow (update-with-start) or joins the running one. */
-export const joinUpdate = defineUpdate<RelationshipView & { requests: number }, [{ requestedByUserId: string | null }]>('join');
-export const reviewUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & ReviewThirdPartyAccessV1]>('review');
-export const setAccessUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & SetThirdPartyAccessV1]>('setAccess');
+export const joinUpdate = defineUpdate<
+  RelationshipView & { requests: number },
+  [{ requestedByUserId: string | null }]
+>('join');
+export const reviewUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & ReviewThirdPartyAccessV1]>(
+  'review',
+);
+export const setAccessUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor } & SetThirdPartyAccessV1]>(
+  'setAccess',
+);
 export const removeUpdate = defineUpdate<RelationshipView, [{ actor: CommandActor; removedBy: RemovedBy }]>('remove');
 export const accountRegisteredSignal = defineSignal<[{ userId: string }]>('accountRegistered');
 export const crmAccountOwnerSignal = defineSignal<[{ isAccountOwner: boolean }]>('crmAccountOwner');

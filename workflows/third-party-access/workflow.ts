@@ -72,21 +72,27 @@ const utc = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T',
 export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise<RelationshipView> {
   // Issue 13: the frozen V1 schema; a V2 (accepting V1 too) would be read here behind patched().
   const parsed = ThirdPartyAccessInputV1.safeParse(rawInput);
-  if (!parsed.success) throw refuse('InvalidInput', `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!parsed.success)
+    throw refuse(
+      'InvalidInput',
+      `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   const input = parsed.data;
   const { organizationId, relationshipId } = input;
 
   // The news a previous run handed over is buffered again, not kept in the state it carries on.
   const withoutNews = ({ crmNews: _news, announcedUserId: _announced, ...state }: CarriedState) => state;
-  const s: CarriedState = input.carried ? withoutNews(input.carried) : {
-    state: 'AWAITING_ACCOUNT',
-    thirdPartyUserId: null,
-    reason: null,
-    origin: input.origin,
-    transition: 0,
-    accountDeadline: null,
-    accessEndsAt: null,
-  };
+  const s: CarriedState = input.carried
+    ? withoutNews(input.carried)
+    : {
+        state: 'AWAITING_ACCOUNT',
+        thirdPartyUserId: null,
+        reason: null,
+        origin: input.origin,
+        transition: 0,
+        accountDeadline: null,
+        accessEndsAt: null,
+      };
   let announcedUserId: string | null = input.carried?.announcedUserId ?? null;
   let initialized = input.carried !== undefined;
   let requests = input.carried?.requests ?? 0;
@@ -111,7 +117,9 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   function notify(what: string, send: () => Promise<unknown>): void {
     notificationsPending += 1;
     send()
-      .catch((err) => log.warn('third-party-access notification failed', { what, relationshipId, error: String(err) }))
+      .catch((err) =>
+        log.warn('third-party-access notification failed', { what, relationshipId, error: String(err) }),
+      )
       .finally(() => (notificationsPending -= 1));
   }
   // Before continuing as new or ending: nothing of this run may be left half-done.
@@ -126,23 +134,25 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       { key: ProcessStateKey, value: state },
       ...(s.thirdPartyUserId ? [{ key: PartnerUserIdKey, value: s.thirdPartyUserId }] : []),
     ]);
-    await park.step(() => steps.recordThirdPartyAccessTransition({
-      workflowId: workflowInfo().workflowId,
-      runId: workflowInfo().firstExecutionRunId,
-      relationshipId,
-      organizationId,
-      thirdParty: input.thirdParty,
-      origin: s.origin,
-      ticketId: input.ticketId,
-      requestedByUserId: input.requestedByUserId,
-      thirdPartyUserId: s.thirdPartyUserId,
-      from,
-      to: state,
-      reason,
-      transition: s.transition,
-      actorUserId,
-      accessEndsAt: state === 'ACCESS_ON' && s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
-    }));
+    await park.step(() =>
+      steps.recordThirdPartyAccessTransition({
+        workflowId: workflowInfo().workflowId,
+        runId: workflowInfo().firstExecutionRunId,
+        relationshipId,
+        organizationId,
+        thirdParty: input.thirdParty,
+        origin: s.origin,
+        ticketId: input.ticketId,
+        requestedByUserId: input.requestedByUserId,
+        thirdPartyUserId: s.thirdPartyUserId,
+        from,
+        to: state,
+        reason,
+        transition: s.transition,
+        actorUserId,
+        accessEndsAt: state === 'ACCESS_ON' && s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
+      }),
+    );
   }
 
   async function list(how: string): Promise<void> {
@@ -218,7 +228,11 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         if (cmd.access === 'on') {
           // AM-5: the end date is a timer of the main loop (histories from before it never carry one).
           s.accessEndsAt = cmd.until !== undefined && patched(ACCESS_END_DATE) ? Date.parse(cmd.until) : null;
-          await moveTo('ACCESS_ON', 'Access is on: everything a product admin can do and most of what an org admin can do.', cmd.actor.userId);
+          await moveTo(
+            'ACCESS_ON',
+            'Access is on: everything a product admin can do and most of what an org admin can do.',
+            cmd.actor.userId,
+          );
           const ends = s.accessEndsAt ? ` It ends on ${utc(s.accessEndsAt)}, unless turned off sooner.` : '';
           const email: OutgoingEmail = {
             to: input.thirdParty.email,
@@ -232,7 +246,11 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
           else await acts.sendEmail(email);
         } else {
           s.accessEndsAt = null;
-          await moveTo('LISTED', 'Access is off: ask an org admin of the organization to turn it on.', cmd.actor.userId);
+          await moveTo(
+            'LISTED',
+            'Access is off: ask an org admin of the organization to turn it on.',
+            cmd.actor.userId,
+          );
         }
         return view();
       }),
@@ -270,7 +288,10 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
     await serialized(async () => {
       const found = await park.step(() => steps.lookUpThirdParty({ organizationId, email: input.thirdParty.email }));
       if (found.emailOnOrganizationDomain) {
-        await moveTo('REJECTED', `The email is on one of ${found.organizationName}'s own domains; a third party needs an account with their own business email.`);
+        await moveTo(
+          'REJECTED',
+          `The email is on one of ${found.organizationName}'s own domains; a third party needs an account with their own business email.`,
+        );
         return;
       }
       s.thirdPartyUserId = found.userId;
@@ -323,7 +344,10 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
           await afterAccount();
         } else if (Date.now() >= s.accountDeadline!) {
           const days = Math.round(input.accountWaitSeconds / 86400);
-          await moveTo('EXPIRED', `No account was created with this email within ${days >= 1 ? `${days} days` : `${input.accountWaitSeconds} seconds`}; the request has ended. Create an account, then ask again.`);
+          await moveTo(
+            'EXPIRED',
+            `No account was created with this email within ${days >= 1 ? `${days} days` : `${input.accountWaitSeconds} seconds`}; the request has ended. Create an account, then ask again.`,
+          );
         }
       }
       // TPU-5: the CRM's word. Being the Account Owner skips support; losing it removes what the CRM granted.
@@ -335,7 +359,10 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         } else if (isOwner && s.state === 'AWAITING_ACCOUNT') {
           s.origin = 'CRM';
         } else if (!isOwner && s.origin === 'CRM') {
-          await moveTo('REMOVED', 'Removed: the CRM no longer lists them as the Account Owner. The organization can request access for them.');
+          await moveTo(
+            'REMOVED',
+            'Removed: the CRM no longer lists them as the Account Owner. The organization can request access for them.',
+          );
         }
       }
     });

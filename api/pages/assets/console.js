@@ -6,7 +6,9 @@
   if (!live || live.hasAttribute('data-live-done')) return;
   function refresh() {
     fetch(window.location.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
-      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (res) {
+        return res.ok ? res.text() : null;
+      })
       .then(function (text) {
         if (!text) return;
         var doc = new DOMParser().parseFromString(text, 'text/html');
@@ -16,7 +18,9 @@
         live = next;
         if (!next.hasAttribute('data-live-done')) window.setTimeout(refresh, 2000);
       })
-      .catch(function () { window.setTimeout(refresh, 5000); });
+      .catch(function () {
+        window.setTimeout(refresh, 5000);
+      });
   }
   window.setTimeout(refresh, 2000);
 })();

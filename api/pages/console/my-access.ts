@@ -58,14 +58,20 @@ function organizationNames(ctx: ConsoleContext, lists: { organizationId: string;
 }
 
 function workInButtons(csrf: string, organizations: ClientOrganization[], current: string | null): Html {
-  return html`<ul>${organizations.map(
-    (o) =>
-      html`<li>${o.organizationId === current
-        ? html`<a href="${workspace(o.organizationId)}">${o.name}</a> (working here)`
-        : actionButton(`${ME}/working-in`, csrf, `Work in ${o.name}`, {
-            hidden: { organizationId: o.organizationId },
-          })}</li>`,
-  )}</ul>`;
+  return html`<ul>
+    ${organizations.map(
+      (o) =>
+        html`<li>
+          ${
+            o.organizationId === current
+              ? html`<a href="${workspace(o.organizationId)}">${o.name}</a> (working here)`
+              : actionButton(`${ME}/working-in`, csrf, `Work in ${o.name}`, {
+                  hidden: { organizationId: o.organizationId },
+                })
+          }
+        </li>`,
+    )}
+  </ul>`;
 }
 
 export function myAccessPages(kit: ConsoleKit): void {
@@ -92,61 +98,73 @@ export function myAccessPages(kit: ConsoleKit): void {
     const notWorking = relationships.items.filter((r) => r.state !== 'ACCESS_ON');
     return {
       title: 'My access',
-      body: html`${working
-        ? html`<p>You are working in <a href="${workspace(working.organizationId)}">${working.name}</a>.</p>`
-        : ''}
-<section aria-labelledby="where">
-<h2 id="where">Organizations you work in</h2>
-${clients.items.length
-  ? html`<p>Your access is on in these organizations. Choose one to work in it.</p>
-${workInButtons(csrf, clients.items, current)}`
-  : html`<p class="empty">You work in no organization from another company yet.</p>`}
-</section>
-<section aria-labelledby="why">
-<h2 id="why">Where you cannot work, and why</h2>
-${table(
-  'Organizations where your access is not on',
-  ['Organization', 'Your firm', 'State', 'Why'],
-  notWorking.map((r) => [r.organizationName, r.firmName, words(r.state), r.reason]),
-)}
-${relationships.items.some((r) => r.state === 'ACCESS_ON')
-  ? table(
-      'Third-party access that is on',
-      ['Organization', 'Your firm', 'Access ends'],
-      relationships.items
-        .filter((r) => r.state === 'ACCESS_ON')
-        .map((r) => [r.organizationName, r.firmName, r.accessEndsAt ? when(r.accessEndsAt) : 'No end date']),
-    )
-  : ''}
-</section>
-<section aria-labelledby="tasks">
-<h2 id="tasks">Tasks shared with you</h2>
-${table(
-  'Tasks shared with you',
-  ['Task', 'Organization'],
-  tasks.items.map((t) => [
-    html`<a href="${ME}/tasks/${t.taskId}">${t.title}</a>`,
-    names.get(t.organizationId) ?? 'The organization that shared it',
-  ]),
-)}
-</section>
-${accounts.items.length
-  ? html`<section aria-labelledby="accounts">
-<h2 id="accounts">Customer accounts you can switch into</h2>
-${table(
-  'Customer accounts that invited you as a guest',
-  ['Account', 'Your role there', 'Status', ''],
-  accounts.items.map((a) => [
-    a.name,
-    words(a.role),
-    a.current ? 'Switched in now' : words(a.status),
-    a.partnerFirmId
-      ? html`<a href="/console/partner-firms/${a.partnerFirmId}/account/switch">Switch account</a>`
-      : null,
-  ]),
-)}
-</section>`
-  : ''}`,
+      body: html`${
+          working
+            ? html`<p>You are working in <a href="${workspace(working.organizationId)}">${working.name}</a>.</p>`
+            : ''
+        }
+        <section aria-labelledby="where">
+          <h2 id="where">Organizations you work in</h2>
+          ${
+            clients.items.length
+              ? html`<p>Your access is on in these organizations. Choose one to work in it.</p>
+                  ${workInButtons(csrf, clients.items, current)}`
+              : html`<p class="empty">You work in no organization from another company yet.</p>`
+          }
+        </section>
+        <section aria-labelledby="why">
+          <h2 id="why">Where you cannot work, and why</h2>
+          ${table(
+            'Organizations where your access is not on',
+            ['Organization', 'Your firm', 'State', 'Why'],
+            notWorking.map((r) => [r.organizationName, r.firmName, words(r.state), r.reason]),
+          )}
+          ${
+            relationships.items.some((r) => r.state === 'ACCESS_ON')
+              ? table(
+                  'Third-party access that is on',
+                  ['Organization', 'Your firm', 'Access ends'],
+                  relationships.items
+                    .filter((r) => r.state === 'ACCESS_ON')
+                    .map((r) => [
+                      r.organizationName,
+                      r.firmName,
+                      r.accessEndsAt ? when(r.accessEndsAt) : 'No end date',
+                    ]),
+                )
+              : ''
+          }
+        </section>
+        <section aria-labelledby="tasks">
+          <h2 id="tasks">Tasks shared with you</h2>
+          ${table(
+            'Tasks shared with you',
+            ['Task', 'Organization'],
+            tasks.items.map((t) => [
+              html`<a href="${ME}/tasks/${t.taskId}">${t.title}</a>`,
+              names.get(t.organizationId) ?? 'The organization that shared it',
+            ]),
+          )}
+        </section>
+        ${
+          accounts.items.length
+            ? html`<section aria-labelledby="accounts">
+                <h2 id="accounts">Customer accounts you can switch into</h2>
+                ${table(
+                  'Customer accounts that invited you as a guest',
+                  ['Account', 'Your role there', 'Status', ''],
+                  accounts.items.map((a) => [
+                    a.name,
+                    words(a.role),
+                    a.current ? 'Switched in now' : words(a.status),
+                    a.partnerFirmId
+                      ? html`<a href="/console/partner-firms/${a.partnerFirmId}/account/switch">Switch account</a>`
+                      : null,
+                  ]),
+                )}
+              </section>`
+            : ''
+        }`,
     };
   });
 
@@ -182,33 +200,42 @@ ${table(
     return {
       title: organization.name,
       body: html`<dl class="facts">
-<dt>Your access</dt><dd>${words(organization.yourAccess)}</dd>
-<dt>Status</dt><dd>${words(organization.status)}</dd>
-<dt>Members</dt><dd>${organization.memberCount}</dd>
-<dt>Domains</dt><dd>${organization.domains.join(', ') || '—'}</dd>
-</dl>
-<section aria-labelledby="org-tasks">
-<h2 id="org-tasks">Tasks</h2>
-${table(
-  `Tasks of ${organization.name}`,
-  ['Task', 'Shared with'],
-  tasks.items.map((t) => [html`<a href="${ME}/tasks/${t.taskId}">${t.title}</a>`, sharedWords(t.sharedWith.length)]),
-)}
-${form(
-  `${workspace(organizationId)}/tasks`,
-  csrf,
-  html`${field({ name: 'title', label: 'New task', required: true })}
-<button type="submit">Create the task</button>`,
-  { label: 'Create a task' },
-)}
-</section>
-${others.length
-  ? html`<section aria-labelledby="hop">
-<h2 id="hop">Your other organizations</h2>
-${workInButtons(csrf, others, null)}
-</section>`
-  : ''}
-<p><a href="${ME}">Back to my access</a></p>`,
+          <dt>Your access</dt>
+          <dd>${words(organization.yourAccess)}</dd>
+          <dt>Status</dt>
+          <dd>${words(organization.status)}</dd>
+          <dt>Members</dt>
+          <dd>${organization.memberCount}</dd>
+          <dt>Domains</dt>
+          <dd>${organization.domains.join(', ') || '—'}</dd>
+        </dl>
+        <section aria-labelledby="org-tasks">
+          <h2 id="org-tasks">Tasks</h2>
+          ${table(
+            `Tasks of ${organization.name}`,
+            ['Task', 'Shared with'],
+            tasks.items.map((t) => [
+              html`<a href="${ME}/tasks/${t.taskId}">${t.title}</a>`,
+              sharedWords(t.sharedWith.length),
+            ]),
+          )}
+          ${form(
+            `${workspace(organizationId)}/tasks`,
+            csrf,
+            html`${field({ name: 'title', label: 'New task', required: true })}
+              <button type="submit">Create the task</button>`,
+            { label: 'Create a task' },
+          )}
+        </section>
+        ${
+          others.length
+            ? html`<section aria-labelledby="hop">
+                <h2 id="hop">Your other organizations</h2>
+                ${workInButtons(csrf, others, null)}
+              </section>`
+            : ''
+        }
+        <p><a href="${ME}">Back to my access</a></p>`,
     };
   });
 
@@ -243,14 +270,18 @@ ${workInButtons(csrf, others, null)}
     return {
       title: task.title,
       body: html`<dl class="facts">
-<dt>Organization</dt><dd>${names.get(task.organizationId) ?? 'The organization that shared it'}</dd>
-<dt>Shared with</dt><dd>${sharedWords(task.sharedWith.length)}${shared ? ', you among them' : ''}</dd>
-</dl>
-${shared && !workHere
-  ? html`<p>You see this task because it was shared with you; nothing else of its organization.</p>`
-  : ''}
-${workHere ? html`<p><a href="${workspace(task.organizationId)}">Work in its organization</a></p>` : ''}
-<p><a href="${ME}">Back to my access</a></p>`,
+          <dt>Organization</dt>
+          <dd>${names.get(task.organizationId) ?? 'The organization that shared it'}</dd>
+          <dt>Shared with</dt>
+          <dd>${sharedWords(task.sharedWith.length)}${shared ? ', you among them' : ''}</dd>
+        </dl>
+        ${
+          shared && !workHere
+            ? html`<p>You see this task because it was shared with you; nothing else of its organization.</p>`
+            : ''
+        }
+        ${workHere ? html`<p><a href="${workspace(task.organizationId)}">Work in its organization</a></p>` : ''}
+        <p><a href="${ME}">Back to my access</a></p>`,
     };
   });
 }

@@ -52,8 +52,12 @@ function pagesNav(organizationId: string, current: string): Html {
     [paths.reviews(organizationId), 'Access reviews'],
   ];
   const link = ([href, label]: [string, string]) =>
-    html`<li><a href="${href}"${href === current ? html` aria-current="page"` : ''}>${label}</a></li>`;
-  return html`<nav aria-label="This organization"><ul>${links.map(link)}</ul></nav>`;
+    html`<li><a href="${href}" ${href === current ? html` aria-current="page"` : ''}>${label}</a></li>`;
+  return html`<nav aria-label="This organization">
+    <ul>
+      ${links.map(link)}
+    </ul>
+  </nav>`;
 }
 
 /** A labelled input inside one row's form; `key` makes its id unique on the page. */
@@ -62,8 +66,8 @@ function rowInput(o: { name: string; key: string; label: string; type?: string; 
   const required = o.required ? html` required maxlength="500"` : '';
   const described = o.hint ? html` aria-describedby="${id}-hint"` : '';
   return html`<label for="${id}">${o.label}</label>
-<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}"${required}${described}>
-${o.hint ? html`<span class="hint" id="${id}-hint">${o.hint}</span>` : ''}`;
+    <input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" ${required}${described} />
+    ${o.hint ? html`<span class="hint" id="${id}-hint">${o.hint}</span>` : ''}`;
 }
 
 /** The organization by the API; for anyone but its own people this throws the refusal the page shows. */
@@ -105,9 +109,9 @@ function thirdPartyUserPages(kit: ConsoleKit): void {
         label: 'Access ends on (optional)',
         hint: 'It turns itself off at the end of that day (UTC), at most 2 years ahead.',
       });
-      const fields = html`<input type="hidden" name="access" value="on">
-${until}
-<button type="submit">Turn on access for ${name}</button>`;
+      const fields = html`<input type="hidden" name="access" value="on" />
+        ${until}
+        <button type="submit">Turn on access for ${name}</button>`;
       return form(action, ctx.csrf, fields, { className: 'inline', label: `Turn on access for ${name}` });
     };
     const row = (tpu: ThirdPartyAccessV1) => [
@@ -121,8 +125,8 @@ ${until}
     return {
       title: `${organization.name}: third-party users`,
       body: html`${pagesNav(organizationId, ctx.req.path)}
-<p>A newly listed third party's access is off until an org admin turns it on. Access is all or nothing.</p>
-${table('Third-party users', ['Name', 'Firm', 'State', 'Why', 'Access ends', 'Access'], items.map(row))}`,
+        <p>A newly listed third party's access is off until an org admin turns it on. Access is all or nothing.</p>
+        ${table('Third-party users', ['Name', 'Firm', 'State', 'Why', 'Access ends', 'Access'], items.map(row))}`,
     };
   });
 
@@ -155,9 +159,9 @@ function accessLedgerPages(kit: ConsoleKit): void {
     });
     const revoke = (entry: LedgerEntry) => {
       if (!entry.revocable) return 'Not revocable here';
-      const fields = html`<input type="hidden" name="grantId" value="${entry.grantId}">
-${rowInput({ name: 'reason', key: entry.grantId, label: 'Reason', required: true })}
-<button type="submit" class="danger">Revoke</button>`;
+      const fields = html`<input type="hidden" name="grantId" value="${entry.grantId}" />
+        ${rowInput({ name: 'reason', key: entry.grantId, label: 'Reason', required: true })}
+        <button type="submit" class="danger">Revoke</button>`;
       const label = `Revoke ${entry.name}: ${SOURCE_WORDS[entry.source]}`;
       return form(`${paths.ledger(organizationId)}/revocations`, ctx.csrf, fields, { className: 'inline', label });
     };
@@ -166,16 +170,18 @@ ${rowInput({ name: 'reason', key: entry.grantId, label: 'Reason', required: true
       words(e.level),
       SOURCE_WORDS[e.source],
       e.why,
-      html`${when(e.grantedAt)}${e.grantedBy ? html`<br>by ${e.grantedBy.name}` : ''}`,
+      html`${when(e.grantedAt)}${e.grantedBy ? html`<br />by ${e.grantedBy.name}` : ''}`,
       when(e.expiresAt),
       revoke(e),
     ];
     return {
       title: `${organization.name}: access ledger`,
       body: html`${pagesNav(organizationId, ctx.req.path)}
-<p>Everyone who can act in this organization, at what level, and why. Revoking takes effect at once, with
-everything that derives from the grant.</p>
-${table('Who can act here', ['Person', 'Level', 'Source', 'Why', 'Granted', 'Ends', 'Revoke'], items.map(row))}`,
+        <p>
+          Everyone who can act in this organization, at what level, and why. Revoking takes effect at once, with
+          everything that derives from the grant.
+        </p>
+        ${table('Who can act here', ['Person', 'Level', 'Source', 'Why', 'Granted', 'Ends', 'Revoke'], items.map(row))}`,
     };
   });
 
@@ -205,7 +211,7 @@ function clientRelationshipPages(kit: ConsoleKit): void {
     const withReason = (r: ClientRelationshipV1, what: 'decline' | 'terminate', button: string) => {
       const key = `${what}-${r.clientRelationshipId}`;
       const fields = html`${rowInput({ name: 'reason', key, label: 'Reason', required: true })}
-<button type="submit" class="danger">${button}</button>`;
+        <button type="submit" class="danger">${button}</button>`;
       const label = `${button}: ${r.partnerFirmName}`;
       return form(target(r, what), ctx.csrf, fields, { className: 'inline', label });
     };
@@ -218,18 +224,16 @@ function clientRelationshipPages(kit: ConsoleKit): void {
         required: true,
         hint: 'After the current end date, at most 2 years ahead; it ends at the end of that day (UTC).',
       });
-      const fields = html`${endsOn}
-<button type="submit">Extend</button>`;
+      const fields = html`${endsOn} <button type="submit">Extend</button>`;
       const label = `Extend: ${r.partnerFirmName}`;
       return form(target(r, 'extend'), ctx.csrf, fields, { className: 'inline', label });
     };
     const actions = (r: ClientRelationshipV1) => {
       if (r.state === 'PENDING_APPROVAL') {
         return html`${actionButton(target(r, 'approve'), ctx.csrf, `Approve ${r.partnerFirmName}`)}
-${withReason(r, 'decline', 'Decline')}`;
+        ${withReason(r, 'decline', 'Decline')}`;
       }
-      if (r.state === 'ACTIVE') return html`${extend(r)}
-${withReason(r, 'terminate', 'End now')}`;
+      if (r.state === 'ACTIVE') return html`${extend(r)} ${withReason(r, 'terminate', 'End now')}`;
       return '—';
     };
     const term = (r: ClientRelationshipV1) =>
@@ -247,10 +251,12 @@ ${withReason(r, 'terminate', 'End now')}`;
     return {
       title: `${organization.name}: client relationships`,
       body: html`${pagesNav(organizationId, ctx.req.path)}
-<p>A partner firm works for this organization only under a relationship its org admins approved, up to its
-role ceiling and until its end date. An org admin can move the end date later; both sides are told. Either
-side can end it; ending it revokes everything delegated under it.</p>
-${table('Client relationships', headers, items.map(row))}`,
+        <p>
+          A partner firm works for this organization only under a relationship its org admins approved, up to its role
+          ceiling and until its end date. An org admin can move the end date later; both sides are told. Either side
+          can end it; ending it revokes everything delegated under it.
+        </p>
+        ${table('Client relationships', headers, items.map(row))}`,
     };
   });
 
@@ -305,8 +311,9 @@ function accessReviewPages(kit: ConsoleKit): void {
     const afterDeadline = policy.unconfirmed === 'LAPSE' ? 'is revoked' : 'stays';
     const open = items.some((r) => r.state === 'OPEN');
     const link = (r: AccessReview) =>
-      html`<a href="${paths.reviews(organizationId)}/${r.reviewId}">${r.state === 'OPEN' ? 'Decide' : 'See'} the review
-of ${when(r.createdAt)}</a>`;
+      html`<a href="${paths.reviews(organizationId)}/${r.reviewId}"
+        >${r.state === 'OPEN' ? 'Decide' : 'See'} the review of ${when(r.createdAt)}</a
+      >`;
     const row = (r: AccessReview) => [
       when(r.createdAt),
       words(r.state),
@@ -319,10 +326,12 @@ of ${when(r.createdAt)}</a>`;
     return {
       title: `${organization.name}: access reviews`,
       body: html`${pagesNav(organizationId, ctx.req.path)}
-<p>${schedule} Org admins have ${policy.deadlineDays} days to keep or revoke each grant that is not an own
-membership; what nobody decided by then ${afterDeadline}.</p>
-${open ? '' : actionButton(paths.reviews(organizationId), ctx.csrf, 'Start a review now')}
-${table('Access reviews', ['Opened', 'State', 'Deadline', 'Decided', 'Kept', 'Revoked', 'Review'], items.map(row))}`,
+        <p>
+          ${schedule} Org admins have ${policy.deadlineDays} days to keep or revoke each grant that is not an own
+          membership; what nobody decided by then ${afterDeadline}.
+        </p>
+        ${open ? '' : actionButton(paths.reviews(organizationId), ctx.csrf, 'Start a review now')}
+        ${table('Access reviews', ['Opened', 'State', 'Deadline', 'Decided', 'Kept', 'Revoked', 'Review'], items.map(row))}`,
     };
   });
 
@@ -353,7 +362,7 @@ ${table('Access reviews', ['Opened', 'State', 'Deadline', 'Decided', 'Kept', 'Re
     const entries = new Map(ledger.map((e) => [e.grantId, e]));
     const action = `${paths.reviews(organizationId)}/${reviewId}/decisions`;
     const decide = (item: AccessReviewItem) => {
-      if (item.decision) return html`${DECISION_WORDS[item.decision]}<br>${when(item.decidedAt)}`;
+      if (item.decision) return html`${DECISION_WORDS[item.decision]}<br />${when(item.decidedAt)}`;
       if (review.state !== 'OPEN') return '—';
       const name = entries.get(item.grantId)?.name ?? 'this grant';
       const button = (decision: 'confirm' | 'revoke', label: string) =>
@@ -375,23 +384,30 @@ ${table('Access reviews', ['Opened', 'State', 'Deadline', 'Decided', 'Kept', 'Re
         ? html`<p>Completed ${when(review.completedAt)}.</p>`
         : completing
           ? html`<p>Every grant is decided; the review is completing.</p>`
-          : html`<p>Keep or revoke each grant by ${when(review.deadline)}; what is not decided by then ${lastly}.
-The review completes as soon as every grant is decided.</p>`;
+          : html`<p>
+              Keep or revoke each grant by ${when(review.deadline)}; what is not decided by then ${lastly}. The review
+              completes as soon as every grant is decided.
+            </p>`;
     return {
       title: `${organization.name}: access review of ${when(review.createdAt)}`,
       body: html`${pagesNav(organizationId, paths.reviews(organizationId))}
-<div data-live${completing ? '' : html` data-live-done`}>
-<dl class="facts">
-<dt>State</dt><dd>${words(review.state)}</dd>
-<dt>Decided</dt><dd>${review.decided} of ${review.total}</dd>
-<dt>Kept</dt><dd>${review.confirmed + review.kept}</dd>
-<dt>Revoked</dt><dd>${review.revoked + review.lapsed}</dd>
-<dt>Deadline</dt><dd>${when(review.deadline)}</dd>
-</dl>
-${status}
-</div>
-${table('Grants under review', ['Person', 'Level', 'Why', 'Decision'], review.items.map(row))}
-<p><a href="${paths.reviews(organizationId)}">All access reviews</a></p>`,
+        <div data-live${completing ? '' : html` data-live-done`}>
+          <dl class="facts">
+            <dt>State</dt>
+            <dd>${words(review.state)}</dd>
+            <dt>Decided</dt>
+            <dd>${review.decided} of ${review.total}</dd>
+            <dt>Kept</dt>
+            <dd>${review.confirmed + review.kept}</dd>
+            <dt>Revoked</dt>
+            <dd>${review.revoked + review.lapsed}</dd>
+            <dt>Deadline</dt>
+            <dd>${when(review.deadline)}</dd>
+          </dl>
+          ${status}
+        </div>
+        ${table('Grants under review', ['Person', 'Level', 'Why', 'Decision'], review.items.map(row))}
+        <p><a href="${paths.reviews(organizationId)}">All access reviews</a></p>`,
     };
   });
 

@@ -87,11 +87,10 @@ function reasonForm(action: string, csrf: string, label: string, button: string,
     action,
     csrf,
     html`${field({ name: 'reason', label, required: true, minlength: 3, hint: 'At least 3 characters; audited' })}
-<button type="submit"${danger ? html` class="danger"` : ''}>${button}</button>`,
+      <button type="submit" ${danger ? html` class="danger"` : ''}>${button}</button>`,
     { label: button },
   );
 }
-
 
 export function partnerAccountPages(kit: ConsoleKit, deps: PartnerAccountDeps): void {
   /**
@@ -108,7 +107,7 @@ export function partnerAccountPages(kit: ConsoleKit, deps: PartnerAccountDeps): 
           title: 'Switch back first',
           status: err.status,
           body: html`<p>${problemWords(err)}</p>
-${actionButton(`${switchPath(ctx.req)}/back`, ctx.csrf, 'Switch back to your partner account')}`,
+            ${actionButton(`${switchPath(ctx.req)}/back`, ctx.csrf, 'Switch back to your partner account')}`,
         };
       }
     });
@@ -127,18 +126,21 @@ ${actionButton(`${switchPath(ctx.req)}/back`, ctx.csrf, 'Switch back to your par
     return {
       title: `${mine.name}: my account`,
       body: html`<dl class="facts">
-<dt>Users</dt><dd>${mine.userCount}</dd>
-<dt>Licensed products</dt><dd>${list(mine.licensedProducts)}</dd>
-<dt>Expires</dt><dd>${day(mine.expiresAt)}</dd>
-</dl>
-<ul>
-<li><a href="${accountPath(partnerFirmId)}/customers">Customer accounts</a></li>
-<li><a href="${accountPath(partnerFirmId)}/switch">Switch account</a></li>
-</ul>
-<section aria-labelledby="licences">
-<h2 id="licences">License summary</h2>
-${licenceTable('Licences of your partner account', mine.licences)}
-</section>`,
+          <dt>Users</dt>
+          <dd>${mine.userCount}</dd>
+          <dt>Licensed products</dt>
+          <dd>${list(mine.licensedProducts)}</dd>
+          <dt>Expires</dt>
+          <dd>${day(mine.expiresAt)}</dd>
+        </dl>
+        <ul>
+          <li><a href="${accountPath(partnerFirmId)}/customers">Customer accounts</a></li>
+          <li><a href="${accountPath(partnerFirmId)}/switch">Switch account</a></li>
+        </ul>
+        <section aria-labelledby="licences">
+          <h2 id="licences">License summary</h2>
+          ${licenceTable('Licences of your partner account', mine.licences)}
+        </section>`,
     };
   });
 
@@ -148,7 +150,9 @@ ${licenceTable('Licences of your partner account', mine.licences)}
     const base = `${accountPath(partnerFirmId)}/customers`;
     // The API's own filters, passed on as they are (its validation answers a wrong one).
     const filters = Object.fromEntries(
-      (['solution', 'status', 'limit'] as const).flatMap((k) => (text(req.query[k]) ? [[k, text(req.query[k])]] : [])),
+      (['solution', 'status', 'limit'] as const).flatMap((k) =>
+        text(req.query[k]) ? [[k, text(req.query[k])]] : [],
+      ),
     ) as Record<string, string>;
     const cursor = text(req.query.cursor);
     const page = await call<{ items: CustomerAccountV1[]; nextCursor: string | null }>(
@@ -161,47 +165,53 @@ ${licenceTable('Licences of your partner account', mine.licences)}
     return {
       title: 'Customer accounts',
       body: html`<form method="get" action="${base}" aria-label="Filter customer accounts">
-${field({ name: 'solution', label: 'Solution', value: filters.solution, hint: 'A product, as the list names it' })}
-${select({
-  name: 'status',
-  label: 'Status',
-  value: filters.status ?? '',
-  options: [
-    ['', 'Any status'],
-    ['ACTIVE', 'Active'],
-    ['SUSPENDED', 'Suspended'],
-  ],
-})}
-${select({
-  name: 'limit',
-  label: 'Accounts per page',
-  value: filters.limit ?? '25',
-  options: pageSizes(filters.limit).map((n) => [n, n] as [string, string]),
-})}
-<button type="submit">Show accounts</button>
-${filtered ? html` <a href="${base}">Clear the filters</a>` : ''}
-</form>
-${table(
-  filtered ? 'Customer accounts matching the filters' : 'Customer accounts',
-  ['Account', 'Users', 'Licensed products', 'Status', 'Next renewal', 'Access model', 'Actions'],
-  page.items.map((a) => [
-    html`<a href="${base}/${a.organizationId}">${a.name}</a>`,
-    a.totalUsers,
-    list(a.licensedProducts),
-    words(a.status),
-    day(a.nextRenewal),
-    words(a.accessModel),
-    html`<a href="${base}/${a.organizationId}/users" aria-label="Users of ${a.name}">Users</a>
- · <a href="${base}/${a.organizationId}/export?format=csv" aria-label="Export CSV of ${a.name}">Export CSV</a>`,
-  ]),
-)}
-${next || first
-  ? html`<nav aria-label="Pages"><ul>
-${first ? html`<li><a href="${first}">First page</a></li>` : ''}
-${next ? html`<li><a href="${next}" rel="next">Next page</a></li>` : ''}
-</ul></nav>`
-  : ''}
-<p><a href="${accountPath(partnerFirmId)}">Back to my account</a></p>`,
+          ${field({ name: 'solution', label: 'Solution', value: filters.solution, hint: 'A product, as the list names it' })}
+          ${select({
+            name: 'status',
+            label: 'Status',
+            value: filters.status ?? '',
+            options: [
+              ['', 'Any status'],
+              ['ACTIVE', 'Active'],
+              ['SUSPENDED', 'Suspended'],
+            ],
+          })}
+          ${select({
+            name: 'limit',
+            label: 'Accounts per page',
+            value: filters.limit ?? '25',
+            options: pageSizes(filters.limit).map((n) => [n, n] as [string, string]),
+          })}
+          <button type="submit">Show accounts</button>
+          ${filtered ? html` <a href="${base}">Clear the filters</a>` : ''}
+        </form>
+        ${table(
+          filtered ? 'Customer accounts matching the filters' : 'Customer accounts',
+          ['Account', 'Users', 'Licensed products', 'Status', 'Next renewal', 'Access model', 'Actions'],
+          page.items.map((a) => [
+            html`<a href="${base}/${a.organizationId}">${a.name}</a>`,
+            a.totalUsers,
+            list(a.licensedProducts),
+            words(a.status),
+            day(a.nextRenewal),
+            words(a.accessModel),
+            html`<a href="${base}/${a.organizationId}/users" aria-label="Users of ${a.name}">Users</a> ·
+              <a href="${base}/${a.organizationId}/export?format=csv" aria-label="Export CSV of ${a.name}"
+                >Export CSV</a
+              >`,
+          ]),
+        )}
+        ${
+          next || first
+            ? html`<nav aria-label="Pages">
+                <ul>
+                  ${first ? html`<li><a href="${first}">First page</a></li>` : ''}
+                  ${next ? html`<li><a href="${next}" rel="next">Next page</a></li>` : ''}
+                </ul>
+              </nav>`
+            : ''
+        }
+        <p><a href="${accountPath(partnerFirmId)}">Back to my account</a></p>`,
     };
   });
 
@@ -214,34 +224,45 @@ ${next ? html`<li><a href="${next}" rel="next">Next page</a></li>` : ''}
     return {
       title: account.name,
       body: html`<dl class="facts">
-<dt>Status</dt><dd>${words(account.status)}</dd>
-${suspension
-  ? html`<dt>Suspended since</dt><dd>${when(suspension.since)}</dd>
-<dt>Why</dt><dd>${suspension.reason}</dd>`
-  : ''}
-<dt>Users</dt><dd>${account.totalUsers}</dd>
-<dt>Licensed products</dt><dd>${list(account.licensedProducts)}</dd>
-<dt>Next renewal</dt><dd>${day(account.nextRenewal)}</dd>
-<dt>Access model</dt><dd>${words(account.accessModel)}</dd>
-</dl>
-<ul>
-<li><a href="${here}/users">Manage users</a></li>
-<li><a href="${here}/export?format=csv">Export the details (CSV)</a></li>
-<li><a href="${here}/export?format=json">Export the details (JSON)</a></li>
-</ul>
-<section aria-labelledby="licences">
-<h2 id="licences">License summary</h2>
-${licenceTable(`Licences of ${account.name}`, licences)}
-</section>
-<section aria-labelledby="status">
-<h2 id="status">${suspended ? 'Reactivate this account' : 'Suspend this account'}</h2>
-${suspended
-  ? html`<p>Its users get back exactly what the suspension stopped.</p>
-${reasonForm(`${here}/reactivate`, csrf, 'Why reactivate it', 'Reactivate the account', false)}`
-  : html`<p>Its users are refused at once, until it is reactivated; you and support still get in.</p>
-${reasonForm(`${here}/suspend`, csrf, 'Why suspend it', 'Suspend the account', true)}`}
-</section>
-<p><a href="${accountPath(firmOf(req))}/customers">Back to the customer accounts</a></p>`,
+          <dt>Status</dt>
+          <dd>${words(account.status)}</dd>
+          ${
+            suspension
+              ? html`<dt>Suspended since</dt>
+                  <dd>${when(suspension.since)}</dd>
+                  <dt>Why</dt>
+                  <dd>${suspension.reason}</dd>`
+              : ''
+          }
+          <dt>Users</dt>
+          <dd>${account.totalUsers}</dd>
+          <dt>Licensed products</dt>
+          <dd>${list(account.licensedProducts)}</dd>
+          <dt>Next renewal</dt>
+          <dd>${day(account.nextRenewal)}</dd>
+          <dt>Access model</dt>
+          <dd>${words(account.accessModel)}</dd>
+        </dl>
+        <ul>
+          <li><a href="${here}/users">Manage users</a></li>
+          <li><a href="${here}/export?format=csv">Export the details (CSV)</a></li>
+          <li><a href="${here}/export?format=json">Export the details (JSON)</a></li>
+        </ul>
+        <section aria-labelledby="licences">
+          <h2 id="licences">License summary</h2>
+          ${licenceTable(`Licences of ${account.name}`, licences)}
+        </section>
+        <section aria-labelledby="status">
+          <h2 id="status">${suspended ? 'Reactivate this account' : 'Suspend this account'}</h2>
+          ${
+            suspended
+              ? html`<p>Its users get back exactly what the suspension stopped.</p>
+                  ${reasonForm(`${here}/reactivate`, csrf, 'Why reactivate it', 'Reactivate the account', false)}`
+              : html`<p>Its users are refused at once, until it is reactivated; you and support still get in.</p>
+                  ${reasonForm(`${here}/suspend`, csrf, 'Why suspend it', 'Suspend the account', true)}`
+          }
+        </section>
+        <p><a href="${accountPath(firmOf(req))}/customers">Back to the customer accounts</a></p>`,
     };
   });
 
@@ -282,45 +303,46 @@ ${reasonForm(`${here}/suspend`, csrf, 'Why suspend it', 'Suspend the account', t
     const here = usersPath(req);
     const toggle = (u: CustomerUserV1) => {
       const [to, label] = u.status === 'ACTIVE' ? ['deactivate', 'Deactivate'] : ['reactivate', 'Reactivate'];
-      return actionButton(`${here}/${u.userId}/${to}`, csrf, `${label} ${u.displayName}`, { hidden: { _back: here } });
+      return actionButton(`${here}/${u.userId}/${to}`, csrf, `${label} ${u.displayName}`, {
+        hidden: { _back: here },
+      });
     };
     return {
       title: `${account.name}: users`,
       body: html`${table(
-        `Users of ${account.name}`,
-        ['Name', 'Email', 'Role', 'Status', 'Licences', 'Actions'],
-        items.map((u) => [
-          html`<a href="${here}/${u.userId}" aria-label="Edit ${u.displayName}">${u.displayName}</a>`,
-          u.email,
-          words(u.role),
-          words(u.status),
-          list(u.licences),
-          toggle(u),
-        ]),
-      )}
-<section aria-labelledby="create">
-<h2 id="create">Create a user</h2>
-<p>They get an email to set up their account.</p>
-${form(
-  here,
-  csrf,
-  html`${field({ name: 'firstName', label: 'First name', required: true, autocomplete: 'off' })}
-${field({ name: 'lastName', label: 'Last name', required: true, autocomplete: 'off' })}
-${field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'off' })}
-${select({
-  name: 'role',
-  label: 'Role',
-  value: 'MEMBER',
-  options: [
-    ['MEMBER', 'Member'],
-    ['PRODUCT_ADMIN', 'Product admin'],
-  ],
-})}
-<button type="submit">Create the user</button>`,
-  { label: 'Create a user' },
-)}
-</section>
-<p><a href="${customerPath(req)}">Back to ${account.name}</a></p>`,
+          `Users of ${account.name}`,
+          ['Name', 'Email', 'Role', 'Status', 'Licences', 'Actions'],
+          items.map((u) => [
+            html`<a href="${here}/${u.userId}" aria-label="Edit ${u.displayName}">${u.displayName}</a>`,
+            u.email,
+            words(u.role),
+            words(u.status),
+            list(u.licences),
+            toggle(u),
+          ]),
+        )}
+        <section aria-labelledby="create">
+          <h2 id="create">Create a user</h2>
+          <p>They get an email to set up their account.</p>
+          ${form(
+            here,
+            csrf,
+            html`${field({ name: 'firstName', label: 'First name', required: true, autocomplete: 'off' })}
+              ${field({ name: 'lastName', label: 'Last name', required: true, autocomplete: 'off' })}
+              ${field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'off' })}
+              ${select({
+                name: 'role',
+                label: 'Role',
+                value: 'MEMBER',
+                options: [
+                  ['MEMBER', 'Member'],
+                  ['PRODUCT_ADMIN', 'Product admin'],
+                ],
+              })} <button type="submit">Create the user</button>`,
+            { label: 'Create a user' },
+          )}
+        </section>
+        <p><a href="${customerPath(req)}">Back to ${account.name}</a></p>`,
     };
   });
 
@@ -359,46 +381,50 @@ ${select({
     return {
       title: user.displayName,
       body: html`<dl class="facts">
-<dt>Email</dt><dd>${user.email}</dd>
-<dt>Role</dt><dd>${words(user.role)}</dd>
-<dt>Status</dt><dd>${words(user.status)}</dd>
-</dl>
-<section aria-labelledby="edit">
-<h2 id="edit">Edit</h2>
-${form(
-  `${here}/edit`,
-  csrf,
-  html`${field({ name: 'displayName', label: 'Name', value: user.displayName, required: true })}
-${select({
-  name: 'role',
-  label: 'Role',
-  value: user.role,
-  options: [
-    ['MEMBER', 'Member'],
-    ['PRODUCT_ADMIN', 'Product admin'],
-    ...(user.role === 'ORG_ADMIN' ? [['ORG_ADMIN', 'Org admin'] as [string, string]] : []),
-  ],
-})}
-<button type="submit">Save the changes</button>`,
-  { label: 'Edit the user' },
-)}
-</section>
-<section aria-labelledby="seats">
-<h2 id="seats">Licences</h2>
-${table(
-  `Seats of ${user.displayName}`,
-  ['Product', 'Seats used', 'Seat'],
-  licences.items.map((l) => [l.solution, `${l.seatsUsed} of ${l.seats}`, seat(l)]),
-)}
-</section>
-<section aria-labelledby="standing">
-<h2 id="standing">Access to the account</h2>
-${user.status === 'ACTIVE'
-  ? actionButton(`${here}/deactivate`, csrf, `Deactivate ${user.displayName}`)
-  : actionButton(`${here}/reactivate`, csrf, `Reactivate ${user.displayName}`)}
-${actionButton(`${here}/remove`, csrf, `Remove ${user.displayName} from the account`, { danger: true })}
-</section>
-<p><a href="${usersPath(req)}">Back to the users</a></p>`,
+          <dt>Email</dt>
+          <dd>${user.email}</dd>
+          <dt>Role</dt>
+          <dd>${words(user.role)}</dd>
+          <dt>Status</dt>
+          <dd>${words(user.status)}</dd>
+        </dl>
+        <section aria-labelledby="edit">
+          <h2 id="edit">Edit</h2>
+          ${form(
+            `${here}/edit`,
+            csrf,
+            html`${field({ name: 'displayName', label: 'Name', value: user.displayName, required: true })}
+              ${select({
+                name: 'role',
+                label: 'Role',
+                value: user.role,
+                options: [
+                  ['MEMBER', 'Member'],
+                  ['PRODUCT_ADMIN', 'Product admin'],
+                  ...(user.role === 'ORG_ADMIN' ? [['ORG_ADMIN', 'Org admin'] as [string, string]] : []),
+                ],
+              })} <button type="submit">Save the changes</button>`,
+            { label: 'Edit the user' },
+          )}
+        </section>
+        <section aria-labelledby="seats">
+          <h2 id="seats">Licences</h2>
+          ${table(
+            `Seats of ${user.displayName}`,
+            ['Product', 'Seats used', 'Seat'],
+            licences.items.map((l) => [l.solution, `${l.seatsUsed} of ${l.seats}`, seat(l)]),
+          )}
+        </section>
+        <section aria-labelledby="standing">
+          <h2 id="standing">Access to the account</h2>
+          ${
+            user.status === 'ACTIVE'
+              ? actionButton(`${here}/deactivate`, csrf, `Deactivate ${user.displayName}`)
+              : actionButton(`${here}/reactivate`, csrf, `Reactivate ${user.displayName}`)
+          }
+          ${actionButton(`${here}/remove`, csrf, `Remove ${user.displayName} from the account`, { danger: true })}
+        </section>
+        <p><a href="${usersPath(req)}">Back to the users</a></p>`,
     };
   });
 
@@ -464,13 +490,17 @@ ${actionButton(`${here}/remove`, csrf, `Remove ${user.displayName} from the acco
       });
       return {
         title: `Working in ${inside.name}`,
-        body: html`<p>You are switched into ${inside.name} and work there as ${words(inside.yourAccess)}.
-Your partner account (its customer accounts) is not available until you switch back.</p>
-<dl class="facts">
-<dt>Status</dt><dd>${words(inside.status)}</dd>
-<dt>Members</dt><dd>${inside.memberCount}</dd>
-</dl>
-${actionButton(`${here}/back`, csrf, 'Switch back to your partner account')}`,
+        body: html`<p>
+            You are switched into ${inside.name} and work there as ${words(inside.yourAccess)}. Your partner account
+            (its customer accounts) is not available until you switch back.
+          </p>
+          <dl class="facts">
+            <dt>Status</dt>
+            <dd>${words(inside.status)}</dd>
+            <dt>Members</dt>
+            <dd>${inside.memberCount}</dd>
+          </dl>
+          ${actionButton(`${here}/back`, csrf, 'Switch back to your partner account')}`,
       };
     }
     const asked = text(req.query.account);
@@ -479,24 +509,28 @@ ${actionButton(`${here}/back`, csrf, 'Switch back to your partner account')}`,
     return {
       title: 'Switch account',
       body: html`${ready ? html`<p>You signed in again: switch into ${ready.name} now.</p>` : ''}
-<p>Switching lets you work inside a customer account as its user, once the customer has invited you as a guest.
-It asks for your password again when you signed in more than ${FRESH_SIGN_IN_MS / 60_000} minutes ago.</p>
-${table(
-  'Accounts you can switch into',
-  ['Account', 'Your role there', 'Status', 'Switch'],
-  items.map((a) => [
-    a.name,
-    words(a.role),
-    words(a.status),
-    a.status === 'ACTIVE'
-      ? actionButton(here, csrf, `Switch into ${a.name}`, { hidden: { organizationId: a.organizationId } })
-      : 'Suspended: it cannot be entered until it is reactivated',
-  ]),
-)}
-${items.length === 0
-  ? html`<p>A customer account appears here once its org admins invite you as a guest and you accept.</p>`
-  : ''}
-<p><a href="${accountPath(firmOf(req))}">Back to my account</a></p>`,
+        <p>
+          Switching lets you work inside a customer account as its user, once the customer has invited you as a guest.
+          It asks for your password again when you signed in more than ${FRESH_SIGN_IN_MS / 60_000} minutes ago.
+        </p>
+        ${table(
+          'Accounts you can switch into',
+          ['Account', 'Your role there', 'Status', 'Switch'],
+          items.map((a) => [
+            a.name,
+            words(a.role),
+            words(a.status),
+            a.status === 'ACTIVE'
+              ? actionButton(here, csrf, `Switch into ${a.name}`, { hidden: { organizationId: a.organizationId } })
+              : 'Suspended: it cannot be entered until it is reactivated',
+          ]),
+        )}
+        ${
+          items.length === 0
+            ? html`<p>A customer account appears here once its org admins invite you as a guest and you accept.</p>`
+            : ''
+        }
+        <p><a href="${accountPath(firmOf(req))}">Back to my account</a></p>`,
     };
   });
 

@@ -121,25 +121,26 @@ export function practicePages(kit: ConsoleKit): void {
         : '—';
     return {
       title: `${firmName(ctx, partnerFirmId)}: Practice Staff`,
-      body: html`<p><a href="${here}/certifications">Certifications</a> ·
-<a href="${here}/account">The partner account</a></p>
-${table(
-  'Practice Staff',
-  ['Name', 'Email', 'Role', 'Status', 'Invitation', 'Next'],
-  items.map((e) => [name(e), e.email, words(e.role), words(e.status), sending(e.invitation), next(e)]),
-)}
-<h2>Invite someone to the Practice Staff</h2>
-${form(
-  `${here}/staff/invitations`,
-  ctx.csrf,
-  html`${field({ name: 'firstName', label: 'First name', required: true, autocomplete: 'off' })}
-${field({ name: 'lastName', label: 'Last name', required: true, autocomplete: 'off' })}
-${field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'off' })}
-${select({ name: 'role', label: 'Role', options: INVITABLE, value: 'STAFF' })}
-<p class="hint">Only the Account Owner offers a role above Staff.</p>
-<button type="submit">Send the invitation</button>`,
-  { label: 'Invite someone to the Practice Staff' },
-)}`,
+      body: html`<p>
+          <a href="${here}/certifications">Certifications</a> · <a href="${here}/account">The partner account</a>
+        </p>
+        ${table(
+          'Practice Staff',
+          ['Name', 'Email', 'Role', 'Status', 'Invitation', 'Next'],
+          items.map((e) => [name(e), e.email, words(e.role), words(e.status), sending(e.invitation), next(e)]),
+        )}
+        <h2>Invite someone to the Practice Staff</h2>
+        ${form(
+          `${here}/staff/invitations`,
+          ctx.csrf,
+          html`${field({ name: 'firstName', label: 'First name', required: true, autocomplete: 'off' })}
+            ${field({ name: 'lastName', label: 'Last name', required: true, autocomplete: 'off' })}
+            ${field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'off' })}
+            ${select({ name: 'role', label: 'Role', options: INVITABLE, value: 'STAFF' })}
+            <p class="hint">Only the Account Owner offers a role above Staff.</p>
+            <button type="submit">Send the invitation</button>`,
+          { label: 'Invite someone to the Practice Staff' },
+        )}`,
     };
   });
 
@@ -197,12 +198,12 @@ ${select({ name: 'role', label: 'Role', options: INVITABLE, value: 'STAFF' })}
       form(
         `${here}/organization-access`,
         ctx.csrf,
-        html`<input type="hidden" name="organizationId" value="${c.organizationId}">
-<select name="role" aria-label="Role in ${c.name}">${withinCeiling(c.roleCeiling).map(
-          (role) => html`<option value="${role}">${words(role)}</option>`,
-        )}</select>
-<input type="date" name="until" aria-label="Access to ${c.name} ends on (optional)">
-<button type="submit">Give access to ${c.name}</button>`,
+        html`<input type="hidden" name="organizationId" value="${c.organizationId}" />
+          <select name="role" aria-label="Role in ${c.name}">
+            ${withinCeiling(c.roleCeiling).map((role) => html`<option value="${role}">${words(role)}</option>`)}
+          </select>
+          <input type="date" name="until" aria-label="Access to ${c.name} ends on (optional)" />
+          <button type="submit">Give access to ${c.name}</button>`,
         { className: 'inline', label: `Give ${member.name} access to ${c.name}` },
       );
     const replacements = staff
@@ -211,46 +212,63 @@ ${select({ name: 'role', label: 'Role', options: INVITABLE, value: 'STAFF' })}
     return {
       title: `${member.name}: access and role`,
       body: html`<p><a href="${firmBase(partnerFirmId)}">Back to the Practice Staff</a></p>
-<dl class="facts"><dt>Email</dt><dd>${member.email}</dd><dt>Role</dt><dd>${words(member.role)}</dd>
-<dt>Status</dt><dd>${words(member.status)}</dd></dl>
-${table(
-  'Organization access',
-  ['Organization', 'Role', 'Status', 'Invitation', 'Next'],
-  access.map((a) => [a.organizationName, words(a.role), words(a.status), sending(a.invitation), accessButtons(a)]),
-)}
-<p class="hint">Access that is active ends with an offboarding, with the client relationship,
-or when the organization's admins revoke it.</p>
-<h2>Give access to a client organization</h2>
-<p class="hint">Each becomes an invitation ${member.name} accepts;
-the role stays within what the organization allows.</p>
-${table(
-  'Client organizations without access',
-  ['Organization', 'Highest role allowed', 'Relationship ends', 'Give access'],
-  grantable.map((c) => [c.name, words(c.roleCeiling), when(c.expiresAt), grantForm(c)]),
-)}
-<h2>Role</h2>
-${form(
-  `${here}/role`,
-  ctx.csrf,
-  html`${select({ name: 'role', label: `Role of ${member.name}`, options: INVITABLE, value: member.role })}
-<button type="submit">Change the role</button>`,
-  { label: `Change the role of ${member.name}` },
-)}
-<h2>Leaving the Practice Staff</h2>
-<p class="hint">Only the Account Owner offboards and removes. Offboarding hands everything ${member.name}
-holds in client organizations to a replacement, then takes them off the Practice Staff.</p>
-${
-  replacements.length
-    ? form(
-        `${here}/offboarding`,
-        ctx.csrf,
-        html`${select({ name: 'replacementUserId', label: 'Replacement', options: replacements })}
-<button type="submit" class="danger">Offboard ${member.name}</button>`,
-        { label: `Offboard ${member.name}` },
-      )
-    : html`<p class="empty">Nobody else on the Practice Staff could take over.</p>`
-}
-${actionButton(`${here}/removal`, ctx.csrf, `Remove ${member.name} (holds no client access)`, { danger: true })}`,
+        <dl class="facts">
+          <dt>Email</dt>
+          <dd>${member.email}</dd>
+          <dt>Role</dt>
+          <dd>${words(member.role)}</dd>
+          <dt>Status</dt>
+          <dd>${words(member.status)}</dd>
+        </dl>
+        ${table(
+          'Organization access',
+          ['Organization', 'Role', 'Status', 'Invitation', 'Next'],
+          access.map((a) => [
+            a.organizationName,
+            words(a.role),
+            words(a.status),
+            sending(a.invitation),
+            accessButtons(a),
+          ]),
+        )}
+        <p class="hint">
+          Access that is active ends with an offboarding, with the client relationship, or when the organization's
+          admins revoke it.
+        </p>
+        <h2>Give access to a client organization</h2>
+        <p class="hint">
+          Each becomes an invitation ${member.name} accepts; the role stays within what the organization allows.
+        </p>
+        ${table(
+          'Client organizations without access',
+          ['Organization', 'Highest role allowed', 'Relationship ends', 'Give access'],
+          grantable.map((c) => [c.name, words(c.roleCeiling), when(c.expiresAt), grantForm(c)]),
+        )}
+        <h2>Role</h2>
+        ${form(
+          `${here}/role`,
+          ctx.csrf,
+          html`${select({ name: 'role', label: `Role of ${member.name}`, options: INVITABLE, value: member.role })}
+            <button type="submit">Change the role</button>`,
+          { label: `Change the role of ${member.name}` },
+        )}
+        <h2>Leaving the Practice Staff</h2>
+        <p class="hint">
+          Only the Account Owner offboards and removes. Offboarding hands everything ${member.name} holds in client
+          organizations to a replacement, then takes them off the Practice Staff.
+        </p>
+        ${
+          replacements.length
+            ? form(
+                `${here}/offboarding`,
+                ctx.csrf,
+                html`${select({ name: 'replacementUserId', label: 'Replacement', options: replacements })}
+                  <button type="submit" class="danger">Offboard ${member.name}</button>`,
+                { label: `Offboard ${member.name}` },
+              )
+            : html`<p class="empty">Nobody else on the Practice Staff could take over.</p>`
+        }
+        ${actionButton(`${here}/removal`, ctx.csrf, `Remove ${member.name} (holds no client access)`, { danger: true })}`,
     };
   });
 
@@ -329,14 +347,18 @@ ${actionButton(`${here}/removal`, ctx.csrf, `Remove ${member.name} (holds no cli
     return {
       title: 'Offboarding',
       body: html`<p><a href="${firmBase(partnerFirmId)}">Back to the Practice Staff</a></p>
-<dl class="facts"><dt>Leaving</dt><dd>${leaving}</dd>
-<dt>Replacement</dt><dd>${nameOf(o.replacementUserId, 'Someone no longer on the Practice Staff')}</dd></dl>
-<section data-live${finished ? html` data-live-done` : ''} aria-labelledby="offboarding-state">
-<h2 id="offboarding-state">${words(o.state)}</h2>
-<label for="offboarding-progress">Client organizations handed over: ${figures}</label>
-<progress id="offboarding-progress" max="${String(max)}" value="${String(value)}">${figures}</progress>
-<p>${o.reason}</p>
-</section>`,
+        <dl class="facts">
+          <dt>Leaving</dt>
+          <dd>${leaving}</dd>
+          <dt>Replacement</dt>
+          <dd>${nameOf(o.replacementUserId, 'Someone no longer on the Practice Staff')}</dd>
+        </dl>
+        <section data-live${finished ? html` data-live-done` : ''} aria-labelledby="offboarding-state">
+          <h2 id="offboarding-state">${words(o.state)}</h2>
+          <label for="offboarding-progress">Client organizations handed over: ${figures}</label>
+          <progress id="offboarding-progress" max="${String(max)}" value="${String(value)}">${figures}</progress>
+          <p>${o.reason}</p>
+        </section>`,
     };
   });
 
@@ -362,13 +384,13 @@ ${actionButton(`${here}/removal`, ctx.csrf, `Remove ${member.name} (holds no cli
     return {
       title: `${firmName(ctx, partnerFirmId)}: certifications`,
       body: html`<p><a href="${firmBase(partnerFirmId)}">Back to the Practice Staff</a></p>
-<p>The program: ${program}.</p>
-${table(
-  'Certification per staff user',
-  ['Name', 'Status', 'Certified on', 'Invited on', 'Certificate or invitation'],
-  items.map((c) => [c.name, words(c.status), when(c.certifiedAt), when(c.invitedAt), next(c)]),
-)}
-${waiting ? actionButton(`${here}/invitations`, ctx.csrf, `Invite everyone not certified (${waiting})`, all) : ''}`,
+        <p>The program: ${program}.</p>
+        ${table(
+          'Certification per staff user',
+          ['Name', 'Status', 'Certified on', 'Invited on', 'Certificate or invitation'],
+          items.map((c) => [c.name, words(c.status), when(c.certifiedAt), when(c.invitedAt), next(c)]),
+        )}
+        ${waiting ? actionButton(`${here}/invitations`, ctx.csrf, `Invite everyone not certified (${waiting})`, all) : ''}`,
     };
   });
 

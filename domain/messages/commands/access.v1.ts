@@ -18,8 +18,12 @@ export const RequestClientRelationshipV1 = z
   })
   .meta({ id: 'RequestClientRelationshipV1' });
 
-export const DeclineClientRelationshipV1 = z.strictObject({ reason: Reason }).meta({ id: 'DeclineClientRelationshipV1' });
-export const TerminateClientRelationshipV1 = z.strictObject({ reason: Reason }).meta({ id: 'TerminateClientRelationshipV1' });
+export const DeclineClientRelationshipV1 = z
+  .strictObject({ reason: Reason })
+  .meta({ id: 'DeclineClientRelationshipV1' });
+export const TerminateClientRelationshipV1 = z
+  .strictObject({ reason: Reason })
+  .meta({ id: 'TerminateClientRelationshipV1' });
 
 /**
  * AM-2: the client's org admin moves an active relationship's end date later. Checked against the

@@ -3,7 +3,9 @@ import { FirmName, PersonName } from '../values/person';
 import { EmailAddress } from '../values/invitation';
 import { PhoneNumber } from '../values/phone';
 
-export const BusinessPartnerPersonV1 = z.strictObject({ firstName: PersonName, lastName: PersonName, email: EmailAddress }).meta({ id: 'BusinessPartnerPersonV1' });
+export const BusinessPartnerPersonV1 = z
+  .strictObject({ firstName: PersonName, lastName: PersonName, email: EmailAddress })
+  .meta({ id: 'BusinessPartnerPersonV1' });
 
 /** BP-1: the partner organization's name, then one or more people. */
 export const AddBusinessPartnerV1 = z
@@ -11,7 +13,9 @@ export const AddBusinessPartnerV1 = z
   .meta({ id: 'AddBusinessPartnerV1' });
 
 /** BP-5: add more people of the same partner organization. */
-export const AddBusinessPartnerPeopleV1 = z.strictObject({ people: z.array(BusinessPartnerPersonV1).min(1).max(50) }).meta({ id: 'AddBusinessPartnerPeopleV1' });
+export const AddBusinessPartnerPeopleV1 = z
+  .strictObject({ people: z.array(BusinessPartnerPersonV1).min(1).max(50) })
+  .meta({ id: 'AddBusinessPartnerPeopleV1' });
 
 /** BP-5, BP-6: a partner's rights in their own organization; an ADMIN may take full control of it. */
 export const BusinessPartnerRights = z.enum(['ADMIN', 'MEMBER']).meta({ id: 'BusinessPartnerRights' });
@@ -33,7 +37,9 @@ export const EditBusinessPartnerV1 = z
   .meta({ id: 'EditBusinessPartnerV1' });
 
 /** BP-5: deleting cannot be undone, so the caller confirms by typing the company's name. */
-export const DeleteBusinessPartnerCompanyV1 = z.strictObject({ confirmName: z.string().trim().min(1) }).meta({ id: 'DeleteBusinessPartnerCompanyV1' });
+export const DeleteBusinessPartnerCompanyV1 = z
+  .strictObject({ confirmName: z.string().trim().min(1) })
+  .meta({ id: 'DeleteBusinessPartnerCompanyV1' });
 
 /**
  * BP-6: taking full control cannot be undone, so the partner's admin confirms twice: by typing their

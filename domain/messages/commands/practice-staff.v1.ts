@@ -4,15 +4,24 @@ import { EmailAddress } from '../values/invitation';
 import { OrganizationId, UserId } from '../values/identifiers';
 
 /** The practice roles an invitation can offer (there is one Account Owner, never invited). */
-export const InvitablePracticeRole = z.enum(['ACCOUNT_MANAGER', 'USER_MANAGER', 'STAFF']).meta({ id: 'InvitablePracticeRole' });
+export const InvitablePracticeRole = z
+  .enum(['ACCOUNT_MANAGER', 'USER_MANAGER', 'STAFF'])
+  .meta({ id: 'InvitablePracticeRole' });
 
 /** PS-2: add a user to Practice Staff, by invitation. */
 export const InvitePracticeStaffV1 = z
-  .strictObject({ firstName: PersonName, lastName: PersonName, email: EmailAddress, role: InvitablePracticeRole.default('STAFF') })
+  .strictObject({
+    firstName: PersonName,
+    lastName: PersonName,
+    email: EmailAddress,
+    role: InvitablePracticeRole.default('STAFF'),
+  })
   .meta({ id: 'InvitePracticeStaffV1' });
 
 /** PS-3: the Account Owner changes a user's practice role. */
-export const ChangePracticeRoleV1 = z.strictObject({ role: InvitablePracticeRole }).meta({ id: 'ChangePracticeRoleV1' });
+export const ChangePracticeRoleV1 = z
+  .strictObject({ role: InvitablePracticeRole })
+  .meta({ id: 'ChangePracticeRoleV1' });
 
 /** PS-4: client organizations for a staff user, each with an organization-based role; each becomes an invitation. */
 export const GrantOrganizationAccessV1 = z
@@ -37,7 +46,11 @@ export const GrantOrganizationAccessV1 = z
   .meta({ id: 'GrantOrganizationAccessV1' });
 
 /** PS-5: offboard a user, naming the replacement who takes over what they held. */
-export const OffboardPracticeStaffV1 = z.strictObject({ userId: UserId, replacementUserId: UserId }).meta({ id: 'OffboardPracticeStaffV1' });
+export const OffboardPracticeStaffV1 = z
+  .strictObject({ userId: UserId, replacementUserId: UserId })
+  .meta({ id: 'OffboardPracticeStaffV1' });
 
 /** PS-6: invite users who are not certified to the certification. */
-export const InviteToCertificationV1 = z.strictObject({ userIds: z.array(UserId).min(1).max(200) }).meta({ id: 'InviteToCertificationV1' });
+export const InviteToCertificationV1 = z
+  .strictObject({ userIds: z.array(UserId).min(1).max(200) })
+  .meta({ id: 'InviteToCertificationV1' });

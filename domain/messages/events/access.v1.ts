@@ -5,7 +5,9 @@ import { OrganizationId, PartnerFirmId, UserId } from '../values/identifiers';
 const OrgRole = z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']);
 
 /** Where a grant came from (AM-1). */
-export const GrantSourceV1 = z.enum(['OWN', 'DELEGATION', 'GUEST', 'THIRD_PARTY', 'OBJECT_SHARE']).meta({ id: 'GrantSourceV1' });
+export const GrantSourceV1 = z
+  .enum(['OWN', 'DELEGATION', 'GUEST', 'THIRD_PARTY', 'OBJECT_SHARE'])
+  .meta({ id: 'GrantSourceV1' });
 
 /** AM-1, AM-4: a grant was given or revoked (by a person, by its source ending, or by its end date). */
 export const GrantChangedV1 = z

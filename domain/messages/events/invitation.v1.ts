@@ -22,12 +22,23 @@ export type InvitationChangedV1 = z.infer<typeof InvitationChangedV1>;
 
 /** PP-2: support freed a wrongly registered portal email (replaced by an invalid placeholder). */
 export const PortalEmailFreedV1 = z
-  .strictObject({ ownerType: z.enum(['portal-partner', 'portal-partner-user']), ownerId: z.uuid(), actorUserId: UserId, auditEntryId: z.uuid() })
+  .strictObject({
+    ownerType: z.enum(['portal-partner', 'portal-partner-user']),
+    ownerId: z.uuid(),
+    actorUserId: UserId,
+    auditEntryId: z.uuid(),
+  })
   .meta({ id: 'PortalEmailFreedV1' });
 
 /** BP-5: a business partner company and its people were deleted (cannot be undone). */
 export const BusinessPartnerCompanyDeletedV1 = z
-  .strictObject({ companyId: z.uuid(), organizationId: z.uuid(), ownerUserId: UserId, people: z.number().int().nonnegative(), actorUserId: UserId })
+  .strictObject({
+    companyId: z.uuid(),
+    organizationId: z.uuid(),
+    ownerUserId: UserId,
+    people: z.number().int().nonnegative(),
+    actorUserId: UserId,
+  })
   .meta({ id: 'BusinessPartnerCompanyDeletedV1' });
 
 /** BP-2: a business partner who already had an account was connected without an invitation. */

@@ -6,12 +6,23 @@ const OrgRole = z.enum(['ORG_ADMIN', 'PRODUCT_ADMIN', 'MEMBER']);
 
 /** PS-3: the Account Owner changed a user's practice role. */
 export const PracticeRoleChangedV1 = z
-  .strictObject({ partnerFirmId: PartnerFirmId, userId: UserId, from: PracticeRole, to: PracticeRole, actorUserId: UserId })
+  .strictObject({
+    partnerFirmId: PartnerFirmId,
+    userId: UserId,
+    from: PracticeRole,
+    to: PracticeRole,
+    actorUserId: UserId,
+  })
   .meta({ id: 'PracticeRoleChangedV1' });
 
 /** PS-3, PS-5: a user left the Practice Staff (removed, or at the end of an offboarding). */
 export const PracticeStaffRemovedV1 = z
-  .strictObject({ partnerFirmId: PartnerFirmId, userId: UserId, actorUserId: UserId, offboardingId: z.uuid().nullable() })
+  .strictObject({
+    partnerFirmId: PartnerFirmId,
+    userId: UserId,
+    actorUserId: UserId,
+    offboardingId: z.uuid().nullable(),
+  })
   .meta({ id: 'PracticeStaffRemovedV1' });
 
 /** PS-5: an offboarding started, was refused, or completed. */

@@ -6,7 +6,10 @@ export const TicketId = z
   .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
-  .meta({ id: 'TicketId', description: "The help desk's own ticket id: the key that makes a repeated ticket change nothing" });
+  .meta({
+    id: 'TicketId',
+    description: "The help desk's own ticket id: the key that makes a repeated ticket change nothing",
+  });
 
 /**
  * A support ticket that starts or drives a workflow (INT-1): produced by the help desk on
@@ -16,7 +19,12 @@ export const TicketId = z
 export const SupportTicketV1 = z
   .strictObject({
     ticketId: TicketId,
-    kind: z.string().trim().min(1).max(60).regex(/^[a-z0-9-]+$/, 'a kind such as tpu-request'),
+    kind: z
+      .string()
+      .trim()
+      .min(1)
+      .max(60)
+      .regex(/^[a-z0-9-]+$/, 'a kind such as tpu-request'),
     payload: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'SupportTicketV1' });

@@ -17,7 +17,13 @@ export const InvitationV1 = z
     firstSentAt: z.iso.datetime().nullable(),
     lastSentAt: z.iso.datetime().nullable(),
     sendCount: z.number().int(),
-    sends: z.array(z.object({ number: z.number().int(), kind: z.enum(['INITIAL', 'RESEND', 'RENEWAL', 'REMINDER']), sentAt: z.iso.datetime() })),
+    sends: z.array(
+      z.object({
+        number: z.number().int(),
+        kind: z.enum(['INITIAL', 'RESEND', 'RENEWAL', 'REMINDER']),
+        sentAt: z.iso.datetime(),
+      }),
+    ),
     acceptedUserId: UserId.nullable(),
   })
   .meta({ id: 'InvitationV1' });

@@ -9,8 +9,12 @@ export const MyIdentityV1 = z
     email: z.email(),
     displayName: z.string(),
     firmName: z.string().nullable(),
-    memberships: z.array(z.object({ organizationId: OrganizationId, organizationName: z.string(), role: OrgRoleValue })),
-    practiceRoles: z.array(z.object({ partnerFirmId: PartnerFirmId, partnerFirmName: z.string(), role: PracticeRoleValue })),
+    memberships: z.array(
+      z.object({ organizationId: OrganizationId, organizationName: z.string(), role: OrgRoleValue }),
+    ),
+    practiceRoles: z.array(
+      z.object({ partnerFirmId: PartnerFirmId, partnerFirmName: z.string(), role: PracticeRoleValue }),
+    ),
     isSupportAgent: z.boolean(),
     portalRole: PortalRoleValue.nullable(),
   })

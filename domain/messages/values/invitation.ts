@@ -2,12 +2,21 @@ import { z } from 'zod';
 
 /** The kinds of invitation one workflow serves; each has its own target and expiry. */
 export const InvitationKind = z
-  .enum(['BUSINESS_PARTNER', 'PORTAL_USER', 'PRACTICE_STAFF', 'ORGANIZATION_ACCESS', 'CUSTOMER_USER', 'ACCOUNT_GUEST'])
+  .enum([
+    'BUSINESS_PARTNER',
+    'PORTAL_USER',
+    'PRACTICE_STAFF',
+    'ORGANIZATION_ACCESS',
+    'CUSTOMER_USER',
+    'ACCOUNT_GUEST',
+  ])
   .meta({ id: 'InvitationKind' });
 export type InvitationKind = z.infer<typeof InvitationKind>;
 
 /** pending → accepted | rejected | expired | revoked; an expired invitation can be renewed to pending. */
-export const InvitationState = z.enum(['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'REVOKED']).meta({ id: 'InvitationState' });
+export const InvitationState = z
+  .enum(['PENDING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'REVOKED'])
+  .meta({ id: 'InvitationState' });
 export type InvitationState = z.infer<typeof InvitationState>;
 
 /** States nothing leaves. EXPIRED is not one of them while the renewal window is open. */

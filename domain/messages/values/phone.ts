@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { parsePhoneNumberWithError, ParseError, validatePhoneNumberLength } from 'libphonenumber-js/max';
 
 const REASONS: Record<string, string> = {
-  INVALID_COUNTRY: 'the country code is missing or unknown: start with + and the country code, for example +1 415 555 0100',
+  INVALID_COUNTRY:
+    'the country code is missing or unknown: start with + and the country code, for example +1 415 555 0100',
   NOT_A_NUMBER: 'this is not a phone number',
   TOO_SHORT: 'too short for a phone number',
   TOO_LONG: 'too long for a phone number',
