@@ -6,8 +6,10 @@ trap stop_what_we_started EXIT
 trap on_signal INT TERM
 name=${1:?usage: scripts/bench.sh <name>}
 bring_stack_up
-export DATABASE_URL=${DATABASE_URL%/*}/partner_access_bench
-bash stack/stack.sh reset-database partner_access_bench
+# PA_BENCH_DB: another database, so two benchmarks can run side by side.
+bench_db=${PA_BENCH_DB:-partner_access_bench}
+export DATABASE_URL=${DATABASE_URL%/*}/$bench_db
+bash stack/stack.sh reset-database "$bench_db"
 prisma migrate deploy >/dev/null
 # bench:api measures the compiled API, as npm start runs it.
 if [ "$name" = api ]; then bash scripts/build.sh --if-stale; fi
