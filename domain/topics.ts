@@ -14,6 +14,13 @@ export const Topics = {
   deadLetter: 'partner-access.dead-letter.v1',
 } as const;
 
+export type TopicNames = { [K in keyof typeof Topics]: string };
+
+/** Issue 13: the topics under a deployment's KAFKA_TOPIC_PREFIX (none: the names above). */
+export function topicsFor(prefix = ''): TopicNames {
+  return Object.fromEntries(Object.entries(Topics).map(([k, name]) => [k, prefix + name])) as TopicNames;
+}
+
 const SEVEN_DAYS_MS = String(7 * 24 * 3600 * 1000);
 const THIRTY_DAYS_MS = String(30 * 24 * 3600 * 1000);
 
@@ -24,7 +31,9 @@ const THIRTY_DAYS_MS = String(30 * 24 * 3600 * 1000);
 export function topicConfigs(settings: {
   KAFKA_REPLICATION_FACTOR: number;
   KAFKA_MIN_INSYNC_REPLICAS?: number;
+  KAFKA_TOPIC_PREFIX?: string;
 }): ITopicConfig[] {
+  const topics = topicsFor(settings.KAFKA_TOPIC_PREFIX);
   const replicationFactor = settings.KAFKA_REPLICATION_FACTOR;
   const minIsr = String(minInsyncReplicas(settings));
   const cfg = (topic: string, numPartitions: number, retentionMs: string): ITopicConfig => ({
@@ -37,9 +46,9 @@ export function topicConfigs(settings: {
     ],
   });
   return [
-    cfg(Topics.domainEvents, 6, SEVEN_DAYS_MS),
-    cfg(Topics.supportTickets, 3, SEVEN_DAYS_MS),
-    cfg(Topics.crmAccountOwners, 3, SEVEN_DAYS_MS),
-    cfg(Topics.deadLetter, 1, THIRTY_DAYS_MS),
+    cfg(topics.domainEvents, 6, SEVEN_DAYS_MS),
+    cfg(topics.supportTickets, 3, SEVEN_DAYS_MS),
+    cfg(topics.crmAccountOwners, 3, SEVEN_DAYS_MS),
+    cfg(topics.deadLetter, 1, THIRTY_DAYS_MS),
   ];
 }

@@ -4,7 +4,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Database } from '../platform/database';
 import type { Logger } from '../platform/logger';
-import { Topics } from '../domain/topics';
+import { topicsFor } from '../domain/topics';
 import { runEvery } from '../platform/periodic';
 import { OutboxRelay } from './relay';
 import { InboundConsumer } from './consumer';
@@ -18,6 +18,8 @@ export interface EventRuntimeDeps {
   logger: Logger;
   ticketKinds: TicketKinds;
   onAccountOwnerChange?: OnAccountOwnerChange[];
+  /** Issue 13: KAFKA_TOPIC_PREFIX, before every topic and consumer group name (none by default). */
+  topicPrefix?: string;
   /** How often tickets left RECEIVED are dispatched again (dispatchWaitingTickets). */
   waitingTicketsEveryMs?: number;
 }
@@ -30,19 +32,28 @@ export interface EventRuntime {
 
 export async function startEventRuntime(deps: EventRuntimeDeps): Promise<EventRuntime> {
   const logger = deps.logger.child({ component: 'events' });
-  const relay = new OutboxRelay({ databaseUrl: deps.databaseUrl, kafka: deps.kafka, logger });
+  const prefix = deps.topicPrefix ?? '';
+  const topics = topicsFor(prefix);
+  const relay = new OutboxRelay({
+    databaseUrl: deps.databaseUrl,
+    kafka: deps.kafka,
+    logger,
+    topic: topics.domainEvents,
+  });
   const consumers = [
     new InboundConsumer({
-      name: 'partner-access.crm-account-owners',
-      topic: Topics.crmAccountOwners,
+      name: `${prefix}partner-access.crm-account-owners`,
+      topic: topics.crmAccountOwners,
+      deadLetterTopic: topics.deadLetter,
       handlers: [crmAccountOwnerHandler(deps.onAccountOwnerChange)],
       kafka: deps.kafka,
       db: deps.db,
       logger,
     }),
     new InboundConsumer({
-      name: 'partner-access.support-tickets',
-      topic: Topics.supportTickets,
+      name: `${prefix}partner-access.support-tickets`,
+      topic: topics.supportTickets,
+      deadLetterTopic: topics.deadLetter,
       handlers: [supportTicketHandler(deps.ticketKinds, deps.db)],
       kafka: deps.kafka,
       db: deps.db,

@@ -35,6 +35,12 @@ const BaseEnv = z
       )
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
     KAFKA_CLIENT_ID: z.string().min(1).default('partner-access'),
+    // Issue 13: put before every topic and consumer group the engine uses, so two deployments (or test
+    // runs) on one cluster neither share groups nor read each other's records. Set once per environment.
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, ".", "_" or "-" (a Kafka topic name)')
+      .default(''),
     KAFKA_REPLICATION_FACTOR: KafkaReplicationFactor,
     TEMPORAL_ADDRESS: z
       .string()

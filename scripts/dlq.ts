@@ -5,7 +5,7 @@
 // Replay once the cause is fixed; a message that is still poison comes back to the dead-letter topic.
 import { loadConfig } from '../platform/config';
 import { createKafka } from '../platform/kafka';
-import { Topics } from '../domain/topics';
+import { topicsFor } from '../domain/topics';
 import { listDeadLetters, replayDeadLetters } from '../events/dead-letters';
 
 async function main() {
@@ -15,7 +15,7 @@ async function main() {
   }
   const config = loadConfig();
   const kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-dlq`);
-  const letters = await listDeadLetters(kafka, Topics.deadLetter);
+  const letters = await listDeadLetters(kafka, topicsFor(config.KAFKA_TOPIC_PREFIX).deadLetter);
   if (command === 'list') {
     // The data is not printed: it may hold personal data. The position, type, id and reason say what it is.
     for (const l of letters) {

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       duplicateEmailFixes: DuplicateEmailFixesClient.fromConfig(temporal, config),
     }),
     onAccountOwnerChange: [accountOwnerToThirdPartyAccess(thirdPartyAccess)],
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   // Issue 13: the worker's /metrics (relay, outbox age, consumer lag, dead letters, email).
   const metrics: WorkerMetrics | undefined =
