@@ -17,7 +17,7 @@ import { payloadCodec, PayloadDecryptionError, type PayloadCodecSettings } from 
 import type { Authorizer } from '../domain/authorization/authorizer';
 import { actorOf, authenticate, type TokenSettings } from './identity';
 import { Problem } from './problem';
-import { enforce } from './routes';
+import { enforce, type Check } from './routes';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -48,6 +48,17 @@ export function codecServerOptions(
     corsOrigins: config.CODEC_CORS_ORIGINS,
   };
 }
+
+/**
+ * The codec server's check in production, the same for both endpoints. The server speaks Temporal's
+ * protocol, not the route table's, so the authorization matrix (AM-3) walks these endpoints by name.
+ */
+export const CODEC_CHECK: Check = {
+  action: 'decodeTemporalPayloads',
+  resource: { type: 'SupportDesk' },
+  denial: 'Only operators (support agents) may use the codec server.',
+};
+export const CODEC_ENDPOINTS = ['POST /codec/decode', 'POST /codec/encode'] as const;
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 const PayloadJson = z.object({ metadata: z.record(z.string(), Base64).optional(), data: Base64.optional() });
@@ -105,11 +116,7 @@ export function codecServer(deps: CodecServerDeps, options: CodecServerOptions):
     authenticate(deps.db, deps.tokens),
     // The policy decides, as for every route (AM-3), through the routes' own enforce().
     (req, res, next) => {
-      enforce(deps.authorizer, actorOf(res), {
-        action: 'decodeTemporalPayloads',
-        resource: { type: 'SupportDesk' },
-        denial: 'Only operators (support agents) may use the codec server.',
-      }).then(() => next(), next);
+      enforce(deps.authorizer, actorOf(res), CODEC_CHECK).then(() => next(), next);
     },
   ];
   const loopbackOnly: RequestHandler = (req, _res, next) =>

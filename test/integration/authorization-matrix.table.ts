@@ -275,6 +275,9 @@ export const MATRIX: Record<string, Row> = {
   },
   'POST /support/portal-emails/free': { request: none, own: ['support'], other: ['support'] },
   'POST /support/tickets': { request: none, own: ['support'], other: ['support'] },
+  // Issue 12: the Temporal codec server (api/codec-server.ts), in production an operator's alone.
+  'POST /codec/decode': { request: none, own: ['support'], other: ['support'] },
+  'POST /codec/encode': { request: none, own: ['support'], other: ['support'] },
   'GET /support/tickets/:ticketId': {
     request: () => ({ params: { ticketId: 'matrix-ticket' } }),
     own: ['support'],

@@ -7,6 +7,7 @@ import { loadActor } from '../../domain/actor';
 import { Authorizer } from '../../domain/authorization/authorizer';
 import { enforce, type AnyRoute } from '../../api/routes';
 import { Problem } from '../../api/problem';
+import { CODEC_CHECK, CODEC_ENDPOINTS } from '../../api/codec-server';
 import { startTestApi, type TestApi } from '../support/api';
 import { ACTORS, MATRIX, type Actor } from './authorization-matrix.table';
 import { createTenant, type Tenant } from './authorization-matrix.world';
@@ -23,7 +24,7 @@ afterAll(() => api.close());
 const keyOf = (route: AnyRoute) => `${route.method.toUpperCase()} ${route.path}`;
 
 it('AM-3 every route the app mounts has its row in the matrix, and declares its check the way the row says', () => {
-  const keys = api.routes.map(keyOf);
+  const keys = [...api.routes.map(keyOf), ...CODEC_ENDPOINTS];
   expect(keys.filter((k) => !MATRIX[k])).toEqual([]);
   expect(Object.keys(MATRIX).filter((k) => !keys.includes(k))).toEqual([]);
   const declared = api.routes.map((r) => [keyOf(r), typeof r.authorize === 'function' ? 'checked' : 'anyone']);
@@ -70,6 +71,33 @@ it('AM-3 each actor on their own tenant and on another tenant gets exactly what 
   console.info(
     `authorization matrix: ${api.routes.length} routes, ${cases} cases, ${allows} allows, ${cases - allows} denies`,
   );
+});
+
+it('AM-3 the codec server, outside the route table, lets exactly the matrix row’s actors decode and encode', async () => {
+  const authorizer = new Authorizer(api.db);
+  const seen: Record<string, string> = {};
+  const expected: Record<string, string> = {};
+  for (const endpoint of CODEC_ENDPOINTS) {
+    const row = MATRIX[endpoint];
+    for (const actor of ACTORS) {
+      for (const [side, from, allowed] of [
+        ['own', tenants[0], row.own ?? []],
+        ['other', tenants[1], row.other ?? []],
+      ] as const) {
+        const who = (await loadActor(api.db, from.people[actor]))!;
+        const decision = await enforce(authorizer, who, CODEC_CHECK).then(
+          () => 'allow',
+          (err: unknown) => {
+            if (err instanceof Problem && err.kind === 'forbidden') return 'deny';
+            throw err;
+          },
+        );
+        seen[`${endpoint} ${side} ${actor}`] = decision;
+        expected[`${endpoint} ${side} ${actor}`] = allowed.includes(actor) ? 'allow' : 'deny';
+      }
+    }
+  }
+  expect(seen).toEqual(expected);
 });
 
 it('AM-3 an anonymous caller gets 401 on every route that needs a sign-in, before anything is decided', async () => {
