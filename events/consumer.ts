@@ -69,6 +69,13 @@ export interface InboundConsumerOptions {
 
 export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
 
+/**
+ * A member that stops heartbeating (a killed process) keeps its partitions this long before the
+ * group gives them to the others (kafkajs: 30 s). Issue 13: bounds the rebalance after a worker dies.
+ */
+export const CONSUMER_SESSION_TIMEOUT_MS = 10000;
+export const CONSUMER_HEARTBEAT_INTERVAL_MS = 1000;
+
 /** Thrown out of eachMessage when the consumer stops mid-retry: the offset stays uncommitted. */
 class ConsumerStopping extends Error {}
 
@@ -189,8 +196,8 @@ export class InboundConsumer {
     const consumer = this.opts.kafka.consumer({
       groupId: this.opts.name,
       allowAutoTopicCreation: false,
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
+      sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: CONSUMER_HEARTBEAT_INTERVAL_MS,
     });
     this.consumer = consumer;
     const stale = () => generation !== this.generation || !this.running;

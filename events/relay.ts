@@ -17,7 +17,13 @@ import { SOURCE, toKafkaMessage } from './cloudevents';
 import { NOTIFY_CHANNEL } from './outbox';
 import { relayFailures, relayPublished } from '../platform/metrics';
 
-const LOCK_KEY = 7_204_311; // the advisory lock that makes one relay the publisher
+/** The advisory lock that makes one relay the publisher (one per database). */
+export const RELAY_LOCK_KEY = 7_204_311;
+/**
+ * How often a standby relay tries the lock (a NOTIFY also wakes it), and how often the publisher
+ * looks for rows no NOTIFY announced. Issue 13: bounds the fail-over after the publisher dies.
+ */
+export const RELAY_POLL_INTERVAL_MS = 1000;
 
 export interface RelayOptions {
   databaseUrl: string;
@@ -58,7 +64,7 @@ export class OutboxRelay {
   constructor(private readonly opts: RelayOptions) {
     this.topic = opts.topic ?? Topics.domainEvents;
     this.batchSize = opts.batchSize ?? 500;
-    this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.pollIntervalMs = opts.pollIntervalMs ?? RELAY_POLL_INTERVAL_MS;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
   }
 
@@ -84,7 +90,7 @@ export class OutboxRelay {
         await this.connect();
         if (!this.isLeader) {
           const { rows } = await this.pg!.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [
-            LOCK_KEY,
+            RELAY_LOCK_KEY,
           ]);
           this.isLeader = rows[0].locked;
           if (!this.isLeader) {
