@@ -18,7 +18,21 @@ const TicketOutcomeV1 = z
   })
   .meta({ id: 'TicketOutcomeV1' });
 
-const TicketPath = z.strictObject({ ticketId: TicketId });
+// A ticket id of "." or ".." cannot be named in a URL: clients remove dot segments before sending
+// (RFC 3986, 5.2.4), so GET /support/tickets/. reaches /support/tickets/. The path says so in its
+// schema (without lookahead, which regex engines outside JavaScript lack). The v1 event contract is
+// left as it is: such a ticket is still received and dispatched; only this lookup cannot name it.
+const TicketIdInPath = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(
+    /^([A-Za-z0-9_:-][A-Za-z0-9._:-]*|\.[A-Za-z0-9_:-][A-Za-z0-9._:-]*|\.\.[A-Za-z0-9._:-]+)$/,
+    'letters, digits and . _ : - only, and not . or .., which a URL cannot carry',
+  )
+  .describe("The help desk's own ticket id, as a URL can name it");
+const TicketPath = z.strictObject({ ticketId: TicketIdInPath });
 const SupportTicketRecordV1 = z
   .object({
     ticketId: TicketId,

@@ -49,3 +49,23 @@ it('Issue 13 contract: a body in a charset it cannot read is 415 where one is ta
   const del = await api.call('DELETE', path, { token, rawBody: '{not json', contentType: latin1 });
   expect(del.status).toBe(404);
 });
+
+it('INT-1 contract: the ticket lookup’s path pattern leaves out . and .., which no URL can carry', async () => {
+  const doc = (await api.call('GET', '/openapi.json')).body;
+  const parameter = doc.paths['/support/tickets/{ticketId}'].get.parameters.find(
+    (p: { name: string }) => p.name === 'ticketId',
+  );
+  const pattern = new RegExp(parameter.schema.pattern);
+  expect(['.', '..'].filter((id) => pattern.test(id))).toEqual([]);
+  expect(['...', '.a', 'T-1', 'ZD:42'].filter((id) => !pattern.test(id))).toEqual([]);
+  // Why: the client removes the dot segment, and the request reaches another path, whose answer the
+  // lookup's entry does not list.
+  const agent = await createUser(api.db);
+  await api.db.supportAgent.create({ data: { userId: agent.id } });
+  const token = await api.token(agent.id);
+  const dot = await api.call('GET', '/support/tickets/.', { token });
+  expect(dot.status).toBe(405);
+  expect(doc.paths['/support/tickets/{ticketId}'].get.responses).not.toHaveProperty('405');
+  // An id the pattern takes reaches the lookup.
+  expect((await api.call('GET', '/support/tickets/...', { token })).status).toBe(404);
+});
