@@ -57,7 +57,10 @@ const WORDS: Record<CustomerAccessModel, string> = {
   INVITE_GUEST: 'invite-guest access',
 };
 
-/** One email to one person of one side; its Message-ID is the ticket's and the person's, so a retry is recognisable. */
+/**
+ * One email to one person of one side; its Message-ID is the ticket's and the person's, so a retry is
+ * recognisable.
+ */
 export function accessModelEmail(e: {
   ticketId: string;
   side: AccessModelSide;
@@ -77,7 +80,8 @@ export function accessModelEmail(e: {
         : `${firm}'s users no longer manage your users. Only people you invite as guests get into ${org}; ` +
           `open invitations of new users that ${firm} had sent were revoked. Guests you invited keep their access.`
       : e.side === 'firm'
-        ? `${firm}'s users manage ${org}'s users again, without an invitation. Guests ${org} invited keep their access.`
+        ? `${firm}'s users manage ${org}'s users again, without an invitation. ` +
+          `Guests ${org} invited keep their access.`
         : `${firm}'s users manage your users again, without an invitation. Guests you invited keep their access.`;
   return {
     to: e.recipient.email,

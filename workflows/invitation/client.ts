@@ -94,7 +94,8 @@ export class InvitationsClient {
   }
 
   private handle(workflowId: string, runId: string) {
-    // The invitation id is the first run's id: pinning it, a command never reaches a later invitation to the same person.
+    // The invitation id is the first run's id: pinning it, a command never reaches a later invitation to the
+    // same person.
     return this.o.temporal.workflow.getHandle<typeof invitation>(workflowId, undefined, {
       firstExecutionRunId: runId,
     });

@@ -308,11 +308,17 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
 function closedMessage(state: InvitationState): string {
   switch (state) {
     case 'ACCEPTED':
-      return 'This invitation was already accepted. Sign in instead; if you forgot your password, ask for a password reset.';
+      return (
+        'This invitation was already accepted. Sign in instead; ' +
+        'if you forgot your password, ask for a password reset.'
+      );
     case 'REJECTED':
       return 'This invitation was declined. Ask the person who invited you to send a new one.';
     case 'REVOKED':
-      return 'This invitation was revoked by the person who sent it. Ask them to invite you again if this is a mistake.';
+      return (
+        'This invitation was revoked by the person who sent it. ' +
+        'Ask them to invite you again if this is a mistake.'
+      );
     default:
       return `This invitation is ${state}.`;
   }

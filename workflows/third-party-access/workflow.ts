@@ -290,7 +290,8 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       if (found.emailOnOrganizationDomain) {
         await moveTo(
           'REJECTED',
-          `The email is on one of ${found.organizationName}'s own domains; a third party needs an account with their own business email.`,
+          `The email is on one of ${found.organizationName}'s own domains; ` +
+            'a third party needs an account with their own business email.',
         );
         return;
       }
@@ -344,9 +345,11 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
           await afterAccount();
         } else if (Date.now() >= s.accountDeadline!) {
           const days = Math.round(input.accountWaitSeconds / 86400);
+          const wait = days >= 1 ? `${days} days` : `${input.accountWaitSeconds} seconds`;
           await moveTo(
             'EXPIRED',
-            `No account was created with this email within ${days >= 1 ? `${days} days` : `${input.accountWaitSeconds} seconds`}; the request has ended. Create an account, then ask again.`,
+            `No account was created with this email within ${wait}; the request has ended. ` +
+              'Create an account, then ask again.',
           );
         }
       }
@@ -361,7 +364,8 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         } else if (!isOwner && s.origin === 'CRM') {
           await moveTo(
             'REMOVED',
-            'Removed: the CRM no longer lists them as the Account Owner. The organization can request access for them.',
+            'Removed: the CRM no longer lists them as the Account Owner. ' +
+              'The organization can request access for them.',
           );
         }
       }
