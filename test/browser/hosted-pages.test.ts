@@ -174,63 +174,68 @@ it('PP-3 a form posted without its CSRF token is refused, and nothing changes', 
   }
 });
 
-it('PS-2 someone with an account signs in from the invitation page and accepts; another invitee declines', async () => {
-  const firm = await api.db.partnerFirm.create({ data: { name: `Practice ${uniqueSuffix()}` } });
-  const owner = await createUser(api.db);
-  await api.db.practiceStaffMember.create({
-    data: { userId: owner.id, partnerFirmId: firm.id, role: 'ACCOUNT_OWNER' },
-  });
-  const ownerToken = await api.token(owner.id);
-  const invitee = await createUser(api.db);
-  await api.db.user.update({
-    where: { id: invitee.id },
-    data: { passwordHash: await hashPassword('my own password') },
-  });
-  const base = `/partner-firms/${firm.id}/staff/invitations`;
-  const invited = await api.call('POST', base, {
-    token: ownerToken,
-    body: { firstName: 'Ivy', lastName: 'Known', email: invitee.email },
-  });
-  expect(invited.status).toBe(201);
-  const { page, context } = await newPage(browser);
-  try {
-    await page.goto(pageLinkIn((await mailSink.waitFor(invitee.email, /Join the Practice Staff of/)).text, api.url));
-    await page.getByRole('link', { name: 'Sign in to accept' }).click();
-    expect(await lookAt(page, 'sign-in-to-accept')).toEqual([]);
-    await page.getByLabel('Email').fill(invitee.email);
-    await page.getByLabel('Password').fill('my own password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    // Back on the invitation (the link's cookie kept its token), now as the invitee.
-    await page.waitForURL(/\/invite\/[0-9a-f-]{36}$/);
-    expect(await lookAt(page, 'invitation-signed-in')).toEqual([]);
-    await page.getByRole('button', { name: 'Accept the invitation' }).click();
-    await page.waitForURL(/\/console$/);
-    const member = await api.db.practiceStaffMember.findUnique({
-      where: { userId_partnerFirmId: { userId: invitee.id, partnerFirmId: firm.id } },
+it(
+  'PS-2 someone with an account signs in from the invitation page and accepts; another ' + 'invitee declines',
+  async () => {
+    const firm = await api.db.partnerFirm.create({ data: { name: `Practice ${uniqueSuffix()}` } });
+    const owner = await createUser(api.db);
+    await api.db.practiceStaffMember.create({
+      data: { userId: owner.id, partnerFirmId: firm.id, role: 'ACCOUNT_OWNER' },
     });
-    expect(member).toMatchObject({ role: 'STAFF' });
-  } finally {
-    await context.close();
-  }
+    const ownerToken = await api.token(owner.id);
+    const invitee = await createUser(api.db);
+    await api.db.user.update({
+      where: { id: invitee.id },
+      data: { passwordHash: await hashPassword('my own password') },
+    });
+    const base = `/partner-firms/${firm.id}/staff/invitations`;
+    const invited = await api.call('POST', base, {
+      token: ownerToken,
+      body: { firstName: 'Ivy', lastName: 'Known', email: invitee.email },
+    });
+    expect(invited.status).toBe(201);
+    const { page, context } = await newPage(browser);
+    try {
+      await page.goto(
+        pageLinkIn((await mailSink.waitFor(invitee.email, /Join the Practice Staff of/)).text, api.url),
+      );
+      await page.getByRole('link', { name: 'Sign in to accept' }).click();
+      expect(await lookAt(page, 'sign-in-to-accept')).toEqual([]);
+      await page.getByLabel('Email').fill(invitee.email);
+      await page.getByLabel('Password').fill('my own password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // Back on the invitation (the link's cookie kept its token), now as the invitee.
+      await page.waitForURL(/\/invite\/[0-9a-f-]{36}$/);
+      expect(await lookAt(page, 'invitation-signed-in')).toEqual([]);
+      await page.getByRole('button', { name: 'Accept the invitation' }).click();
+      await page.waitForURL(/\/console$/);
+      const member = await api.db.practiceStaffMember.findUnique({
+        where: { userId_partnerFirmId: { userId: invitee.id, partnerFirmId: firm.id } },
+      });
+      expect(member).toMatchObject({ role: 'STAFF' });
+    } finally {
+      await context.close();
+    }
 
-  const other = { firstName: 'Dee', lastName: 'Cline', email: `dee-${uniqueSuffix()}@elsewhere.example` };
-  expect((await api.call('POST', base, { token: ownerToken, body: other })).status).toBe(201);
-  const declining = await newPage(browser);
-  try {
-    await declining.page.goto(
-      pageLinkIn((await mailSink.waitFor(other.email, /Join the Practice Staff of/)).text, api.url),
-    );
-    await declining.page.getByRole('button', { name: 'Decline the invitation' }).click();
-    await expect(declining.page.getByRole('heading', { name: 'Invitation declined' }).isVisible()).resolves.toBe(
-      true,
-    );
-    expect(await lookAt(declining.page, 'invitation-declined')).toEqual([]);
-    const row = await api.db.invitation.findFirstOrThrow({ where: { email: other.email } });
-    expect(row.state).toBe('REJECTED');
-  } finally {
-    await declining.context.close();
-  }
-});
+    const other = { firstName: 'Dee', lastName: 'Cline', email: `dee-${uniqueSuffix()}@elsewhere.example` };
+    expect((await api.call('POST', base, { token: ownerToken, body: other })).status).toBe(201);
+    const declining = await newPage(browser);
+    try {
+      await declining.page.goto(
+        pageLinkIn((await mailSink.waitFor(other.email, /Join the Practice Staff of/)).text, api.url),
+      );
+      await declining.page.getByRole('button', { name: 'Decline the invitation' }).click();
+      await expect(declining.page.getByRole('heading', { name: 'Invitation declined' }).isVisible()).resolves.toBe(
+        true,
+      );
+      expect(await lookAt(declining.page, 'invitation-declined')).toEqual([]);
+      const row = await api.db.invitation.findFirstOrThrow({ where: { email: other.email } });
+      expect(row.state).toBe('REJECTED');
+    } finally {
+      await declining.context.close();
+    }
+  },
+);
 
 it('Demo world: a one-time demo sign-in link signs in once; the second use is refused', async () => {
   const person = await createUser(api.db);

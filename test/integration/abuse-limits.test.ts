@@ -139,32 +139,35 @@ describe('abuse limits (production numbers)', () => {
     );
   });
 
-  it('Abuse limits: failed sign-ins in a row make the account wait longer each time; a success resets it', async () => {
-    const user = await userWithPassword(api);
-    const wrong = () => api.call('POST', '/sessions', { body: { email: user.email, password: 'a wrong guess' } });
-    for (let i = 0; i < 5; i++) expect((await wrong()).status).toBe(401);
-    // The sixth failure is the first to cost a wait (1 s), so the next try is refused, right password or not.
-    expect((await wrong()).status).toBe(401);
-    const waiting = await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } });
-    expect(waiting).toMatchObject({ status: 429, body: { retryAfterSeconds: 1 } });
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await wrong()).status).toBe(401); // the seventh: 2 s now
-    const longer = await wrong();
-    expect(longer).toMatchObject({ status: 429, body: { type: `${P}rate-limited`, retryAfterSeconds: 2 } });
-    await new Promise((r) => setTimeout(r, 2100));
-    expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(
-      200,
-    );
-    // Reset on success: without it this ninth failure would cost 4 s, and the right password would wait.
-    expect((await wrong()).status).toBe(401);
-    expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(
-      200,
-    );
-    // Ten tries in this window: the account's limit (signInPerAccount) is spent, whatever the password.
-    expect(await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).toMatchObject({
-      status: 429,
-    });
-  });
+  it(
+    'Abuse limits: failed sign-ins in a row make the account wait longer each time; a ' + 'success resets it',
+    async () => {
+      const user = await userWithPassword(api);
+      const wrong = () => api.call('POST', '/sessions', { body: { email: user.email, password: 'a wrong guess' } });
+      for (let i = 0; i < 5; i++) expect((await wrong()).status).toBe(401);
+      // The sixth failure is the first to cost a wait (1 s), so the next try is refused, right password or not.
+      expect((await wrong()).status).toBe(401);
+      const waiting = await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } });
+      expect(waiting).toMatchObject({ status: 429, body: { retryAfterSeconds: 1 } });
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await wrong()).status).toBe(401); // the seventh: 2 s now
+      const longer = await wrong();
+      expect(longer).toMatchObject({ status: 429, body: { type: `${P}rate-limited`, retryAfterSeconds: 2 } });
+      await new Promise((r) => setTimeout(r, 2100));
+      expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(
+        200,
+      );
+      // Reset on success: without it this ninth failure would cost 4 s, and the right password would wait.
+      expect((await wrong()).status).toBe(401);
+      expect((await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).status).toBe(
+        200,
+      );
+      // Ten tries in this window: the account's limit (signInPerAccount) is spent, whatever the password.
+      expect(await api.call('POST', '/sessions', { body: { email: user.email, password: PASSWORD } })).toMatchObject({
+        status: 429,
+      });
+    },
+  );
 
   it('Abuse limits: registration, resets, invitation links and accepts answer 429 past the limit', async () => {
     const s = uniqueSuffix();
@@ -204,33 +207,36 @@ describe('abuse limits (production numbers)', () => {
     expectLimited(accept.slice(-1));
   });
 
-  it('Abuse limits: the hosted sign-in page answers a 429 page with the wait once the account is limited', async () => {
-    const user = await userWithPassword(api);
-    const form = await fetch(`${api.url}/sign-in`);
-    const cookie = form.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-    const post = () =>
-      fetch(`${api.url}/sign-in`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams({ _csrf: csrf, email: user.email, password: 'a wrong guess' }),
-      });
-    const statuses: number[] = [];
-    let limited: Response | undefined;
-    for (let i = 0; i < 12 && !limited; i++) {
-      const res = await post();
-      statuses.push(res.status);
-      if (res.status === 429) limited = res;
-    }
-    expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
-    expect(limited).toBeDefined();
-    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await limited!.text()).toMatch(/Too many attempts[\s\S]*Try again in \d+ seconds?/);
-  });
+  it(
+    'Abuse limits: the hosted sign-in page answers a 429 page with the wait once the account ' + 'is limited',
+    async () => {
+      const user = await userWithPassword(api);
+      const form = await fetch(`${api.url}/sign-in`);
+      const cookie = form.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+      const post = () =>
+        fetch(`${api.url}/sign-in`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          body: new URLSearchParams({ _csrf: csrf, email: user.email, password: 'a wrong guess' }),
+        });
+      const statuses: number[] = [];
+      let limited: Response | undefined;
+      for (let i = 0; i < 12 && !limited; i++) {
+        const res = await post();
+        statuses.push(res.status);
+        if (res.status === 429) limited = res;
+      }
+      expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+      expect(limited).toBeDefined();
+      expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited!.text()).toMatch(/Too many attempts[\s\S]*Try again in \d+ seconds?/);
+    },
+  );
 
   it('Abuse limits: trust proxy off (the default): X-Forwarded-For dodges nothing', async () => {
     const answers = await bounded(LIMITS.passwordResetCompletionPerIp.points + 1, 1, (i) =>

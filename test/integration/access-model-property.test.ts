@@ -220,18 +220,23 @@ async function checkInvariants(w: World): Promise<void> {
   }
 }
 
-it(`AM-1 AM-2 AM-5 random grant, revoke, offboard, terminate, expire and accept never leave access without a standing source, nor above a ceiling (${RUNS} runs)`, async () => {
-  let steps = 0;
-  await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 14 }), async (sequence) => {
-      const w = await world();
-      for (const s of sequence) {
-        await apply(w, s);
-        steps += 1;
-        await checkInvariants(w);
-      }
-    }),
-    { numRuns: RUNS },
-  );
-  console.info(`access-model property: ${RUNS} runs, ${steps} steps, invariants checked after each`);
-}, 600_000);
+it(
+  'AM-1 AM-2 AM-5 random grant, revoke, offboard, terminate, expire and accept never leave access ' +
+    `without a standing source, nor above a ceiling (${RUNS} runs)`,
+  async () => {
+    let steps = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 14 }), async (sequence) => {
+        const w = await world();
+        for (const s of sequence) {
+          await apply(w, s);
+          steps += 1;
+          await checkInvariants(w);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    console.info(`access-model property: ${RUNS} runs, ${steps} steps, invariants checked after each`);
+  },
+  600_000,
+);

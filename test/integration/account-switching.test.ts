@@ -192,31 +192,37 @@ it('PA-5 switching needs a fresh sign-in (stale: 401); switched in, the Accounts
   ]);
 });
 
-it('PA-5 revoking the guest grant ends the switch at once: the switched token is refused, the partner token works', async () => {
-  const w = await world();
-  const grantId = await inviteAsGuest(w, 'PRODUCT_ADMIN');
-  const home = await signIn(w.owner.email);
-  const switched = await exchange(home, w.customer.id);
-  expect(switched.body.account).toMatchObject({ role: 'PRODUCT_ADMIN' });
-  const inside = switched.body.access_token;
-  expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(200);
+it(
+  'PA-5 revoking the guest grant ends the switch at once: the switched token is refused, ' +
+    'the partner token works',
+  async () => {
+    const w = await world();
+    const grantId = await inviteAsGuest(w, 'PRODUCT_ADMIN');
+    const home = await signIn(w.owner.email);
+    const switched = await exchange(home, w.customer.id);
+    expect(switched.body.account).toMatchObject({ role: 'PRODUCT_ADMIN' });
+    const inside = switched.body.access_token;
+    expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(200);
 
-  const revoked = await running.api.call('POST', `/organizations/${w.customer.id}/access-ledger/revocations`, {
-    token: w.admin,
-    body: { grantId, reason: 'The project is over.' },
-  });
-  expect(revoked).toMatchObject({ status: 200, body: { grantId, source: 'GUEST' } });
-  // The grant and the switch it carried end in one transaction: the token names a switch that is over.
-  expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(401);
-  expect((await exchange(inside, 'home')).status).toBe(401);
-  const open = await running.api.db.accountSwitch.count({ where: { organizationId: w.customer.id, endedAt: null } });
-  expect(open).toBe(0);
+    const revoked = await running.api.call('POST', `/organizations/${w.customer.id}/access-ledger/revocations`, {
+      token: w.admin,
+      body: { grantId, reason: 'The project is over.' },
+    });
+    expect(revoked).toMatchObject({ status: 200, body: { grantId, source: 'GUEST' } });
+    // The grant and the switch it carried end in one transaction: the token names a switch that is over.
+    expect((await running.api.call('GET', `/organizations/${w.customer.id}`, { token: inside })).status).toBe(401);
+    expect((await exchange(inside, 'home')).status).toBe(401);
+    const open = await running.api.db.accountSwitch.count({
+      where: { organizationId: w.customer.id, endedAt: null },
+    });
+    expect(open).toBe(0);
 
-  // The partner account is untouched, and switching in again needs a new invitation.
-  expect((await running.api.call('GET', `/partner-firms/${w.firm.id}/staff`, { token: home })).status).toBe(200);
-  const refused = await exchange(home, w.customer.id);
-  expect(refused).toMatchObject({ status: 403, body: { detail: expect.stringMatching(/invite you as a guest/) } });
-});
+    // The partner account is untouched, and switching in again needs a new invitation.
+    expect((await running.api.call('GET', `/partner-firms/${w.firm.id}/staff`, { token: home })).status).toBe(200);
+    const refused = await exchange(home, w.customer.id);
+    expect(refused).toMatchObject({ status: 403, body: { detail: expect.stringMatching(/invite you as a guest/) } });
+  },
+);
 
 it('PA-5 (issue 12) a password reset ends the switched-in token and the partner token it came from', async () => {
   const w = await world();

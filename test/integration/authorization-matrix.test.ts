@@ -73,32 +73,35 @@ it('AM-3 each actor on their own tenant and on another tenant gets exactly what 
   );
 });
 
-it('AM-3 the codec server, outside the route table, lets exactly the matrix row’s actors decode and encode', async () => {
-  const authorizer = new Authorizer(api.db);
-  const seen: Record<string, string> = {};
-  const expected: Record<string, string> = {};
-  for (const endpoint of CODEC_ENDPOINTS) {
-    const row = MATRIX[endpoint];
-    for (const actor of ACTORS) {
-      for (const [side, from, allowed] of [
-        ['own', tenants[0], row.own ?? []],
-        ['other', tenants[1], row.other ?? []],
-      ] as const) {
-        const who = (await loadActor(api.db, from.people[actor]))!;
-        const decision = await enforce(authorizer, who, CODEC_CHECK).then(
-          () => 'allow',
-          (err: unknown) => {
-            if (err instanceof Problem && err.kind === 'forbidden') return 'deny';
-            throw err;
-          },
-        );
-        seen[`${endpoint} ${side} ${actor}`] = decision;
-        expected[`${endpoint} ${side} ${actor}`] = allowed.includes(actor) ? 'allow' : 'deny';
+it(
+  'AM-3 the codec server, outside the route table, lets exactly the matrix row’s actors ' + 'decode and encode',
+  async () => {
+    const authorizer = new Authorizer(api.db);
+    const seen: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const endpoint of CODEC_ENDPOINTS) {
+      const row = MATRIX[endpoint];
+      for (const actor of ACTORS) {
+        for (const [side, from, allowed] of [
+          ['own', tenants[0], row.own ?? []],
+          ['other', tenants[1], row.other ?? []],
+        ] as const) {
+          const who = (await loadActor(api.db, from.people[actor]))!;
+          const decision = await enforce(authorizer, who, CODEC_CHECK).then(
+            () => 'allow',
+            (err: unknown) => {
+              if (err instanceof Problem && err.kind === 'forbidden') return 'deny';
+              throw err;
+            },
+          );
+          seen[`${endpoint} ${side} ${actor}`] = decision;
+          expected[`${endpoint} ${side} ${actor}`] = allowed.includes(actor) ? 'allow' : 'deny';
+        }
       }
     }
-  }
-  expect(seen).toEqual(expected);
-});
+    expect(seen).toEqual(expected);
+  },
+);
 
 it('AM-3 an anonymous caller gets 401 on every route that needs a sign-in, before anything is decided', async () => {
   const statuses: Record<string, number> = {};

@@ -69,105 +69,122 @@ async function delegated(w: Awaited<ReturnType<typeof firmAndClient>>, role: 'ME
   expect(accepted.status).toBe(200);
 }
 
-it('AM-2 AM-4 the firm asks, the client approves, a manager delegates within the ceiling, the ledger says why, and terminating revokes at once', async () => {
-  const w = await firmAndClient();
-  const id = await approvedRelationship(w);
-  const again = await running.api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
-    token: w.owner.token,
-    body: { organizationId: w.client.id, roleCeiling: 'MEMBER', durationDays: 30 },
-  });
-  expect(again).toMatchObject({ status: 409, body: { type: `${P}conflict` } });
-  expect(
-    (await running.api.call('GET', `/organizations/${w.client.id}/client-relationships`, { token: w.admin.token }))
-      .body.items,
-  ).toEqual([expect.objectContaining({ clientRelationshipId: id, state: 'ACTIVE' })]);
+it(
+  'AM-2 AM-4 the firm asks, the client approves, a manager delegates within the ceiling, ' +
+    'the ledger says why, and terminating revokes at once',
+  async () => {
+    const w = await firmAndClient();
+    const id = await approvedRelationship(w);
+    const again = await running.api.call('POST', `/partner-firms/${w.firm.id}/client-relationships`, {
+      token: w.owner.token,
+      body: { organizationId: w.client.id, roleCeiling: 'MEMBER', durationDays: 30 },
+    });
+    expect(again).toMatchObject({ status: 409, body: { type: `${P}conflict` } });
+    expect(
+      (await running.api.call('GET', `/organizations/${w.client.id}/client-relationships`, { token: w.admin.token }))
+        .body.items,
+    ).toEqual([expect.objectContaining({ clientRelationshipId: id, state: 'ACTIVE' })]);
 
-  await delegated(w, 'PRODUCT_ADMIN');
-  expect(await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).toMatchObject({
-    status: 200,
-    body: { yourAccess: 'PRODUCT_ADMIN' },
-  });
-  const ledger = (
-    await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
-  ).body.items;
-  const entry = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
-  expect(entry).toMatchObject({
-    source: 'DELEGATION',
-    level: 'PRODUCT_ADMIN',
-    revocable: true,
-    partnerFirm: { partnerFirmId: w.firm.id, name: w.firm.name },
-    clientRelationshipId: id,
-    grantedBy: { userId: w.manager.id, name: 'Uma Manager' },
-    why: expect.stringMatching(
-      new RegExp(
-        `^Sid Staff, PRODUCT_ADMIN, delegated by ${w.firm.name} under relationship ${id}, granted by Uma Manager on \\d{4}-\\d{2}-\\d{2}, until \\d{4}-\\d{2}-\\d{2}$`,
+    await delegated(w, 'PRODUCT_ADMIN');
+    expect(await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).toMatchObject({
+      status: 200,
+      body: { yourAccess: 'PRODUCT_ADMIN' },
+    });
+    const ledger = (
+      await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+    ).body.items;
+    const entry = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
+    expect(entry).toMatchObject({
+      source: 'DELEGATION',
+      level: 'PRODUCT_ADMIN',
+      revocable: true,
+      partnerFirm: { partnerFirmId: w.firm.id, name: w.firm.name },
+      clientRelationshipId: id,
+      grantedBy: { userId: w.manager.id, name: 'Uma Manager' },
+      why: expect.stringMatching(
+        new RegExp(
+          `^Sid Staff, PRODUCT_ADMIN, delegated by ${w.firm.name} under relationship ${id}, ` +
+            'granted by Uma Manager on \\d{4}-\\d{2}-\\d{2}, until \\d{4}-\\d{2}-\\d{2}$',
+        ),
       ),
-    ),
-  });
-  expect(ledger.filter((e: { source: string }) => e.source === 'OWN')).toHaveLength(2);
-  // TPU-7: the staff user hops to it like a third party would.
-  const hop = await running.api.call('GET', '/me/client-organizations', { token: w.staff.token });
-  expect(hop.body.items).toEqual([{ organizationId: w.client.id, name: w.client.name }]);
+    });
+    expect(ledger.filter((e: { source: string }) => e.source === 'OWN')).toHaveLength(2);
+    // TPU-7: the staff user hops to it like a third party would.
+    const hop = await running.api.call('GET', '/me/client-organizations', { token: w.staff.token });
+    expect(hop.body.items).toEqual([{ organizationId: w.client.id, name: w.client.name }]);
 
-  // Either side ends it: here the organization. The delegation is gone in the same answer.
-  const ended = await running.api.call('POST', `/client-relationships/${id}/terminate`, {
-    token: w.admin.token,
-    body: { reason: 'Engagement over.' },
-  });
-  expect(ended).toMatchObject({ status: 200, body: { state: 'TERMINATED' } });
-  expect(await running.api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } })).toBe(
-    0,
-  );
-  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
-  expect((await running.api.call('GET', '/me/client-organizations', { token: w.staff.token })).body.items).toEqual(
-    [],
-  );
-  expect(
-    await running.api.db.outboxEvent.count({
-      where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: entry.grantId } },
-    }),
-  ).toBe(1);
-  expect(
-    (
-      await running.api.call('POST', `/client-relationships/${id}/terminate`, {
-        token: w.owner.token,
-        body: { reason: 'Again.' },
-      })
-    ).status,
-  ).toBe(403);
-});
+    // Either side ends it: here the organization. The delegation is gone in the same answer.
+    const ended = await running.api.call('POST', `/client-relationships/${id}/terminate`, {
+      token: w.admin.token,
+      body: { reason: 'Engagement over.' },
+    });
+    expect(ended).toMatchObject({ status: 200, body: { state: 'TERMINATED' } });
+    expect(
+      await running.api.db.membership.count({ where: { userId: w.staff.id, organizationId: w.client.id } }),
+    ).toBe(0);
+    expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(
+      403,
+    );
+    expect((await running.api.call('GET', '/me/client-organizations', { token: w.staff.token })).body.items).toEqual(
+      [],
+    );
+    expect(
+      await running.api.db.outboxEvent.count({
+        where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: entry.grantId } },
+      }),
+    ).toBe(1);
+    expect(
+      (
+        await running.api.call('POST', `/client-relationships/${id}/terminate`, {
+          token: w.owner.token,
+          body: { reason: 'Again.' },
+        })
+      ).status,
+    ).toBe(403);
+  },
+);
 
-it('AM-4 an org admin revokes a delegated grant from the ledger at once; an own membership is managed as a member instead', async () => {
-  const w = await firmAndClient();
-  await approvedRelationship(w);
-  await delegated(w, 'MEMBER');
-  const ledger = (
-    await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
-  ).body.items;
-  const grant = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
-  const own = ledger.find((e: { source: string }) => e.source === 'OWN');
+it(
+  'AM-4 an org admin revokes a delegated grant from the ledger at once; an own membership ' +
+    'is managed as a member instead',
+  async () => {
+    const w = await firmAndClient();
+    await approvedRelationship(w);
+    await delegated(w, 'MEMBER');
+    const ledger = (
+      await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+    ).body.items;
+    const grant = ledger.find((e: { userId: string }) => e.userId === w.staff.id);
+    const own = ledger.find((e: { source: string }) => e.source === 'OWN');
 
-  const refused = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
-    token: w.admin.token,
-    body: { grantId: own.grantId, reason: 'No.' },
-  });
-  expect(refused).toMatchObject({ status: 422, body: { type: `${P}unprocessable` } });
-  const revoked = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
-    token: w.admin.token,
-    body: { grantId: grant.grantId, reason: 'Not needed any more.' },
-  });
-  expect(revoked).toMatchObject({ status: 200, body: { grantId: grant.grantId, source: 'DELEGATION' } });
-  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
-  const gone = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
-    token: w.admin.token,
-    body: { grantId: grant.grantId, reason: 'Twice.' },
-  });
-  expect(gone.status).toBe(404);
-  const event = await running.api.db.outboxEvent.findFirstOrThrow({
-    where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: grant.grantId } },
-  });
-  expect(event.data).toMatchObject({ actorUserId: w.admin.id, reason: 'Not needed any more.', source: 'DELEGATION' });
-});
+    const refused = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+      token: w.admin.token,
+      body: { grantId: own.grantId, reason: 'No.' },
+    });
+    expect(refused).toMatchObject({ status: 422, body: { type: `${P}unprocessable` } });
+    const revoked = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+      token: w.admin.token,
+      body: { grantId: grant.grantId, reason: 'Not needed any more.' },
+    });
+    expect(revoked).toMatchObject({ status: 200, body: { grantId: grant.grantId, source: 'DELEGATION' } });
+    expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(
+      403,
+    );
+    const gone = await running.api.call('POST', `/organizations/${w.client.id}/access-ledger/revocations`, {
+      token: w.admin.token,
+      body: { grantId: grant.grantId, reason: 'Twice.' },
+    });
+    expect(gone.status).toBe(404);
+    const event = await running.api.db.outboxEvent.findFirstOrThrow({
+      where: { type: 'partneraccess.access.grant-revoked.v1', data: { path: ['grantId'], equals: grant.grantId } },
+    });
+    expect(event.data).toMatchObject({
+      actorUserId: w.admin.id,
+      reason: 'Not needed any more.',
+      source: 'DELEGATION',
+    });
+  },
+);
 
 it('AM-2 a relationship the organization declines never lets the firm delegate', async () => {
   const w = await firmAndClient();
@@ -197,19 +214,29 @@ it('AM-2 a relationship the organization declines never lets the firm delegate',
   });
 });
 
-it('AM-2 AM-5 a relationship past its end date grants nothing, even before its workflow records the expiry', async () => {
-  const w = await firmAndClient();
-  const id = await approvedRelationship(w);
-  await delegated(w, 'MEMBER');
-  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(200);
-  // A worker that was down when the end date came: the row is still ACTIVE, its date is past.
-  await running.api.db.clientRelationship.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-  expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(403);
-  const ledger = (
-    await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
-  ).body;
-  expect(ledger.items.some((e: { userId: string }) => e.userId === w.staff.id)).toBe(false);
-});
+it(
+  'AM-2 AM-5 a relationship past its end date grants nothing, even before its workflow ' + 'records the expiry',
+  async () => {
+    const w = await firmAndClient();
+    const id = await approvedRelationship(w);
+    await delegated(w, 'MEMBER');
+    expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(
+      200,
+    );
+    // A worker that was down when the end date came: the row is still ACTIVE, its date is past.
+    await running.api.db.clientRelationship.update({
+      where: { id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await running.api.call('GET', `/organizations/${w.client.id}`, { token: w.staff.token })).status).toBe(
+      403,
+    );
+    const ledger = (
+      await running.api.call('GET', `/organizations/${w.client.id}/access-ledger`, { token: w.admin.token })
+    ).body;
+    expect(ledger.items.some((e: { userId: string }) => e.userId === w.staff.id)).toBe(false);
+  },
+);
 
 it("AM-2 AM-4 the client's org admin extends an active relationship by hand, once; both sides are told", async () => {
   const w = await firmAndClient();

@@ -76,7 +76,8 @@ async function topicSize(topic: string): Promise<number> {
 }
 
 const title =
-  'issue 12: PostgreSQL stops for ~5 s while CRM and ticket messages arrive; afterwards each is applied exactly once ' +
+  'issue 12: PostgreSQL stops for ~5 s while CRM and ticket messages arrive; afterwards ' +
+  'each is applied exactly once ' +
   'and the dead-letter topic stays empty';
 it(
   title,
@@ -233,34 +234,39 @@ it(title2, async () => {
   expect(await topicSize(dlq)).toBe(0);
 });
 
-it('INT-1 issue 12: a ticket the HTTP intake committed but could not dispatch is dispatched by the sweep, once', async () => {
-  const kinds = probeKinds();
-  // What POST /support/tickets leaves when Temporal fails after the commit: the ticket RECEIVED, a 503.
-  const ticketId = `TMP-H-${uniqueSuffix()}`;
-  const ticket = { ticketId, kind: 'probe-request', payload: { note: 'Temporal was away' } };
-  await api.db.$transaction((tx) => intakeTicket(tx, kinds, ticket, 'http'));
-  const newer = `TMP-N-${uniqueSuffix()}`;
-  await api.db.$transaction((tx) => intakeTicket(tx, kinds, { ...ticket, ticketId: newer }, 'http'));
-  await api.db.supportTicket.update({ where: { ticketId }, data: { receivedAt: new Date(Date.now() - 120_000) } });
+it(
+  'INT-1 issue 12: a ticket the HTTP intake committed but could not dispatch is dispatched ' + 'by the sweep, once',
+  async () => {
+    const kinds = probeKinds();
+    // What POST /support/tickets leaves when Temporal fails after the commit: the ticket RECEIVED, a 503.
+    const ticketId = `TMP-H-${uniqueSuffix()}`;
+    const ticket = { ticketId, kind: 'probe-request', payload: { note: 'Temporal was away' } };
+    await api.db.$transaction((tx) => intakeTicket(tx, kinds, ticket, 'http'));
+    const newer = `TMP-N-${uniqueSuffix()}`;
+    await api.db.$transaction((tx) => intakeTicket(tx, kinds, { ...ticket, ticketId: newer }, 'http'));
+    await api.db.supportTicket.update({ where: { ticketId }, data: { receivedAt: new Date(Date.now() - 120_000) } });
 
-  const first = await dispatchWaitingTickets(api.db, kinds, { settleMs: 60_000 });
-  // The older ticket is dispatched; the one received just now is left to the intake still dispatching it.
-  expect(first.dispatched).toContain(ticketId);
-  expect(first.dispatched).not.toContain(newer);
-  expect(first.failed).toEqual([]);
-  const stored = await api.db.supportTicket.findUniqueOrThrow({ where: { ticketId } });
-  expect(stored).toMatchObject({ status: 'DISPATCHED', workflowId: `outage-probe-${ticketId}` });
-  expect((await api.temporal.workflow.getHandle(`outage-probe-${ticketId}`).describe()).status.name).toBe('RUNNING');
+    const first = await dispatchWaitingTickets(api.db, kinds, { settleMs: 60_000 });
+    // The older ticket is dispatched; the one received just now is left to the intake still dispatching it.
+    expect(first.dispatched).toContain(ticketId);
+    expect(first.dispatched).not.toContain(newer);
+    expect(first.failed).toEqual([]);
+    const stored = await api.db.supportTicket.findUniqueOrThrow({ where: { ticketId } });
+    expect(stored).toMatchObject({ status: 'DISPATCHED', workflowId: `outage-probe-${ticketId}` });
+    expect((await api.temporal.workflow.getHandle(`outage-probe-${ticketId}`).describe()).status.name).toBe(
+      'RUNNING',
+    );
 
-  const again = await dispatchWaitingTickets(api.db, kinds, { settleMs: 60_000 });
-  expect(again.dispatched).not.toContain(ticketId);
-  const events = await api.db.outboxEvent.findMany({
-    where: { aggregateId: ticketId },
-    orderBy: { sequence: 'asc' },
-  });
-  expect(events.map((e) => e.type)).toEqual([
-    'partneraccess.support.ticket-received.v1',
-    'partneraccess.support.ticket-dispatched.v1',
-  ]);
-  await api.db.supportTicket.delete({ where: { ticketId: newer } });
-});
+    const again = await dispatchWaitingTickets(api.db, kinds, { settleMs: 60_000 });
+    expect(again.dispatched).not.toContain(ticketId);
+    const events = await api.db.outboxEvent.findMany({
+      where: { aggregateId: ticketId },
+      orderBy: { sequence: 'asc' },
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'partneraccess.support.ticket-received.v1',
+      'partneraccess.support.ticket-dispatched.v1',
+    ]);
+    await api.db.supportTicket.delete({ where: { ticketId: newer } });
+  },
+);

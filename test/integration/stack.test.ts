@@ -78,23 +78,26 @@ describe('the real stack', () => {
       await api.close();
     });
 
-    it('/readyz answers 200, turns 503 naming kafka when the broker stops, and 200 again when it is back', async () => {
-      const up = await api.call('GET', '/readyz');
-      expect(up.status).toBe(200);
-      expect(up.body).toEqual({ status: 'ready', checks: { temporal: 'up', kafka: 'up', database: 'up' } });
+    it(
+      '/readyz answers 200, turns 503 naming kafka when the broker stops, and 200 again when ' + 'it is back',
+      async () => {
+        const up = await api.call('GET', '/readyz');
+        expect(up.status).toBe(200);
+        expect(up.body).toEqual({ status: 'ready', checks: { temporal: 'up', kafka: 'up', database: 'up' } });
 
-      await stackService('stop', 'kafka');
-      const down = await api.call('GET', '/readyz');
-      expect(down.status).toBe(503);
-      expect(down.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(down.body.type).toBe('https://partner-access.example/problems/not-ready');
-      expect(down.body.down).toEqual(['kafka']);
-      expect(down.body.detail).toBe('Not reachable: kafka.');
+        await stackService('stop', 'kafka');
+        const down = await api.call('GET', '/readyz');
+        expect(down.status).toBe(503);
+        expect(down.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(down.body.type).toBe('https://partner-access.example/problems/not-ready');
+        expect(down.body.down).toEqual(['kafka']);
+        expect(down.body.detail).toBe('Not reachable: kafka.');
 
-      await stackService('start', 'kafka');
-      const back = await api.call('GET', '/readyz');
-      expect(back.status).toBe(200);
-    });
+        await stackService('start', 'kafka');
+        const back = await api.call('GET', '/readyz');
+        expect(back.status).toBe(200);
+      },
+    );
 
     it('/healthz answers while a dependency is down', async () => {
       const res = await api.call('GET', '/healthz');

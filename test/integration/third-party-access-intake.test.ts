@@ -40,62 +40,66 @@ const relationship = (organizationId: string, email: string) =>
     },
   });
 
-it('TPU-5 INT-2 a CRM Account Owner is listed directly with access off (no support step); replays change nothing; losing the status removes what the CRM granted', async () => {
-  const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 1 });
-  await api.db.organization.update({ where: { id: org.id }, data: { externalId: `CRM-${uniqueSuffix()}` } });
-  const partner = await createUser(api.db, { firmName: 'Northwind Advisory' });
-  const topic = await createTestTopic(kafka, 'crm-tpu');
-  topics.push(topic);
-  const consumer = new InboundConsumer({
-    name: `test-crm-tpu-${uniqueSuffix()}`,
-    topic,
-    handlers: [crmAccountOwnerHandler([accountOwnerToThirdPartyAccess(api.thirdPartyAccess)])],
-    kafka: testKafka(),
-    db: api.db,
-    logger: createLogger('test', 'silent'),
-  });
-  consumers.push(consumer);
-  await consumer.start();
+it(
+  'TPU-5 INT-2 a CRM Account Owner is listed directly with access off (no support step); ' +
+    'replays change nothing; losing the status removes what the CRM granted',
+  async () => {
+    const { org, members } = await createOrganization(api.db, { ORG_ADMIN: 1 });
+    await api.db.organization.update({ where: { id: org.id }, data: { externalId: `CRM-${uniqueSuffix()}` } });
+    const partner = await createUser(api.db, { firmName: 'Northwind Advisory' });
+    const topic = await createTestTopic(kafka, 'crm-tpu');
+    topics.push(topic);
+    const consumer = new InboundConsumer({
+      name: `test-crm-tpu-${uniqueSuffix()}`,
+      topic,
+      handlers: [crmAccountOwnerHandler([accountOwnerToThirdPartyAccess(api.thirdPartyAccess)])],
+      kafka: testKafka(),
+      db: api.db,
+      logger: createLogger('test', 'silent'),
+    });
+    consumers.push(consumer);
+    await consumer.start();
 
-  const externalId = (await api.db.organization.findUniqueOrThrow({ where: { id: org.id } })).externalId!;
-  const owner = {
-    organizationExternalId: externalId,
-    partnerEmail: partner.email,
-    partnerFirmName: 'Northwind Advisory',
-    isAccountOwner: true,
-    asOf: '2026-11-01T00:00:00Z',
-  };
-  const id = `crm-${uniqueSuffix()}`;
-  await produce(
-    kafka,
-    topic,
-    [1, 2, 3].map(() => ({ type: InboundTypes.crmAccountOwnerStatus, key: externalId, data: owner, id })),
-  );
-  await waitUntil('listed', async () => (await relationship(org.id, partner.email))?.state === 'LISTED', 30000);
-  const listed = (await relationship(org.id, partner.email))!;
-  expect(listed).toMatchObject({ state: 'LISTED', origin: 'CRM', thirdPartyUserId: partner.id });
-  await mailSink.waitFor(members.ORG_ADMIN[0].email, /was added as a third-party user/);
-  await waitUntil('three deliveries', () => consumer.outcomes.applied + consumer.outcomes.duplicate >= 3);
-  expect(consumer.outcomes).toMatchObject({ applied: 1, duplicate: 2 });
-  const { workflowId } = api.thirdPartyAccess.workflowIdFor(org.id, partner.email);
-  const types = async () =>
-    (await api.db.outboxEvent.findMany({ where: { aggregateId: workflowId }, orderBy: { sequence: 'asc' } })).map(
-      (e) => e.type,
+    const externalId = (await api.db.organization.findUniqueOrThrow({ where: { id: org.id } })).externalId!;
+    const owner = {
+      organizationExternalId: externalId,
+      partnerEmail: partner.email,
+      partnerFirmName: 'Northwind Advisory',
+      isAccountOwner: true,
+      asOf: '2026-11-01T00:00:00Z',
+    };
+    const id = `crm-${uniqueSuffix()}`;
+    await produce(
+      kafka,
+      topic,
+      [1, 2, 3].map(() => ({ type: InboundTypes.crmAccountOwnerStatus, key: externalId, data: owner, id })),
     );
-  expect(await types()).toEqual(['partneraccess.tpu.listed.v1']);
+    await waitUntil('listed', async () => (await relationship(org.id, partner.email))?.state === 'LISTED', 30000);
+    const listed = (await relationship(org.id, partner.email))!;
+    expect(listed).toMatchObject({ state: 'LISTED', origin: 'CRM', thirdPartyUserId: partner.id });
+    await mailSink.waitFor(members.ORG_ADMIN[0].email, /was added as a third-party user/);
+    await waitUntil('three deliveries', () => consumer.outcomes.applied + consumer.outcomes.duplicate >= 3);
+    expect(consumer.outcomes).toMatchObject({ applied: 1, duplicate: 2 });
+    const { workflowId } = api.thirdPartyAccess.workflowIdFor(org.id, partner.email);
+    const types = async () =>
+      (await api.db.outboxEvent.findMany({ where: { aggregateId: workflowId }, orderBy: { sequence: 'asc' } })).map(
+        (e) => e.type,
+      );
+    expect(await types()).toEqual(['partneraccess.tpu.listed.v1']);
 
-  // The CRM later says they are no longer the Account Owner: the CRM-granted relationship is removed.
-  await produce(kafka, topic, [
-    {
-      type: InboundTypes.crmAccountOwnerStatus,
-      key: externalId,
-      data: { ...owner, isAccountOwner: false, asOf: '2026-11-10T00:00:00Z' },
-    },
-  ]);
-  await waitUntil('removed', async () => (await relationship(org.id, partner.email))?.state === 'REMOVED', 30000);
-  expect((await relationship(org.id, partner.email))!.reason).toMatch(/no longer lists them as the Account Owner/);
-  expect(await types()).toEqual(['partneraccess.tpu.listed.v1', 'partneraccess.tpu.removed.v1']);
-});
+    // The CRM later says they are no longer the Account Owner: the CRM-granted relationship is removed.
+    await produce(kafka, topic, [
+      {
+        type: InboundTypes.crmAccountOwnerStatus,
+        key: externalId,
+        data: { ...owner, isAccountOwner: false, asOf: '2026-11-10T00:00:00Z' },
+      },
+    ]);
+    await waitUntil('removed', async () => (await relationship(org.id, partner.email))?.state === 'REMOVED', 30000);
+    expect((await relationship(org.id, partner.email))!.reason).toMatch(/no longer lists them as the Account Owner/);
+    expect(await types()).toEqual(['partneraccess.tpu.listed.v1', 'partneraccess.tpu.removed.v1']);
+  },
+);
 
 it('TPU-2 INT-1 a tpu-request support ticket starts the request; the same ticket again changes nothing', async () => {
   const { org } = await createOrganization(api.db, { ORG_ADMIN: 1 });

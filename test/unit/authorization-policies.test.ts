@@ -58,20 +58,23 @@ describe('AM-3 policies', () => {
     if (answer.type === 'success') expect(answer.validationErrors).toEqual([]);
   });
 
-  it("TPU-4 a third party with access on works in the organization but holds none of the own org admins' powers", () => {
-    expect(allowed('thirdParty', 'viewOrganization', organization)).toBe(true);
-    expect(allowed('thirdParty', 'createTask', organization)).toBe(true);
-    for (const power of [
-      'requestThirdPartyAccess',
-      'setThirdPartyAccess',
-      'removeThirdParty',
-      'viewAccessLedger',
-      'revokeGrant',
-    ] as const) {
-      expect({ power, allowed: allowed('thirdParty', power, organization) }).toEqual({ power, allowed: false });
-      expect({ power, allowed: allowed('orgAdmin', power, organization) }).toEqual({ power, allowed: true });
-    }
-  });
+  it(
+    'TPU-4 a third party with access on works in the organization but holds none of the own ' + "org admins' powers",
+    () => {
+      expect(allowed('thirdParty', 'viewOrganization', organization)).toBe(true);
+      expect(allowed('thirdParty', 'createTask', organization)).toBe(true);
+      for (const power of [
+        'requestThirdPartyAccess',
+        'setThirdPartyAccess',
+        'removeThirdParty',
+        'viewAccessLedger',
+        'revokeGrant',
+      ] as const) {
+        expect({ power, allowed: allowed('thirdParty', power, organization) }).toEqual({ power, allowed: false });
+        expect({ power, allowed: allowed('orgAdmin', power, organization) }).toEqual({ power, allowed: true });
+      }
+    },
+  );
 
   it('TPU-2 TPU-4 org contacts request third parties; only org admins toggle them', () => {
     expect(allowed('productAdmin', 'requestThirdPartyAccess', organization)).toBe(true);

@@ -217,7 +217,8 @@ describe('issue 12 production connections: Kafka', () => {
   it('refuses SASL PLAIN without SSL in production only: it sends the password itself', () => {
     const plain = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' };
     expect(problems({ ...production, ...plain })).toEqual([
-      'KAFKA_SASL_MECHANISM: plain sends the password in clear text; set KAFKA_SSL=on (only development and test may go without)',
+      'KAFKA_SASL_MECHANISM: plain sends the password in clear text; set KAFKA_SSL=on (only ' +
+        'development and test may go without)',
     ]);
     expect(problems({ ...dev, ...plain })).toEqual([]);
     expect(problems({ ...production, ...plain, KAFKA_SASL_MECHANISM: 'scram-sha-256' })).toEqual([]);

@@ -21,24 +21,27 @@ function gate() {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-it('Abuse limits: at most `size` tasks run at once, the rest start in arrival order, a failure frees its turn', async () => {
-  const limit = turns(2);
-  const g = gate();
-  const results = [1, 2, 3, 4, 5].map((id) => limit(g.task(id)).catch((err: Error) => err.message));
-  await settle();
-  expect(g.started).toEqual([1, 2]);
-  g.finishers[0](); // 1 ends: 3 starts
-  await settle();
-  expect(g.started).toEqual([1, 2, 3]);
-  g.finishers[2](); // 3 fails: 4 still starts
-  await settle();
-  expect(g.started).toEqual([1, 2, 3, 4]);
-  for (const finish of g.finishers.slice()) finish();
-  await settle();
-  g.finishers[g.finishers.length - 1]();
-  expect(await Promise.all(results)).toEqual([1, 2, 'task 3 failed', 4, 5]);
-  expect(g.most()).toBe(2);
-});
+it(
+  'Abuse limits: at most `size` tasks run at once, the rest start in arrival order, a ' + 'failure frees its turn',
+  async () => {
+    const limit = turns(2);
+    const g = gate();
+    const results = [1, 2, 3, 4, 5].map((id) => limit(g.task(id)).catch((err: Error) => err.message));
+    await settle();
+    expect(g.started).toEqual([1, 2]);
+    g.finishers[0](); // 1 ends: 3 starts
+    await settle();
+    expect(g.started).toEqual([1, 2, 3]);
+    g.finishers[2](); // 3 fails: 4 still starts
+    await settle();
+    expect(g.started).toEqual([1, 2, 3, 4]);
+    for (const finish of g.finishers.slice()) finish();
+    await settle();
+    g.finishers[g.finishers.length - 1]();
+    expect(await Promise.all(results)).toEqual([1, 2, 'task 3 failed', 4, 5]);
+    expect(g.most()).toBe(2);
+  },
+);
 
 it('Abuse limits: a burst of password hashes and checks still gives every caller the right answer', async () => {
   expect(CONCURRENT_HASHES).toBeLessThan(4); // libuv's default pool has 4 threads: some stay free

@@ -31,25 +31,29 @@ describe('docker-compose.yml agrees with the local stack', () => {
     expect(published('api')).toEqual([local.API_PORT]);
   });
 
-  it('gives the worker and the API only variables the configuration schema knows, with the same names as the local stack', () => {
-    const known = envVariableNames;
-    for (const svc of ['worker', 'api']) {
-      const env = compose.services[svc].environment!;
-      for (const name of Object.keys(env)) expect(known).toContain(name);
-      for (const name of [
-        'DATABASE_URL',
-        'KAFKA_BROKERS',
-        'TEMPORAL_ADDRESS',
-        'TEMPORAL_NAMESPACE',
-        'SMTP_HOST',
-        'SMTP_PORT',
-        'API_PORT',
-      ]) {
-        expect(env).toHaveProperty(name);
-        expect(local).toHaveProperty(name);
+  it(
+    'gives the worker and the API only variables the configuration schema knows, with the ' +
+      'same names as the local stack',
+    () => {
+      const known = envVariableNames;
+      for (const svc of ['worker', 'api']) {
+        const env = compose.services[svc].environment!;
+        for (const name of Object.keys(env)) expect(known).toContain(name);
+        for (const name of [
+          'DATABASE_URL',
+          'KAFKA_BROKERS',
+          'TEMPORAL_ADDRESS',
+          'TEMPORAL_NAMESPACE',
+          'SMTP_HOST',
+          'SMTP_PORT',
+          'API_PORT',
+        ]) {
+          expect(env).toHaveProperty(name);
+          expect(local).toHaveProperty(name);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('AM-1 runs the worker and the API in production, refusing to start without real secrets', () => {
     for (const svc of ['worker', 'api']) {
