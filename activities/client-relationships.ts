@@ -306,7 +306,9 @@ export function clientRelationshipActivities(db: Database, mailer: Mailer) {
         to: e.recipient.email,
         subject,
         ...composeFromText(text, subject),
-        messageId: `<client-relationship-${e.relationshipId}-${e.transition}-${e.recipient.userId}@partner-access.example>`,
+        messageId:
+          `<client-relationship-${e.relationshipId}-${e.transition}-${e.recipient.userId}` +
+          '@partner-access.example>',
       });
     },
   };

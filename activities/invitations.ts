@@ -89,7 +89,8 @@ const KINDS: Record<
       const name = c?.name ?? 'a business partner company';
       return {
         name,
-        invitedTo: `work with ${org?.name ?? 'an organization'} as a business partner (${c?.name ?? 'partner company'})`,
+        invitedTo:
+          `work with ${org?.name ?? 'an organization'} ` + `as a business partner (${c?.name ?? 'partner company'})`,
       };
     },
     email: (company) => ({
@@ -101,14 +102,16 @@ const KINDS: Record<
   PORTAL_USER: {
     async open(tx, o) {
       const claimed = await tx.$executeRaw`
-        insert into "PortalEmail" (email, "ownerType", "ownerId") values (${o.invitee.email}, 'portal-partner-user', ${o.invitationId}::uuid)
+        insert into "PortalEmail" (email, "ownerType", "ownerId")
+        values (${o.invitee.email}, 'portal-partner-user', ${o.invitationId}::uuid)
         on conflict do nothing`;
       if (claimed === 0) {
         return {
           refused: {
             reason: 'duplicate-email',
             message:
-              'This email already belongs to a partner or partner user in the portal. One email is one account. If it was registered by mistake, ask support to free it.',
+              'This email already belongs to a partner or partner user in the portal. One email is one account. ' +
+              'If it was registered by mistake, ask support to free it.',
           },
         };
       }
@@ -366,7 +369,8 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
       const row = await db.$transaction(async (tx) => {
         // A retried send updates its own row (new link), so the history counts it once.
         const [{ inserted }] = await tx.$queryRaw<Array<{ inserted: boolean }>>`
-          insert into "InvitationSend" ("invitationId", number, kind, "tokenHash") values (${a.invitationId}::uuid, ${a.number}, ${a.sendKind}::"InvitationSendKind", ${tokenHash})
+          insert into "InvitationSend" ("invitationId", number, kind, "tokenHash")
+          values (${a.invitationId}::uuid, ${a.number}, ${a.sendKind}::"InvitationSendKind", ${tokenHash})
           on conflict ("invitationId", number) do update set "tokenHash" = excluded."tokenHash", "sentAt" = now()
           returning (xmax = 0) as inserted`;
         const now = new Date();
@@ -419,7 +423,10 @@ export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl
       return { tokenHash };
     },
 
-    /** The state, what it grants or releases, and its event, in one transaction; a transition already applied is skipped. */
+    /**
+     * The state, what it grants or releases, and its event, in one transaction; a transition already applied
+     * is skipped.
+     */
     async recordInvitationTransition(
       t: InvitationTransition,
     ): Promise<{ applied: boolean; acceptedUserId: string | null }> {

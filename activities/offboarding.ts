@@ -21,7 +21,10 @@ interface Who {
 
 type Grant = EventData<'partneraccess.access.grant-revoked.v1'>;
 
-/** The leaver's offers from the firm, revoked once they are off its staff (see revokeOffersOnLeaving in domain/practice-staff.ts). */
+/**
+ * The leaver's offers from the firm, revoked once they are off its staff (see revokeOffersOnLeaving in
+ * domain/practice-staff.ts).
+ */
 export type RevokeOffers = (partnerFirmId: string, userId: string, actorUserId: string) => Promise<void>;
 
 export function offboardingActivities(db: Database, revokeOffers?: RevokeOffers) {
