@@ -107,7 +107,10 @@ export async function placesOf(
   return places;
 }
 
-/** Problems as a person reads them: the problem's own detail (a validation detail names its fields), else its title. */
+/**
+ * Problems as a person reads them: the problem's own detail (a validation detail names its fields), else its
+ * title.
+ */
 export function problemWords(err: Problem): string {
   const body = err.body();
   return body.detail ?? body.title;

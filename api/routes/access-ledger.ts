@@ -9,7 +9,6 @@ import type { Database } from '../../platform/database';
 import type { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { Refusal } from '../../workflows/third-party-access/messages';
 import { onOrganization, route } from '../routes';
-import { Problem } from '../problem';
 import { workflowCommand } from '../workflow-command';
 
 const OrgPath = z.strictObject({ organizationId: OrganizationId });

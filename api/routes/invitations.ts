@@ -269,7 +269,8 @@ export function invitationRoutes(
       method: 'post',
       path: '/invitations/:invitationId/resend',
       summary:
-        'BP-4, PS-2: send again with a new link (the old one dies at once); renews an expired invitation in one step. Rate-limited.',
+        'BP-4, PS-2: send again with a new link (the old one dies at once); ' +
+        'renews an expired invitation in one step. Rate-limited.',
       tags,
       auth: true,
       params: IdPath,

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
-import type { Actor } from '../../domain/actor';
 import {
   AddPartnerUserV1,
   AddPortalPartnerV1,
@@ -21,7 +20,8 @@ import { Problem } from '../problem';
 
 const PartnerPath = z.strictObject({ partnerId: z.uuid() });
 const DUPLICATE =
-  'This email already belongs to a partner or partner user in the portal; one email is one account. If it was registered by mistake, ask support to free it.';
+  'This email already belongs to a partner or partner user in the portal; one email is one account. ' +
+  'If it was registered by mistake, ask support to free it.';
 
 const PortalPartnerV1 = z
   .object({
@@ -110,11 +110,13 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       responses: { 201: { description: 'Added', schema: PortalPartnerV1 } },
       problems: ['forbidden', 'duplicate-email'],
       authorize: portalAdmins,
-      handler: async ({ actor, body }) => {
+      handler: async ({ body }) => {
         const id = randomUUID();
         await db.$transaction(async (tx) => {
-          const claimed =
-            await tx.$executeRaw`insert into "PortalEmail" (email, "ownerType", "ownerId") values (${body.email}, 'portal-partner', ${id}::uuid) on conflict do nothing`;
+          const claimed = await tx.$executeRaw`
+            insert into "PortalEmail" (email, "ownerType", "ownerId")
+            values (${body.email}, 'portal-partner', ${id}::uuid)
+            on conflict do nothing`;
           if (claimed === 0) throw new Problem('duplicate-email', DUPLICATE);
           await tx.portalPartner.create({ data: { id, name: body.name, email: body.email } });
         });
@@ -145,7 +147,7 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       responses: { 200: { description: 'The partner', schema: PortalPartnerV1 } },
       problems: ['forbidden', 'not-found'],
       authorize: portalAdmins,
-      handler: async ({ actor, params }) => {
+      handler: async ({ params }) => {
         return { status: 200, body: await partnerView(params.partnerId) };
       },
     }),
@@ -184,7 +186,9 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
         return {
           status: 201,
           body: {
-            confirmation: `Invitation sent to ${row.email}. ${row.firstName} has ${window} to set a password; after that they can ask for a password reset to get a new link.`,
+            confirmation:
+              `Invitation sent to ${row.email}. ${row.firstName} has ${window} to set a password; ` +
+              'after that they can ask for a password reset to get a new link.',
             partnerUserId: row.targetId!,
             invitation: toInvitationV1(row),
           },

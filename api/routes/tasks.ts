@@ -107,7 +107,8 @@ export function taskRoutes(db: Database) {
       params: TaskPath,
       responses: { 200: { description: 'The task', schema: TaskV1 } },
       problems: ['not-found'],
-      // Not found, rather than forbidden, for anyone who may not see it: a task's existence is the organization's business.
+      // Not found, rather than forbidden, for anyone who may not see it: a task's existence is the
+      // organization's business.
       authorize: ({ params }) => ({
         action: 'viewTask',
         resource: { type: 'Task', id: params.taskId },

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ThirdPartyRelationship } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { isOnOrganizationDomain } from '../../domain/third-party-access';
-import { orgRoleOf, type Actor } from '../../domain/actor';
+import { orgRoleOf } from '../../domain/actor';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import {
   RequestThirdPartyAccessV1,
@@ -44,7 +44,10 @@ export function plainReason(r: Pick<ThirdPartyRelationship, 'state' | 'reason'>,
     case 'REQUESTED':
       return `Requested: waiting for support to review the request from ${organizationName}.`;
     case 'AWAITING_ACCOUNT':
-      return `Waiting for your own account: create one with the email ${organizationName} gave, using your business email.`;
+      return (
+        `Waiting for your own account: create one with the email ${organizationName} gave, ` +
+        'using your business email.'
+      );
     default:
       return r.reason;
   }

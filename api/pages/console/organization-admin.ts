@@ -181,7 +181,11 @@ function accessLedgerPages(kit: ConsoleKit): void {
           Everyone who can act in this organization, at what level, and why. Revoking takes effect at once, with
           everything that derives from the grant.
         </p>
-        ${table('Who can act here', ['Person', 'Level', 'Source', 'Why', 'Granted', 'Ends', 'Revoke'], items.map(row))}`,
+        ${table(
+          'Who can act here',
+          ['Person', 'Level', 'Source', 'Why', 'Granted', 'Ends', 'Revoke'],
+          items.map(row),
+        )}`,
     };
   });
 
@@ -331,7 +335,11 @@ function accessReviewPages(kit: ConsoleKit): void {
           membership; what nobody decided by then ${afterDeadline}.
         </p>
         ${open ? '' : actionButton(paths.reviews(organizationId), ctx.csrf, 'Start a review now')}
-        ${table('Access reviews', ['Opened', 'State', 'Deadline', 'Decided', 'Kept', 'Revoked', 'Review'], items.map(row))}`,
+        ${table(
+          'Access reviews',
+          ['Opened', 'State', 'Deadline', 'Decided', 'Kept', 'Revoked', 'Review'],
+          items.map(row),
+        )}`,
     };
   });
 

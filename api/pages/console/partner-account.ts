@@ -165,7 +165,12 @@ export function partnerAccountPages(kit: ConsoleKit, deps: PartnerAccountDeps): 
     return {
       title: 'Customer accounts',
       body: html`<form method="get" action="${base}" aria-label="Filter customer accounts">
-          ${field({ name: 'solution', label: 'Solution', value: filters.solution, hint: 'A product, as the list names it' })}
+          ${field({
+            name: 'solution',
+            label: 'Solution',
+            value: filters.solution,
+            hint: 'A product, as the list names it',
+          })}
           ${select({
             name: 'status',
             label: 'Status',

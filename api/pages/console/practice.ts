@@ -268,7 +268,9 @@ export function practicePages(kit: ConsoleKit): void {
               )
             : html`<p class="empty">Nobody else on the Practice Staff could take over.</p>`
         }
-        ${actionButton(`${here}/removal`, ctx.csrf, `Remove ${member.name} (holds no client access)`, { danger: true })}`,
+        ${actionButton(`${here}/removal`, ctx.csrf, `Remove ${member.name} (holds no client access)`, {
+          danger: true,
+        })}`,
     };
   });
 
@@ -390,7 +392,11 @@ export function practicePages(kit: ConsoleKit): void {
           ['Name', 'Status', 'Certified on', 'Invited on', 'Certificate or invitation'],
           items.map((c) => [c.name, words(c.status), when(c.certifiedAt), when(c.invitedAt), next(c)]),
         )}
-        ${waiting ? actionButton(`${here}/invitations`, ctx.csrf, `Invite everyone not certified (${waiting})`, all) : ''}`,
+        ${
+          waiting
+            ? actionButton(`${here}/invitations`, ctx.csrf, `Invite everyone not certified (${waiting})`, all)
+            : ''
+        }`,
     };
   });
 
