@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "OutboxEvent" ADD COLUMN     "traceparent" TEXT,
+ADD COLUMN     "tracestate" TEXT;
+
