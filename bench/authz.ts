@@ -67,7 +67,8 @@ async function main() {
   };
   const cedarOnly = await measure('Cedar evaluation alone (entities in hand)', () => decideWith(prepared));
   console.log(
-    `ratio decided/baseline: p50 ${(decided.p50 / baseline.p50).toFixed(2)}x, p99 ${(decided.p99 / baseline.p99).toFixed(2)}x; ` +
+    `ratio decided/baseline: p50 ${(decided.p50 / baseline.p50).toFixed(2)}x, ` +
+      `p99 ${(decided.p99 / baseline.p99).toFixed(2)}x; ` +
       `the decision is ${((decision.p50 / decided.p50) * 100).toFixed(0)}% of the decided request's p50, ` +
       `Cedar alone ${((cedarOnly.p50 / decision.p50) * 100).toFixed(0)}% of the decision's`,
   );

@@ -144,7 +144,8 @@ async function main() {
   const lat = await commitToConsumerLatency();
   console.log(`  commit -> consumer at ${RATE}/s for ${LATENCY_SECONDS}s (${lat.count} events)`);
   console.log(
-    `    p50 ${lat.p50.toFixed(1)} ms   p99 ${lat.p99.toFixed(1)} ms   max ${lat.max.toFixed(1)} ms   (target p99 < 250 ms)`,
+    `    p50 ${lat.p50.toFixed(1)} ms   p99 ${lat.p99.toFixed(1)} ms   max ${lat.max.toFixed(1)} ms   ` +
+      '(target p99 < 250 ms)',
   );
 }
 

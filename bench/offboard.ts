@@ -107,18 +107,16 @@ async function main() {
   const r0 = process.hrtime.bigint();
   for (let i = 0; i < raw.orgIds.length; i += PARALLEL) {
     await Promise.all(
-      raw.orgIds
-        .slice(i, i + PARALLEL)
-        .map((organizationId) =>
-          acts.offboardOrganization({
-            offboardingId: rawId,
-            workflowId: 'raw-baseline',
-            partnerFirmId: raw.firm.id,
-            leavingUserId: raw.leaving.id,
-            replacementUserId: raw.replacement.id,
-            organizationId,
-          }),
-        ),
+      raw.orgIds.slice(i, i + PARALLEL).map((organizationId) =>
+        acts.offboardOrganization({
+          offboardingId: rawId,
+          workflowId: 'raw-baseline',
+          partnerFirmId: raw.firm.id,
+          leavingUserId: raw.leaving.id,
+          replacementUserId: raw.replacement.id,
+          organizationId,
+        }),
+      ),
     );
   }
   const rawSeconds = Number(process.hrtime.bigint() - r0) / 1e9;
@@ -168,7 +166,8 @@ async function main() {
       ['organizations', `${ORGS} (${PER_ORG} assignments each, ${PARALLEL} at a time)`],
       [
         'workflow: total time',
-        `${seconds.toFixed(2)} s (state ${result.state}, ${result.done}/${result.total} organizations, ${moved} assignments moved)`,
+        `${seconds.toFixed(2)} s (state ${result.state}, ${result.done}/${result.total} organizations, ` +
+          `${moved} assignments moved)`,
       ],
       ['workflow: organizations per second', (ORGS / seconds).toFixed(1)],
       ['raw transactions (no Temporal): organizations per second', (ORGS / rawSeconds).toFixed(1)],
