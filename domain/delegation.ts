@@ -54,7 +54,8 @@ export async function checkDelegation(
     const message =
       d.granterId === d.inviteeId
         ? 'Nobody grants organization access to themself.'
-        : "Only the firm's Account Owner, Account Managers and User Managers grant access, to a user on the firm's staff.";
+        : "Only the firm's Account Owner, Account Managers and User Managers grant access, " +
+          "to a user on the firm's staff.";
     return { refused: { kind: 'not-allowed', message }, relationship: null };
   }
   // Who may grant comes first (403); then what the organization allows (422).

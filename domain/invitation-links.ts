@@ -91,8 +91,8 @@ export class InvitationLinks {
     if (row.state === 'EXPIRED') {
       throw new LinkRefusal(
         'expired',
-        'This invitation has expired. Ask the person who invited you to renew it, or ask for a password reset if you ' +
-          'were invited to the partner portal; the new email carries a fresh link.',
+        'This invitation has expired. Ask the person who invited you to renew it, ' +
+          'or ask for a password reset if you were invited to the partner portal; the new email carries a fresh link.',
         row.state,
       );
     }

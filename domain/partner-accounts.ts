@@ -184,7 +184,10 @@ export class PartnerAccounts {
     }));
   }
 
-  /** The role of one of the account's own users: which action the decision point is asked (admins are the customer's). */
+  /**
+   * The role of one of the account's own users: which action the decision point is asked (admins are the
+   * customer's).
+   */
   async userRole(organizationId: string, userId: string) {
     const m = await this.db.membership.findUnique({
       where: { userId_organizationId: { userId, organizationId } },
