@@ -86,8 +86,9 @@ export function asyncApiDocument() {
       title: 'Partner Access Engine events',
       version: '1',
       description:
-        'Domain events (CloudEvents 1.0, Kafka binding, binary mode: attributes in ce_* headers, data as the JSON value). ' +
-        'Keys are aggregate ids, so one aggregate stays in order on one partition. Delivery is at least once: de-duplicate on ce_id.',
+        'Domain events (CloudEvents 1.0, Kafka binding, binary mode: attributes in ce_* headers, ' +
+        'data as the JSON value). Keys are aggregate ids, so one aggregate stays in order on one partition. ' +
+        'Delivery is at least once: de-duplicate on ce_id.',
     },
     defaultContentType: 'application/json',
     servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'The local stack' } },
@@ -110,7 +111,8 @@ export function asyncApiDocument() {
       deadLetter: {
         address: Topics.deadLetter,
         description:
-          'Inbound messages a consumer could not handle: the original key, value and headers, plus dlq_reason, dlq_consumer, dlq_topic, dlq_partition, dlq_offset, dlq_time. 1 partition, 30 days retention.',
+          'Inbound messages a consumer could not handle: the original key, value and headers, plus dlq_reason, ' +
+          'dlq_consumer, dlq_topic, dlq_partition, dlq_offset, dlq_time. 1 partition, 30 days retention.',
         messages: { ...ref(InboundTypes.crmAccountOwnerStatus), ...ref(InboundTypes.supportTicketSubmitted) },
       },
     },

@@ -157,7 +157,9 @@ export async function seedDemoWorld(db: Database): Promise<boolean> {
           approvedById: approvedBy.id,
           approvedAt,
           expiresAt: new Date(approvedAt.getTime() + durationDays * 24 * 3600 * 1000),
-          reason: `Approved by an org admin; active for ${durationDays} days, then extends itself by 180 days at a time.`,
+          reason:
+            `Approved by an org admin; active for ${durationDays} days, ` +
+            'then extends itself by 180 days at a time.',
           transition: 2,
         },
       });

@@ -78,10 +78,8 @@ export async function intakeTicket(
   }
   const payload = kind.payload.safeParse(ticket.payload);
   if (!payload.success) {
-    throw new TicketRefused(
-      'invalid-payload',
-      `the payload does not fit ${ticket.kind}: ${payload.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
-    );
+    const issues = payload.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
+    throw new TicketRefused('invalid-payload', `the payload does not fit ${ticket.kind}: ${issues}`);
   }
 
   const existing = await tx.supportTicket.findUnique({ where: { ticketId: ticket.ticketId } });
