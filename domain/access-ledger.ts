@@ -73,8 +73,9 @@ export class AccessLedger {
       id ? `granted by ${people.get(id) ?? 'someone'} on ${day(at)}` : `since ${day(at)}`;
     const until = (at: Date | null) => (at ? `, until ${day(at)}` : '');
 
-    const entries: LedgerEntry[] = [];
-    for (const m of memberships) {
+    // A membership's entry, or null for a delegation that no longer stands (its own function: with the
+    // delegation rules inline, entries() was far over the complexity budget).
+    const membershipEntry = (m: (typeof memberships)[number]): LedgerEntry | null => {
       const relationship = m.clientRelationship;
       if (m.source === 'DELEGATION') {
         // Only what still stands: an active relationship, and a holder still on the firm's staff.
@@ -84,7 +85,7 @@ export class AccessLedger {
           !relationship ||
           relationship.state !== 'ACTIVE' ||
           (relationship.expiresAt !== null && relationship.expiresAt <= now);
-        if (ended || !onStaff) continue;
+        if (ended || !onStaff) return null;
       }
       const firm = relationship
         ? { partnerFirmId: relationship.partnerFirmId, name: relationship.partnerFirm.name }
@@ -97,7 +98,7 @@ export class AccessLedger {
             `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`
           : `${m.user.displayName}, ${m.role}, a member of the organization ` +
             `${granted(m.grantedById, m.createdAt)}${until(m.expiresAt)}`;
-      entries.push({
+      return {
         grantId: `membership:${m.id}`,
         userId: m.userId,
         name: m.user.displayName,
@@ -111,8 +112,10 @@ export class AccessLedger {
         objectId: null,
         why,
         revocable: m.source !== 'OWN',
-      });
-    }
+      };
+    };
+
+    const entries: LedgerEntry[] = memberships.flatMap((m) => membershipEntry(m) ?? []);
     for (const t of thirdParties) {
       if (t.accessEndsAt && t.accessEndsAt <= now) continue;
       const since = t.accessGrantedAt ?? t.updatedAt;
