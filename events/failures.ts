@@ -23,6 +23,7 @@ function errorName(err: object): string {
   return (err as { constructor?: { name?: string } }).constructor?.name ?? (err as { name?: string }).name ?? '';
 }
 
+// eslint-disable-next-line complexity -- a flat table, one line per error shape; split, it would hide the order
 function dependencyOf(err: unknown, depth = 0): Dependency {
   if (!err || typeof err !== 'object' || depth > 4) return 'unknown';
   const name = errorName(err);
