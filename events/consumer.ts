@@ -65,6 +65,11 @@ export interface InboundConsumerOptions {
   retryMaxMs?: number;
   deadLetterTopic?: string;
   fromBeginning?: boolean;
+  /**
+   * How often the watchdog looks for a stuck consumer: every 10 s by default, since an idle consumer's
+   * check costs two admin requests. A stalled consumer is started over after three checks (see watch()).
+   */
+  watchEveryMs?: number;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
@@ -117,8 +122,7 @@ export class InboundConsumer {
 
   async start(): Promise<void> {
     this.running = true;
-    // Every 10 s: an idle consumer's lag check costs two admin requests, not worth more often.
-    this.watchdog = setInterval(() => void this.watch(), 10000);
+    this.watchdog = setInterval(() => void this.watch(), this.watchEveryMs);
     this.watchdog.unref();
     this.producer = this.opts.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
@@ -140,6 +144,7 @@ export class InboundConsumer {
    * Two checks that start a kafkajs consumer over, both safe because handling is idempotent: no fetch
    * at all for 45 s (stuck rejoining a group), or messages waiting past the committed offsets while
    * nothing is in hand and nothing was handled for 15 s, three checks in a row (fetching yet delivering nothing).
+   * The 15 s scale with the watch's interval (10 s by default); the 45 s do not: an idle fetch waits 5 s.
    */
   private async watch(): Promise<void> {
     if (!this.running || this.restartTimer) return;
@@ -148,7 +153,7 @@ export class InboundConsumer {
       this.opts.logger.warn({ consumer: this.opts.name }, 'consumer made no fetch for 45 s; restarting');
       return this.scheduleRestart();
     }
-    if (this.inFlight > 0 || Date.now() - this.lastProgressAt < 15000) {
+    if (this.inFlight > 0 || Date.now() - this.lastProgressAt < 1.5 * this.watchEveryMs) {
       this.stalledChecks = 0;
       return;
     }
@@ -165,6 +170,10 @@ export class InboundConsumer {
       this.stalledChecks = 0;
       this.scheduleRestart();
     }
+  }
+
+  private get watchEveryMs(): number {
+    return this.opts.watchEveryMs ?? 10000;
   }
 
   /** Issue 13: the consumer group's name and lag, for the worker's metrics. */

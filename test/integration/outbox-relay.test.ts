@@ -134,6 +134,8 @@ it(
     const consumer = new InboundConsumer({
       name: `test-stall-${uniqueSuffix()}`,
       topic,
+      // Production's watchdog looks every 10 s and acts after three looks: once a second will do here.
+      watchEveryMs: 1000,
       kafka: testKafka(),
       db: api.db,
       logger,
