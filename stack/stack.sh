@@ -374,12 +374,12 @@ start_temporal() {
 
 temporal_cli() { "$TEMPORAL_BIN" "$@" --address "$TEMPORAL_ADDRESS"; }
 
-# Each namespace (the demo's, the tests') exists and has every search attribute, also on a server that
+# Each namespace (the demo's, the tests', the benches') exists and has every search attribute, also on a server that
 # an older version of the project started or created the database of: start-dev adds search attributes
 # only to the namespaces it creates. Runs on every `up`, so a running server is brought up to date too.
 ensure_temporal_namespaces() {
   local ns sa name have i
-  for ns in "$TEMPORAL_NAMESPACE" "$TEST_TEMPORAL_NAMESPACE"; do
+  for ns in "$TEMPORAL_NAMESPACE" "$TEST_TEMPORAL_NAMESPACE" "$BENCH_TEMPORAL_NAMESPACE"; do
     if ! temporal_cli operator namespace describe -n "$ns" >/dev/null 2>&1; then
       log "creating Temporal namespace $ns"
       temporal_cli operator namespace create -n "$ns" >/dev/null 2>&1 \
