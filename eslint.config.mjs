@@ -151,7 +151,7 @@ export default tseslint.config(
           allowTypeImports: true,
         },
         {
-          regex: '(^|/)(client|ticket-start)$',
+          regex: '^\\.{1,2}/(.*/)?(client|ticket-start)$',
           message: 'Client-side code (@temporalio/client) never runs in the workflow sandbox.',
           allowTypeImports: true,
         },
