@@ -39,6 +39,7 @@ import { mountPages, type PageOptions } from './pages';
 import type { AbuseLimits } from '../domain/abuse-limits';
 import { codecServer, type CodecServerOptions } from './codec-server';
 import { httpMetrics, metricsText } from '../platform/metrics';
+import { httpServerSpans } from '../platform/tracing';
 
 export interface ApiDeps {
   db: Database;
@@ -116,6 +117,8 @@ export function createApp(deps: ApiDeps): express.Express {
   const authorizer = deps.authorizer ?? new Authorizer(deps.db);
   // Issue 13: every request timed by its route template and status, /metrics included.
   app.use(httpMetrics());
+  // Issue 13: a span per request, continuing the caller's trace (platform/tracing.ts).
+  app.use(httpServerSpans());
   // Before the API's body parser: history payloads exceed its limit, and the protocol is Temporal's.
   if (deps.codec) app.use('/codec', codecServer({ ...deps, authorizer }, deps.codec));
   // JSON bodies are parsed by the routes that take one (api/routes.ts), not here.

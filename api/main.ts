@@ -3,6 +3,7 @@ import { AccountStatusClient } from '../workflows/account-status/client';
 import type { Server } from 'node:http';
 import { loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
+import { startTracing } from '../platform/tracing';
 import { createDatabase } from '../platform/database';
 import { connectTemporal } from '../platform/temporal';
 import { dependencyChecks } from './routes/health';
@@ -22,6 +23,8 @@ import { ExternalIdentity } from '../platform/external-identity';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Issue 13: first, so every span and log line after it has its context.
+  const tracing = startTracing('partner-access-api', config);
   const logger = createLogger('api', config.LOG_LEVEL);
   const db = createDatabase(config.DATABASE_URL);
   const temporal = await connectTemporal(config);
@@ -70,7 +73,12 @@ async function main(): Promise<void> {
     // Stop taking connections, let requests in flight finish, then close clients.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     mailer.close();
-    await Promise.allSettled([db.$disconnect(), temporal.connection.close(), abuseLimits.close()]);
+    await Promise.allSettled([
+      db.$disconnect(),
+      temporal.connection.close(),
+      abuseLimits.close(),
+      tracing.shutdown(), // the last requests' spans
+    ]);
     logger.info('api stopped');
     process.exit(0);
   };

@@ -17,6 +17,12 @@ export interface CloudEvent<T = unknown> {
   partitionkey: string;
   /** The outbox sequence: increases within an aggregate, so a consumer can see order. */
   sequence?: string;
+  /**
+   * Issue 13: CloudEvents' distributed-tracing extension, W3C trace context (`ce_traceparent`,
+   * `ce_tracestate`). Never validated into a refusal: a malformed one only starts a new trace.
+   */
+  traceparent?: string;
+  tracestate?: string;
   data: T;
 }
 
@@ -42,6 +48,8 @@ export function toKafkaMessage(event: CloudEvent): Message {
   };
   if (event.subject) headers.ce_subject = event.subject;
   if (event.sequence) headers.ce_sequence = event.sequence;
+  if (event.traceparent) headers.ce_traceparent = event.traceparent;
+  if (event.tracestate) headers.ce_tracestate = event.tracestate;
   return { key: event.partitionkey, value: JSON.stringify(event.data), headers };
 }
 
@@ -78,6 +86,8 @@ export function fromKafkaMessage(message: {
     subject: a.ce_subject,
     time: a.ce_time,
     sequence: a.ce_sequence,
+    traceparent: headers.ce_traceparent,
+    tracestate: headers.ce_tracestate,
     partitionkey: message.key?.toString('utf8') ?? '',
     data,
   };

@@ -13,6 +13,7 @@ import { fromKafkaMessage, NotACloudEvent, type CloudEvent } from './cloudevents
 import { classifyFailure, PoisonMessage, retryDelayMs } from './failures';
 import { UseCaseRefusal } from '../domain/refusal';
 import { deadLetters } from '../platform/metrics';
+import { contextOf, inSpan, SpanKind } from '../platform/tracing';
 
 export { PoisonMessage };
 
@@ -233,7 +234,7 @@ export class InboundConsumer {
         eachMessage: async ({ message, partition, heartbeat }) => {
           this.inFlight++;
           try {
-            await this.process(message, partition, heartbeat, stale);
+            await this.traced(message, partition, () => this.process(message, partition, heartbeat, stale));
           } finally {
             this.inFlight--;
             this.lastProgressAt = Date.now();
@@ -271,6 +272,36 @@ export class InboundConsumer {
         }
       })();
     }, delay);
+  }
+
+  /**
+   * Issue 13: a consumer span per message, a child of the producer's span when the record carries
+   * `ce_traceparent` (ours from the relay, or a help desk's or CRM's own); everything the handler does
+   * (its transaction, outbox rows, the workflow it starts, its log lines) runs inside it.
+   */
+  private traced<T>(message: KafkaMessage, partition: number, handle: () => Promise<T>): Promise<T> {
+    const header = (name: string) => {
+      const v = message.headers?.[name];
+      return v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v);
+    };
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': this.opts.topic,
+      'messaging.consumer.group.name': this.opts.name,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.kafka.offset': message.offset,
+      'cloudevents.event_type': header('ce_type') ?? '',
+    };
+    const parent = contextOf({ traceparent: header('ce_traceparent'), tracestate: header('ce_tracestate') });
+    return inSpan(
+      `consume ${header('ce_type') ?? this.opts.topic}`,
+      { kind: SpanKind.CONSUMER, parent, attributes },
+      async (span) => {
+        const outcome = await handle();
+        span.setAttribute('consumer.outcome', String(outcome));
+        return outcome;
+      },
+    );
   }
 
   private async process(

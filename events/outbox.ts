@@ -2,6 +2,7 @@
 // transaction as the state change it describes (INT-3). The relay publishes it later.
 import type { Prisma } from '@prisma/client';
 import { EventCatalog, type EventData, type EventType } from '../domain/events';
+import { currentTraceContext, inSpan, SpanKind } from '../platform/tracing';
 
 export const NOTIFY_CHANNEL = 'outbox_event';
 
@@ -33,16 +34,22 @@ export async function recordEvent<T extends EventType>(
   // Writers of one aggregate take turns until commit, so an aggregate's sequence numbers are
   // assigned in commit order and the relay can never publish a later event before an earlier one.
   await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${event.aggregateId}, 0))`;
-  const row = await tx.outboxEvent.create({
-    data: {
-      aggregateType: entry.aggregateType,
-      aggregateId: event.aggregateId,
-      type,
-      subject: event.subject,
-      data: parsed.data as Prisma.InputJsonValue,
-    },
-    select: { id: true },
-  });
+  // Issue 13: the row carries its own span's context (a child of the request's, the activity's or the
+  // consumer's), which the relay publishes as the CloudEvent's traceparent.
+  const attributes = { 'cloudevents.event_type': type, 'outbox.aggregate_type': entry.aggregateType };
+  const row = await inSpan(`outbox record ${type}`, { kind: SpanKind.INTERNAL, attributes }, () =>
+    tx.outboxEvent.create({
+      data: {
+        aggregateType: entry.aggregateType,
+        aggregateId: event.aggregateId,
+        type,
+        subject: event.subject,
+        data: parsed.data as Prisma.InputJsonValue,
+        ...currentTraceContext(),
+      },
+      select: { id: true },
+    }),
+  );
   // Wakes the relay. NOTIFY is transactional: delivered at commit, never for a rollback.
   await tx.$executeRaw`select pg_notify(${NOTIFY_CHANNEL}, '')`;
   return row.id;

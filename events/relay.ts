@@ -16,6 +16,7 @@ import { Topics } from '../domain/topics';
 import { SOURCE, toKafkaMessage } from './cloudevents';
 import { NOTIFY_CHANNEL } from './outbox';
 import { relayFailures, relayPublished } from '../platform/metrics';
+import { contextOf, currentTraceContext, SpanKind, SpanStatusCode, startSpan, trace } from '../platform/tracing';
 
 /** The advisory lock that makes one relay the publisher (one per database). */
 export const RELAY_LOCK_KEY = 7_204_311;
@@ -43,6 +44,8 @@ interface Row {
   subject: string | null;
   data: unknown;
   createdAt: Date;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export class OutboxRelay {
@@ -120,13 +123,30 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const { rows } = await this.pg!.query<Row>(
       // Order by the bigint column itself: `order by sequence` would sort the text alias.
-      `select o.sequence::text as sequence, o.id, o."aggregateId", o.type, o.subject, o.data, o."createdAt"
+      `select o.sequence::text as sequence, o.id, o."aggregateId", o.type, o.subject, o.data, o."createdAt",
+              o.traceparent, o.tracestate
          from "OutboxEvent" o where o."publishedAt" is null order by o.sequence limit $1`,
       [this.batchSize],
     );
     if (rows.length === 0) return 0;
-    const messages = rows.map((r) =>
-      toKafkaMessage({
+    // Issue 13: a producer span per record, a child of the span that wrote its row; the record carries
+    // the producer span's context, so the consumer's span is its child.
+    const spans = rows.map((r) =>
+      startSpan(`outbox relay publish ${r.type}`, {
+        kind: SpanKind.PRODUCER,
+        parent: contextOf(r),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': this.topic,
+          'messaging.message.id': r.id,
+          'cloudevents.event_type': r.type,
+          'outbox.sequence': r.sequence,
+        },
+      }),
+    );
+    const messages = rows.map((r, i) => {
+      const carried = currentTraceContext(trace.setSpan(contextOf(r), spans[i]));
+      return toKafkaMessage({
         id: r.id,
         source: SOURCE,
         type: r.type,
@@ -134,13 +154,18 @@ export class OutboxRelay {
         time: r.createdAt.toISOString(),
         partitionkey: r.aggregateId,
         sequence: r.sequence,
+        traceparent: carried.traceparent ?? undefined,
+        tracestate: carried.tracestate ?? undefined,
         data: r.data,
-      }),
-    );
+      });
+    });
     try {
       // One batch in flight, awaited, acknowledged by every in-sync replica.
       await this.producer!.send({ topic: this.topic, messages, acks: -1 });
     } catch (err) {
+      for (const span of spans) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).name }).end();
+      }
       await this.pg!.query(`update "OutboxEvent" set attempts = attempts + 1, "lastError" = $2 where sequence = $1`, [
         rows[0].sequence,
         String((err as Error).message).slice(0, 1000),
@@ -148,6 +173,7 @@ export class OutboxRelay {
       relayFailures.inc();
       throw err;
     }
+    for (const span of spans) span.end(); // acknowledged
     await this.pg!.query(`update "OutboxEvent" set "publishedAt" = now() where sequence = any($1::bigint[])`, [
       rows.map((r) => r.sequence),
     ]);

@@ -6,6 +6,7 @@ import { TemporalConnectionEnv } from './temporal-connection';
 import { KafkaConnectionEnv } from './kafka-connection';
 import { PayloadCodecEnv } from './payload-codec';
 import { ExternalIdentityEnv } from './external-identity';
+import { TracingEnv } from './tracing';
 
 const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 const DEV_RELATIONSHIP_ID_KEY = 'local-development-relationship-key-0123456789';
@@ -115,7 +116,8 @@ const BaseEnv = z
 export const EnvSchema = BaseEnv.and(TemporalConnectionEnv)
   .and(KafkaConnectionEnv)
   .and(PayloadCodecEnv)
-  .and(ExternalIdentityEnv);
+  .and(ExternalIdentityEnv)
+  .and(TracingEnv);
 
 export type Config = z.infer<typeof EnvSchema>;
 
@@ -126,6 +128,7 @@ export const envVariableNames: readonly string[] = [
   KafkaConnectionEnv,
   PayloadCodecEnv,
   ExternalIdentityEnv,
+  TracingEnv,
 ].flatMap((schema) => Object.keys(schema.shape));
 
 export class ConfigError extends Error {}

@@ -85,7 +85,8 @@ export const emailFailures = metric(
 // The request a workflow command runs in: workflowCommand names its command by the matched route.
 const requestContext = new AsyncLocalStorage<Request>();
 
-const routeOf = (req: Request): string => {
+/** The request's route template (`/organizations/:organizationId`), or 'unmatched'; also the HTTP span's name. */
+export const routeOf = (req: Request): string => {
   const path = req.route?.path;
   // Unmatched requests (404s, static documents) share one label: their raw paths may hold ids.
   return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';

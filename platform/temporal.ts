@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import {
   explainTemporalConnectError,
   temporalConnectionOptions,
@@ -22,6 +23,8 @@ export async function connectTemporal(settings: TemporalSettings): Promise<Clien
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
     dataConverter: temporalDataConverter(settings),
+    // Issue 13: a span per start, signal, update and query, carried to the workflow in its headers.
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 }
 

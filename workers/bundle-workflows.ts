@@ -4,11 +4,14 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../platform/temporal-worker';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    // Issue 13: the tracing interceptors run inside the workflow code, so they are bundled with it.
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} },
   });
   await writeFile(WORKFLOW_BUNDLE_PATH, code);

@@ -9,7 +9,8 @@ import { createMailer } from '../platform/mail';
 import { topicConfigs } from '../domain/topics';
 import { createActivities } from '../activities';
 import { connectTemporal } from '../platform/temporal';
-import { connectWorkerTemporal } from '../platform/temporal-worker';
+import { connectWorkerTemporal, tracingWorkerOptions } from '../platform/temporal-worker';
+import { startTracing } from '../platform/tracing';
 import { temporalDataConverter } from '../platform/payload-codec';
 import { startEventRuntime } from '../events/runtime';
 import { createTicketKinds } from '../events/inbound/ticket-kinds';
@@ -26,6 +27,8 @@ import { startWorkerMetrics, type WorkerMetrics } from '../platform/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Issue 13: first, so every span and log line after it has its context.
+  const tracing = startTracing('partner-access-worker', config);
   const logger = createLogger('worker', config.LOG_LEVEL);
   Runtime.install({
     logger: {
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowCode(),
+    ...tracingWorkerOptions(tracing, workflowCode()),
     activities: createActivities({
       db,
       mailer,
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     await events.stop();
     await Promise.allSettled([connection.close(), temporal.connection.close(), db.$disconnect()]);
     mailer.close();
+    await tracing.shutdown().catch((err) => logger.warn({ err }, 'last spans not exported'));
     logger.info('worker stopped');
   }
 }

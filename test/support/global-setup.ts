@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { FIXTURE_PAYLOAD_CODEC_KEYS } from '../fixtures/payload-codec-keys';
 import { ENGINE_WORKFLOWS, WORKFLOW_BUNDLE_ENV } from './workflow-code';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../platform/temporal-worker';
 
 export default async function globalSetup(): Promise<void> {
   if (!process.env.PA_TEST_STACK) {
@@ -19,7 +20,11 @@ export default async function globalSetup(): Promise<void> {
   // Issue 13: the workflow code bundled once for every worker of this run (test/support/workflow-code.ts).
   const quiet = () => undefined;
   const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: ENGINE_WORKFLOWS, logger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: ENGINE_WORKFLOWS,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger,
+  });
   const path = join(tmpdir(), `partner-access-workflows-${process.pid}.js`);
   await writeFile(path, code);
   process.env[WORKFLOW_BUNDLE_ENV] = path;

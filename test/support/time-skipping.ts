@@ -9,6 +9,7 @@ import { createActivities } from '../../activities';
 import { createDatabase, type Database } from '../../platform/database';
 import { createMailer } from '../../platform/mail';
 import { temporalDataConverter } from '../../platform/payload-codec';
+import { tracingWorkerOptions } from '../../platform/temporal-worker';
 import { config, uniqueSuffix } from './services';
 
 export interface TimeSkipping {
@@ -42,6 +43,8 @@ export async function startTimeSkipping(name: string): Promise<TimeSkipping> {
     dataConverter,
     taskQueue,
     ...testWorkflowCode(),
+    // The bundle's tracing interceptors hand their spans to this sink (here: to nowhere).
+    ...tracingWorkerOptions(undefined, testWorkflowCode()),
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL }),
   });
   const running = worker.run();

@@ -7,7 +7,8 @@ import { createMailer } from '../../platform/mail';
 import { config, uniqueSuffix } from './services';
 import { ENGINE_WORKFLOWS, testWorkflowCode } from './workflow-code';
 import { connectTemporal } from '../../platform/temporal';
-import { connectWorkerTemporal } from '../../platform/temporal-worker';
+import { connectWorkerTemporal, tracingWorkerOptions } from '../../platform/temporal-worker';
+import { currentTracing } from '../../platform/tracing';
 import { temporalDataConverter } from '../../platform/payload-codec';
 import { InvitationsClient } from '../../workflows/invitation/client';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
@@ -38,12 +39,15 @@ export async function startTestWorker(
     invitations: InvitationsClient.fromConfig(temporal, { ...config, ...queue }),
     thirdPartyAccess: ThirdPartyAccessClient.fromConfig(temporal, { ...config, ...queue }),
   };
+  const code = testWorkflowCode(workflowsPath);
   const worker = await Worker.create({
     connection,
     dataConverter: temporalDataConverter(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
-    ...testWorkflowCode(workflowsPath),
+    ...code,
+    // Issue 13: the test's tracing if it started one (test/integration/tracing.test.ts), else spans go nowhere.
+    ...tracingWorkerOptions(currentTracing(), code),
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, engine }),
   });
   const running = worker.run();

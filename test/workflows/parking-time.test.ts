@@ -18,6 +18,7 @@ import { ThirdPartyAccessClient } from '../../workflows/third-party-access/clien
 import { config, uniqueSuffix } from '../support/services';
 import { waitUntil } from '../support/kafka';
 import { testWorkflowCode } from '../support/workflow-code';
+import { tracingWorkerOptions } from '../../platform/temporal-worker';
 
 let env: TestWorkflowEnvironment;
 let db: Database;
@@ -59,6 +60,7 @@ const workerOn = (database: Database, taskQueue: string) => {
     connection: env.nativeConnection,
     taskQueue,
     ...testWorkflowCode(),
+    ...tracingWorkerOptions(undefined, testWorkflowCode()),
     activities: createActivities({ db: database, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, engine }),
     // No sticky queue: the second worker gets the run at once (a sticky timeout never ends while
     // time stands still).
