@@ -60,7 +60,7 @@ it(
     const results: Array<{ workflowId: string; error?: unknown }> = [];
     const dataConverter = temporalDataConverter({ PAYLOAD_CODEC_KEYS: fixturePayloadKeys });
     // Issue 13: the bundle's tracing interceptors name their sink (not called while replaying).
-  const options = { ...testWorkflowCode(), dataConverter, sinks: tracingWorkerOptions(undefined, {}).sinks };
+    const options = { ...testWorkflowCode(), dataConverter, sinks: tracingWorkerOptions(undefined, {}).sinks };
     for await (const r of Worker.runReplayHistories(options, histories)) results.push(r);
     expect(results.map((r) => [r.workflowId, r.error ? String(r.error) : 'ok'])).toEqual(
       histories.map((h) => [h.workflowId, 'ok']),
