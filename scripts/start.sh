@@ -12,6 +12,8 @@ bash scripts/build.sh --if-stale
 prisma migrate deploy >/dev/null
 node dist/prisma/seed.js
 
+# Issue 13: the worker's and the API's spans go to the stack's Zipkin (unless the caller names another).
+export OTEL_EXPORTER_ZIPKIN_ENDPOINT=${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-http://127.0.0.1:$ZIPKIN_PORT/api/v2/spans}
 node dist/workers/main.js & CHILD_PIDS+=($!)
 node dist/api/main.js & CHILD_PIDS+=($!)
 
@@ -34,6 +36,7 @@ cat <<MSG
   Swagger UI   $api/docs
   Temporal UI  http://127.0.0.1:$TEMPORAL_UI_PORT
   Mail (SMTP sink) http://127.0.0.1:$MAIL_UI_PORT/
+  Traces (Zipkin)  http://127.0.0.1:$ZIPKIN_PORT/zipkin/
   A token      npm run token -- olivia.admin@acme.example
   Partner account  npm run token -- ava.owner@northwind.example  (README: Partner accounts)
 

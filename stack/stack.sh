@@ -13,7 +13,7 @@
 #   stack/stack.sh chromium-path           the browser the browser tests drive
 #   stack/stack.sh temporal-cli-path       the Temporal CLI the stack runs (histories, raw history checks)
 #
-# Services: postgres kafka temporal mail mail-test kafka-secure (tests only, by name). Idempotent: `up` twice starts nothing the second time.
+# Services: postgres kafka temporal mail zipkin mail-test kafka-secure (tests only, by name). Idempotent: `up` twice starts nothing the second time.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,9 +24,9 @@ CACHE_DIR=${PA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/partner-access}
 STATE_DIR=${PA_STATE_DIR:-$ROOT/.stack}
 LOG_DIR=$STATE_DIR/logs
 RUN_DIR=$STATE_DIR/run
-SERVICES=(postgres kafka temporal mail mail-test kafka-secure)
+SERVICES=(postgres kafka temporal mail mail-test kafka-secure zipkin)
 # What `up` starts when no service is named: the tests' own mail sink only when npm test asks for it.
-DEFAULT_SERVICES=(postgres kafka temporal mail)
+DEFAULT_SERVICES=(postgres kafka temporal mail zipkin)
 
 KAFKA_VERSION=3.9.1
 KAFKA_LIBS=$CACHE_DIR/kafka-$KAFKA_VERSION/libs
@@ -35,6 +35,9 @@ TEST_SERVER_DIR=$CACHE_DIR/temporal-test-server-1.31.0
 # The SDK starts an existing-path time-skipping server as `<path> <port>`.
 TEST_SERVER_BIN=$TEST_SERVER_DIR/test-server
 TEMPORAL_BIN=$CACHE_DIR/temporal-cli-$TEMPORAL_CLI_VERSION/temporal
+# Issue 13: the trace viewer, Zipkin's server as one executable jar from Maven Central (Java 17).
+ZIPKIN_VERSION=3.5.1
+ZIPKIN_JAR=$CACHE_DIR/zipkin-$ZIPKIN_VERSION/zipkin-server-$ZIPKIN_VERSION-exec.jar
 # Go and Maven keep their downloads in the cache too, so a cold cache really is cold.
 export GOPATH=${GOPATH_OVERRIDE:-$CACHE_DIR/go}
 export GOMODCACHE=$GOPATH/pkg/mod
@@ -131,6 +134,15 @@ install_test_server() {
   chmod +x "$TEST_SERVER_BIN"
 }
 
+install_zipkin() {
+  [ -f "$ZIPKIN_JAR" ] && return
+  command -v mvn >/dev/null || die "resolving Zipkin needs Maven (mvn not found)"
+  log "resolving Zipkin $ZIPKIN_VERSION from Maven Central into $(dirname "$ZIPKIN_JAR")"
+  (cd "$CACHE_DIR" && mvn -q -B -Dmaven.repo.local="$MVN_REPO" dependency:copy \
+      -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" -DoutputDirectory="$(dirname "$ZIPKIN_JAR")") \
+      >"$LOG_DIR/install-zipkin.log" 2>&1 || die "Zipkin resolution failed; see $LOG_DIR/install-zipkin.log"
+}
+
 install_node_modules() {
   if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     log "installing npm dependencies from package-lock.json"
@@ -153,6 +165,7 @@ cmd_install() {
   install_kafka
   install_temporal
   install_test_server
+  install_zipkin
 }
 
 # ---------------------------------------------------------------- start / stop
@@ -415,6 +428,14 @@ start_maildev() {
 start_mail() { start_maildev mail "$SMTP_PORT" "$MAIL_UI_PORT"; }
 # The tests' own sink: what they send never shows in the demo's mail UI, and theirs holds only theirs.
 start_mail_test() { start_maildev mail-test "$TEST_SMTP_PORT" "$TEST_MAIL_UI_PORT"; }
+
+# Zipkin with its in-memory store (the newest 50,000 spans; a restart forgets them), on loopback only.
+start_zipkin() {
+  refuse_foreign_port zipkin "$ZIPKIN_PORT"
+  spawn zipkin env STORAGE_TYPE=mem MEM_MAX_SPANS=50000 java -Xmx256m -jar "$ZIPKIN_JAR" \
+    "--armeria.ports[0].port=$ZIPKIN_PORT" --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].protocols=http
+  wait_ready zipkin 120 "port_open $ZIPKIN_PORT"
+}
 
 start_service() {
   local svc=$1
