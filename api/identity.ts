@@ -1,11 +1,11 @@
 // Identity: a bearer JWT names the user; everything else about them is loaded from the database.
 // 401 = we do not know who you are; 403 = we do, and you may not. A token is either our own (HS256,
-// verified with jose against AUTH_JWT_*) or, when one is configured, an OpenID Connect provider's
-// (RS256 or ES256 by its JWKS, platform/external-identity.ts; issue 12), which names a user by the
-// provider's `sub` linked to them. Roles never come from a token's claims.
+// signed with jose, verified by api/hs256.ts against AUTH_JWT_*) or, when one is configured, an
+// OpenID Connect provider's (RS256 or ES256 by its JWKS, platform/external-identity.ts; issue 12),
+// which names a user by the provider's `sub` linked to them. Roles never come from a token's claims.
 import type { RequestHandler, Response } from 'express';
 import { Prisma } from '@prisma/client';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Database } from '../platform/database';
 import {
@@ -14,9 +14,10 @@ import {
   type ExternalIdentity,
   type ExternalToken,
 } from '../platform/external-identity';
-import { loadActor, type Actor } from '../domain/actor';
+import { loadActorAndReads, type Actor, type ActorReads } from '../domain/actor';
 import { issuedAtFor, issuedBefore, SIGNED_OUT_EVERYWHERE } from '../domain/session-validity';
 import { Problem } from './problem';
+import { TokenRefused, verifyHs256 } from './hs256';
 
 export interface TokenSettings {
   secret: string;
@@ -74,11 +75,7 @@ const Claims = z.object({
 
 export async function verifyToken(settings: TokenSettings, token: string): Promise<VerifiedToken> {
   try {
-    const { payload } = await jwtVerify(token, key(settings.secret), {
-      issuer: settings.issuer,
-      audience: settings.audience,
-      algorithms: ['HS256'],
-    });
+    const payload = verifyHs256(settings, token);
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new Problem('unauthenticated', 'The token has no valid subject.');
     const { sub, iat, auth_time: authTime, account, sid } = claims.data;
@@ -93,7 +90,7 @@ export async function verifyToken(settings: TokenSettings, token: string): Promi
     };
   } catch (err) {
     if (err instanceof Problem) throw err;
-    if (err instanceof joseErrors.JWTExpired) throw new Problem('unauthenticated', 'The token has expired.');
+    if (err instanceof TokenRefused && err.expired) throw new Problem('unauthenticated', 'The token has expired.');
     throw new Problem('unauthenticated', 'The token is not valid.');
   }
 }
@@ -106,8 +103,9 @@ export function authenticate(db: Database, settings: TokenSettings): RequestHand
         res.setHeader('WWW-Authenticate', 'Bearer');
         throw new Problem('unauthenticated', 'Send a bearer token in the Authorization header.');
       }
-      const actor = await actorFromBearer(db, settings, header);
+      const { actor, reads } = await actorFromBearer(db, settings, header);
       res.locals.actor = actor;
+      res.locals.actorReads = reads;
       next();
     } catch (err) {
       if (err instanceof Problem && err.kind === 'unauthenticated')
@@ -123,11 +121,19 @@ export function actorOf(res: Response): Actor {
   return actor;
 }
 
+/**
+ * What this request read with this actor (GET /me's answer, the principal for its own check), if its
+ * authentication did; request-scoped (res.locals), so nothing read here outlives the request.
+ */
+export function actorReadsOf(res: Response, actor: Actor): ActorReads | undefined {
+  return res.locals.actor === actor ? (res.locals.actorReads as ActorReads | undefined) : undefined;
+}
+
 /** The active user a bearer token names, with roles from the database. */
-async function actorFromBearer(db: Database, settings: TokenSettings, authorization: string): Promise<Actor> {
+async function actorFromBearer(db: Database, settings: TokenSettings, authorization: string) {
   const match = authorization.match(/^Bearer ([A-Za-z0-9\-_.]+)$/);
   if (!match) throw new Problem('unauthenticated', 'Send a bearer token in the Authorization header.');
-  return actorFromToken(db, settings, match[1]);
+  return actorAndReadsFromToken(db, settings, match[1]);
 }
 
 /**
@@ -135,11 +141,20 @@ async function actorFromBearer(db: Database, settings: TokenSettings, authorizat
  * A provider's token counts as a bearer does: its `auth_time` is when the holder signed in there.
  */
 export async function actorFromToken(db: Database, settings: TokenSettings, jwt: string): Promise<Actor> {
+  return (await actorAndReadsFromToken(db, settings, jwt)).actor;
+}
+
+async function actorAndReadsFromToken(
+  db: Database,
+  settings: TokenSettings,
+  jwt: string,
+): Promise<{ actor: Actor; reads: ActorReads }> {
   // Which verifier, by the token's unverified `iss`; each then pins its own issuer, algorithms and keys.
   const external = settings.external?.claimsToBeFrom(jwt) ? settings.external : undefined;
   const token = external ? await verifyExternalToken(db, external, jwt) : await verifyToken(settings, jwt);
-  const actor = await loadActor(db, token.userId);
-  if (!actor) throw new Problem('unauthenticated', 'The token names no known user.');
+  const loaded = await loadActorAndReads(db, token.userId);
+  if (!loaded) throw new Problem('unauthenticated', 'The token names no known user.');
+  const { actor, reads } = loaded;
   if (actor.status !== 'ACTIVE') throw new Problem('forbidden', 'This account is deactivated.');
   // Issue 12: a reset, a deactivation or a freed email since this token was issued ended it.
   if (issuedBefore(token.issuedAt, actor.sessionsValidAfter)) {
@@ -161,14 +176,15 @@ export async function actorFromToken(db: Database, settings: TokenSettings, jwt:
         'unauthenticated',
         'This switch into a customer account has ended; use your partner account token.',
       );
-    return {
+    const switched = {
       ...actor,
       switchedInto: token.account.organizationId,
       switchId: token.account.switchId,
       authTime: token.authTime,
     };
+    return { actor: switched, reads };
   }
-  return { ...actor, authTime: token.authTime };
+  return { actor: { ...actor, authTime: token.authTime }, reads };
 }
 
 /** For routes anyone may call, where a signed-in caller changes the answer (accepting an invitation). */
@@ -177,7 +193,7 @@ export async function optionalActor(
   settings: TokenSettings,
   authorization: string | undefined,
 ): Promise<Actor | null> {
-  return authorization ? actorFromBearer(db, settings, authorization) : null;
+  return authorization ? (await actorFromBearer(db, settings, authorization)).actor : null;
 }
 
 /** A provider's token, verified, as the user it is linked to (issue 12). */

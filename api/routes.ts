@@ -5,7 +5,8 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor';
 import type { Authorizer, Decision, Request as AuthorizationRequest } from '../domain/authorization/authorizer';
-import { actorOf } from './identity';
+import type { PrincipalRow } from '../domain/authorization/entities';
+import { actorOf, actorReadsOf } from './identity';
 import { Problem, ProblemTypes, type ProblemType } from './problem';
 import { parse } from './validation';
 import { denialProblem } from './denials';
@@ -105,8 +106,18 @@ const ProblemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 /** The decision point's answer as the API's: 404 for a missing resource, else 403 (or 404 when hidden). */
-export async function enforce(authorizer: Authorizer, actor: Actor, check: Check): Promise<Decision> {
-  const decision = await authorizer.decide({ principalId: actor.userId, switchedInto: actor.switchedInto, ...check });
+export async function enforce(
+  authorizer: Authorizer,
+  actor: Actor,
+  check: Check,
+  principalRead?: PrincipalRow,
+): Promise<Decision> {
+  const decision = await authorizer.decide({
+    principalId: actor.userId,
+    switchedInto: actor.switchedInto,
+    ...check,
+    principalRead,
+  });
   if (decision.allowed) return decision;
   if (decision.missing) throw new Problem('not-found', 'No such resource.');
   // A forbid that has its own problem (a suspended account, a switched-in token, a partner in control).
@@ -217,7 +228,10 @@ export async function admitted(
     principalRoles: [] as readonly string[],
   };
   if (typeof spec.authorize === 'function') {
-    ctx.principalRoles = (await enforce(authorizer, ctx.actor, await spec.authorize(ctx))).principalRoles ?? [];
+    // The principal as this request read it with its actor, if it did (the HTTP API): not read again.
+    const read = actor ? actorReadsOf(res, actor)?.principal : undefined;
+    const check = await spec.authorize(ctx);
+    ctx.principalRoles = (await enforce(authorizer, ctx.actor, check, read)).principalRoles ?? [];
   }
   return ctx;
 }

@@ -1,28 +1,31 @@
-import type { Database } from '../../platform/database';
+import { readRows, type Database } from '../../platform/database';
 import { UpdateMyProfileV1 } from '../../domain/messages/commands/update-my-profile.v1';
 import { MyIdentityV1 } from '../../domain/messages/queries/my-identity.v1';
 import { route } from '../routes';
 import { Problem } from '../problem';
+import { actorReadsOf } from '../identity';
 import { recordEvent } from '../../events/outbox';
+
+const MY_IDENTITY_SQL = `
+  select u.id::text as "userId", u.email::text as email, u."displayName", u."firmName",
+    coalesce((select json_agg(json_build_object('organizationId', m."organizationId",
+        'organizationName', o.name, 'role', m.role) order by m."createdAt")
+      from "Membership" m join "Organization" o on o.id = m."organizationId" where m."userId" = u.id),
+      '[]'::json) as memberships,
+    coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId",
+        'partnerFirmName', f.name, 'role', p.role) order by p."createdAt")
+      from "PracticeStaffMember" p join "PartnerFirm" f on f.id = p."partnerFirmId" where p."userId" = u.id),
+      '[]'::json) as "practiceRoles",
+    exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "isSupportAgent",
+    (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole"
+  from "User" u where u.id = $1::uuid`;
 
 /**
  * GET /me's answer in one statement (issue 13's hot path): Prisma's nested include sent seven, one
  * after another. Memberships and practice roles in the order they were granted, as before.
  */
 async function myIdentity(db: Database, userId: string): Promise<MyIdentityV1> {
-  const rows = await db.$queryRaw<MyIdentityV1[]>`
-    select u.id::text as "userId", u.email::text as email, u."displayName", u."firmName",
-      coalesce((select json_agg(json_build_object('organizationId', m."organizationId",
-          'organizationName', o.name, 'role', m.role) order by m."createdAt")
-        from "Membership" m join "Organization" o on o.id = m."organizationId" where m."userId" = u.id),
-        '[]'::json) as memberships,
-      coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId",
-          'partnerFirmName', f.name, 'role', p.role) order by p."createdAt")
-        from "PracticeStaffMember" p join "PartnerFirm" f on f.id = p."partnerFirmId" where p."userId" = u.id),
-        '[]'::json) as "practiceRoles",
-      exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "isSupportAgent",
-      (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole"
-    from "User" u where u.id = ${userId}::uuid`;
+  const rows = await readRows<MyIdentityV1>(db, 'my-identity', MY_IDENTITY_SQL, [userId]);
   if (!rows[0]) throw new Problem('not-found', 'Your user no longer exists.');
   return rows[0];
 }
@@ -37,7 +40,11 @@ export function meRoutes(db: Database) {
       auth: true,
       responses: { 200: { description: 'Your identity', schema: MyIdentityV1 } },
       authorize: { anyone: 'your own identity' },
-      handler: async ({ actor }) => ({ status: 200, body: await myIdentity(db, actor.userId) }),
+      // Read with the actor, in the request's one statement (issue 13), when the API authenticated it.
+      handler: async ({ actor, res }) => ({
+        status: 200,
+        body: actorReadsOf(res, actor)?.identity ?? (await myIdentity(db, actor.userId)),
+      }),
     }),
     route({
       method: 'patch',

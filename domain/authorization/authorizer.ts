@@ -7,7 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { MissingResource, principalEntity, resourceEntities, uid, type Reader, type ResourceRef } from './entities';
+import {
+  MissingResource,
+  principalEntity,
+  resourceEntities,
+  uid,
+  type PrincipalRow,
+  type Reader,
+  type ResourceRef,
+} from './entities';
 
 export type Action =
   | 'viewOrganization'
@@ -83,6 +91,11 @@ export interface Request {
   resource: ResourceRef;
   /** Users the context names (e.g. the invitee of a grant), by context key. */
   contextUsers?: Record<string, string>;
+  /**
+   * The principal's row as this same request read it with its actor (issue 13: not read again). Only
+   * the request's own check passes it, before its handler changes anything; never one from another request.
+   */
+  principalRead?: PrincipalRow;
 }
 
 export interface Decision {
@@ -159,7 +172,9 @@ export class Authorizer {
       }),
       Promise.all(
         [...new Set(people)].map((id) =>
-          principalEntity(this.db, id, id === request.principalId ? request.switchedInto : undefined),
+          id === request.principalId
+            ? principalEntity(this.db, id, request.switchedInto, request.principalRead)
+            : principalEntity(this.db, id),
         ),
       ),
     ]);

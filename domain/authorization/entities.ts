@@ -8,7 +8,7 @@
 // grants nothing.
 import type { EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Prisma } from '@prisma/client';
-import type { Database } from '../../platform/database';
+import { readRows, type Database } from '../../platform/database';
 import { offerOf } from '../messages/values/invitation-offer';
 import { connectedAdmin } from '../business-partners';
 import type { InvitationKind } from '../messages/values/invitation';
@@ -52,7 +52,7 @@ export const inForce = (now: Date) => ({
   OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
 });
 
-interface PrincipalRow {
+export interface PrincipalRow {
   status: string;
   /** In effect now, OWN or DELEGATION under a client relationship in force (its firm, to check staff). */
   memberships: Array<{
@@ -78,27 +78,40 @@ type FirmRoleName = 'ACCOUNT_OWNER' | 'ACCOUNT_MANAGER' | 'USER_MANAGER' | 'STAF
  * `now` is compared as UTC, the way Prisma stores timestamps, whatever the session's time zone.
  */
 async function principalRow(db: Reader, userId: string, now: Date): Promise<PrincipalRow | null> {
-  const at = now.toISOString();
-  const rows = await db.$queryRaw<PrincipalRow[]>`
-    with t as (select (${at}::timestamptz at time zone 'UTC') as now)
-    select u.status::text as status,
-      coalesce((select json_agg(json_build_object('organizationId', m."organizationId", 'role', m.role,
-          'source', m.source, 'delegatingFirmId', cr."partnerFirmId"))
-        from "Membership" m left join "ClientRelationship" cr on cr.id = m."clientRelationshipId", t
-        where m."userId" = u.id and m."deactivatedAt" is null
-          and (m."expiresAt" is null or m."expiresAt" > t.now)
-          and (m.source = 'OWN' or (m.source = 'DELEGATION' and cr.state = 'ACTIVE'
-            and (cr."expiresAt" is null or cr."expiresAt" > t.now)))), '[]'::json) as memberships,
-      coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId", 'role', p.role))
-        from "PracticeStaffMember" p where p."userId" = u.id), '[]'::json) as "practiceRoles",
-      exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "supportAgent",
-      exists(select 1 from "PortalAdmin" pa where pa."userId" = u.id) as "portalAdmin",
-      coalesce((select json_agg(r."organizationId") from "ThirdPartyRelationship" r, t
-        where r."thirdPartyUserId" = u.id and r.state = 'ACCESS_ON'
-          and (r."accessEndsAt" is null or r."accessEndsAt" > t.now)), '[]'::json) as "thirdPartyOrganizationIds"
-    from "User" u where u.id = ${userId}::uuid`;
+  const rows = await readRows<PrincipalRow>(db, 'principal', PRINCIPAL_SQL, [now.toISOString(), userId]);
   return rows[0] ?? null;
 }
+
+/**
+ * The principal's rows that need `now` (a CTE `t`) and the user `u`: memberships in effect and
+ * third-party access on. Shared with the actor's statement (domain/actor.ts), which reads them with the
+ * actor so that a request's own decision reads nothing more about its caller.
+ */
+export const PRINCIPAL_MEMBERSHIPS = `
+  coalesce((select json_agg(json_build_object('organizationId', m."organizationId", 'role', m.role,
+      'source', m.source, 'delegatingFirmId', cr."partnerFirmId"))
+    from "Membership" m left join "ClientRelationship" cr on cr.id = m."clientRelationshipId"
+    where m."userId" = u.id and m."deactivatedAt" is null
+      and (m."expiresAt" is null or m."expiresAt" > t.now)
+      and (m.source = 'OWN' or (m.source = 'DELEGATION' and cr.state = 'ACTIVE'
+        and (cr."expiresAt" is null or cr."expiresAt" > t.now)))), '[]'::json)`;
+export const PRINCIPAL_THIRD_PARTY_ORGANIZATIONS = `
+  coalesce((select json_agg(r."organizationId") from "ThirdPartyRelationship" r
+    where r."thirdPartyUserId" = u.id and r.state = 'ACCESS_ON'
+      and (r."accessEndsAt" is null or r."accessEndsAt" > t.now)), '[]'::json)`;
+/** `now` as Prisma stores timestamps (UTC, without a zone), whatever the session's time zone. */
+export const NOW_AS_STORED = (param: string) => `(${param}::timestamptz at time zone 'UTC')`;
+
+/** principalRow's statement; named, so each pooled connection prepares it once (readRows). */
+const PRINCIPAL_SQL = `
+  with t as (select ${NOW_AS_STORED('$1')} as now)
+  select u.status::text as status, ${PRINCIPAL_MEMBERSHIPS} as memberships,
+    coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId", 'role', p.role))
+      from "PracticeStaffMember" p where p."userId" = u.id), '[]'::json) as "practiceRoles",
+    exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "supportAgent",
+    exists(select 1 from "PortalAdmin" pa where pa."userId" = u.id) as "portalAdmin",
+    ${PRINCIPAL_THIRD_PARTY_ORGANIZATIONS} as "thirdPartyOrganizationIds"
+  from "User" u, t where u.id = $2::uuid`;
 
 /**
  * The roles a user holds now, each as the id of a Role group. Switched into a customer account
@@ -128,7 +141,11 @@ export async function rolesOf(
     return { active: user.status === 'ACTIVE', roles };
   }
   const user = await principalRow(db, userId, now);
-  if (!user) return { active: false, roles: [] };
+  return user ? rolesFromRow(user) : { active: false, roles: [] };
+}
+
+/** The roles a principal's row gives (read by principalRow, or with the actor in domain/actor.ts). */
+export function rolesFromRow(user: PrincipalRow): { active: boolean; roles: string[] } {
   const firms = new Set(user.practiceRoles.map((r) => r.partnerFirmId));
   // A delegation stands only while its holder is on the delegating firm's staff.
   const standing = user.memberships.filter(
@@ -150,8 +167,19 @@ export async function rolesOf(
   return { active: user.status === 'ACTIVE', roles: [...new Set(roles)] };
 }
 
-export async function principalEntity(db: Reader, userId: string, switchedInto?: string): Promise<EntityJson> {
-  const { active, roles } = await rolesOf(db, userId, new Date(), switchedInto);
+/**
+ * The decision's principal. `read`: its row as this same request read it with the actor a moment ago
+ * (issue 13: one statement for both); never one kept from an earlier request, so a revoked role counts
+ * for nothing from the next request on. Switched in (PA-5), the principal is read here, as a guest.
+ */
+export async function principalEntity(
+  db: Reader,
+  userId: string,
+  switchedInto?: string,
+  read?: PrincipalRow,
+): Promise<EntityJson> {
+  const { active, roles } =
+    read && !switchedInto ? rolesFromRow(read) : await rolesOf(db, userId, new Date(), switchedInto);
   return {
     uid: uid('User', userId),
     attrs: { active, ...(switchedInto ? { switchedInto: ref('Organization', switchedInto) } : {}) },
@@ -211,8 +239,31 @@ function organizationOf(row: OrganizationRow): EntityJson[] {
 
 /** An organization read by id, for resources without a relation to it (null: no such organization). */
 async function organizationEntities(db: Reader, id: string): Promise<EntityJson[] | null> {
-  const row = await db.organization.findUnique({ where: { id }, ...organizationFacts });
-  return row ? organizationOf(row) : null;
+  // Every decision on an organization reads this (issue 13's hot path): one statement on the pool, not
+  // Prisma's two (the organization, then its customer account).
+  const rows = await readRows<{
+    id: string;
+    status: string;
+    partnerFirmId: string | null;
+    accessModel: string | null;
+  }>(
+    db,
+    'organization-facts',
+    `select o.id::text as id, o.status::text as status, ca."partnerFirmId"::text as "partnerFirmId",
+       ca."accessModel"::text as "accessModel"
+     from "Organization" o left join "CustomerAccount" ca on ca."organizationId" = o.id where o.id = $1::uuid`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { partnerFirmId, accessModel } = row;
+  return organizationOf({
+    id: row.id,
+    status: row.status as OrganizationRow['status'],
+    customerAccount: partnerFirmId
+      ? { partnerFirmId, accessModel: accessModel as NonNullable<OrganizationRow['customerAccount']>['accessModel'] }
+      : null,
+  });
 }
 /** The organization a resource belongs to, which exists (a foreign key says so). */
 const organization = async (db: Reader, id: string) => (await organizationEntities(db, id)) ?? [];
