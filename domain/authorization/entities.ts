@@ -279,6 +279,7 @@ export class MissingResource extends Error {
  * The resource's uid and the entities the policies read about it. A staff member of the firm is
  * `in` the firm's STAFF role whatever their practice role, so "invitee is on the staff" is one test.
  */
+// eslint-disable-next-line complexity -- one case per resource type of the Cedar schema, each a short read
 export async function resourceEntities(
   db: Reader,
   resource: ResourceRef,
