@@ -7,7 +7,8 @@ trap stop_what_we_started EXIT
 trap on_signal INT TERM
 
 # Not the demo's mail sink: the tests' own (mail-test). The record is the one common.sh stops from.
-bash stack/stack.sh up --record "$STARTED_FILE" postgres kafka temporal mail-test
+# zipkin: the trace test reads its traces back (test/integration/tracing.test.ts).
+bash stack/stack.sh up --record "$STARTED_FILE" postgres kafka temporal mail-test zipkin
 # The tests get their own database, recreated each run, their own Temporal namespace and their own mail
 # sink, so `npm start`'s demo world (and what its Temporal UI and mail UI show) is untouched. Every test,
 # the workers it spawns and the mail sink client read these.
