@@ -4,7 +4,7 @@
 // anything. Lists read the relationship rows the workflow records.
 import { z } from 'zod';
 import type { ThirdPartyRelationship } from '@prisma/client';
-import type { Database } from '../../platform/database';
+import { readRows, type Database } from '../../platform/database';
 import { isOnOrganizationDomain } from '../../domain/third-party-access';
 import { orgRoleOf } from '../../domain/actor';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
@@ -53,7 +53,8 @@ export function plainReason(r: Pick<ThirdPartyRelationship, 'state' | 'reason'>,
   }
 }
 
-function toView(r: ThirdPartyRelationship & { organization: { name: string } }): ThirdPartyAccessV1 {
+type ViewedRow = Pick<ThirdPartyRelationship, ListedColumns> & { organization: { name: string } };
+function toView(r: ViewedRow): ThirdPartyAccessV1 {
   return {
     relationshipId: r.relationshipId,
     organizationId: r.organizationId,
@@ -68,6 +69,32 @@ function toView(r: ThirdPartyRelationship & { organization: { name: string } }):
     updatedAt: r.updatedAt.toISOString(),
   };
 }
+
+/**
+ * GET /organizations/{id}/third-party-users' list in one statement on the pool (issue 13): through
+ * Prisma's query compiler the list and its organization's name cost about 3 ms of CPU, most of the request.
+ * Timestamps are stored as UTC without a zone: read as UTC.
+ */
+const LIST_SQL = `
+  select r."relationshipId", r."organizationId"::text as "organizationId", o.name as "organizationName",
+    r."thirdPartyUserId"::text as "thirdPartyUserId", r."thirdPartyName", r."firmName", r.state::text as state,
+    r.origin::text as origin, r.reason, (r."accessEndsAt" at time zone 'UTC') as "accessEndsAt",
+    (r."updatedAt" at time zone 'UTC') as "updatedAt"
+  from "ThirdPartyRelationship" r join "Organization" o on o.id = r."organizationId"
+  where r."organizationId" = $1::uuid order by r."createdAt" asc`;
+type ListedColumns =
+  | 'relationshipId'
+  | 'organizationId'
+  | 'thirdPartyUserId'
+  | 'thirdPartyName'
+  | 'firmName'
+  | 'state'
+  | 'origin'
+  | 'reason'
+  | 'accessEndsAt'
+  | 'updatedAt';
+type ListedRow = Pick<ThirdPartyRelationship, ListedColumns> & { organizationName: string };
+const listedView = (r: ListedRow) => toView({ ...r, organization: { name: r.organizationName } });
 
 const command = <T>(run: () => Promise<T>) =>
   workflowCommand(run, {
@@ -151,12 +178,8 @@ export function thirdPartyAccessRoutes(db: Database, tpu: ThirdPartyAccessClient
         "Only the organization's admins and support see its third-party users.",
       ),
       handler: async ({ params }) => {
-        const rows = await db.thirdPartyRelationship.findMany({
-          where: { organizationId: params.organizationId },
-          include: { organization: { select: { name: true } } },
-          orderBy: { createdAt: 'asc' },
-        });
-        return { status: 200, body: { items: rows.map(toView) } };
+        const rows = await readRows<ListedRow>(db, 'third-party-users', LIST_SQL, [params.organizationId]);
+        return { status: 200, body: { items: rows.map(listedView) } };
       },
     }),
     route({
