@@ -3,10 +3,14 @@
 // it) in a process of its own; the load comes from a worker thread here, 20 connections for
 // BENCH_API_SECONDS each. Prints throughput, p50 and p99 for:
 //  1. /healthz: no authentication, no database (the raw baseline of this process);
-//  2. GET /me: the token checked, the actor read (one statement), the answer read (one statement);
-//  3. GET /organizations/{id}/third-party-users: the same, then the decision point, then the list.
-// Each authenticated figure is also given as a ratio to /healthz's throughput on the same process.
+//  2. GET /me: the token checked, the actor and the answer read (one statement);
+//  3. GET /organizations/{id}/third-party-users: the same, then the decision point (the organization's
+//     facts, one statement), then the list (one statement).
+// Each authenticated figure is also given as a ratio to /healthz's throughput on the same process, and
+// with the API process's CPU time per request: the load generator shares the cores, so that figure is
+// the one that does not depend on what else runs.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../platform/config';
 import { createDatabase } from '../platform/database';
@@ -37,10 +41,22 @@ const { parentPort, workerData: { url, token, seconds, connections } } = require
   parentPort.postMessage({ latencies, failed });
 })();`;
 
-async function load(url: string, token?: string) {
+async function load(url: string, token: string | undefined, pid: number | undefined) {
   // A short warm-up first (JIT, pool connections), not counted.
   await run(url, token, 2);
-  return run(url, token, SECONDS);
+  const cpu = cpuMs(pid);
+  const r = await run(url, token, SECONDS);
+  return { ...r, cpuPerRequest: (cpuMs(pid) - cpu) / (r.perSecond * SECONDS) };
+}
+
+/** The process's user and system CPU time so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
 }
 
 function run(url: string, token: string | undefined, seconds: number) {
@@ -67,7 +83,7 @@ async function startCompiledApi(port: number) {
       (r) => r.ok,
       () => false,
     );
-    if (ready) return { url, stop: () => api.kill('SIGTERM') };
+    if (ready) return { url, pid: api.pid, stop: () => api.kill('SIGTERM') };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   api.kill('SIGKILL');
@@ -91,14 +107,14 @@ async function main() {
   let baseline = 0;
   try {
     for (const [path, bearer] of rows) {
-      const r = await load(api.url + path, bearer);
+      const r = await load(api.url + path, bearer, api.pid);
       if (!baseline) baseline = r.perSecond;
       const name = path.replace(tenant.organizationId, '{id}');
       const ratio = path === '/healthz' ? '' : `  ${(r.perSecond / baseline).toFixed(2)} of /healthz`;
       const failed = r.failed ? `  (${r.failed} not 200)` : '';
       console.log(
         `${name.padEnd(42)} ${r.perSecond.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(1).padStart(6)} ms` +
-          `   p99 ${r.p99.toFixed(1).padStart(6)} ms${ratio}${failed}`,
+          `   p99 ${r.p99.toFixed(1).padStart(6)} ms   API CPU ${r.cpuPerRequest.toFixed(2)} ms/req${ratio}${failed}`,
       );
     }
   } finally {
