@@ -159,13 +159,18 @@ export function startSpan(name: string, options: SpanOptions): Span {
   return tracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, options.parent);
 }
 
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 /**
  * Express middleware: a server span per request, a child of the caller's `traceparent` if it sent one,
  * named by method and route template (never the raw path, which may hold ids), with the status; 5xx
  * marks it failed. Everything the request does (database, workflow calls, outbox rows) runs inside it.
+ * Health probes and metric scrapes get none.
  */
 export function httpServerSpans() {
   return (req: Request, res: Response, next: NextFunction) => {
+    // Probes and scrapes every few seconds would bury the requests people look for.
+    if (UNTRACED_PATHS.has(req.path)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer().startSpan(
       req.method,
