@@ -5,11 +5,9 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Lines prettier cannot break (strings, comments, test titles) still stay under 120 columns.
-const maxLen = [
-  'error',
-  { code: 119, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true, ignorePattern: '^import .* from ' },
-];
+// Lines prettier cannot break (strings, comments, test titles) still stay under 120 columns; a regular
+// expression literal or a URL is read whole, so it may be longer.
+const maxLen = ['error', { code: 119, tabWidth: 2, ignoreUrls: true, ignoreRegExpLiterals: true }];
 
 // Modules that do I/O or read the host: never in code that runs in Temporal's workflow sandbox, where
 // it would break determinism on replay (or fail the bundle at worker start, for some of them only then).
