@@ -28,8 +28,7 @@ export function linkIn(text: string): EmailedLink {
 
 /** Every email to an address whose subject matches, oldest first. */
 export async function emailsTo(to: string, subject: RegExp) {
-  const all = await mailSink.messages();
-  return all.filter((m) => m.to.some((t) => t.address.toLowerCase() === to.toLowerCase()) && subject.test(m.subject));
+  return (await mailSink.messagesTo(to)).filter((m) => subject.test(m.subject));
 }
 
 /** Waits until there are at least `count` such emails, and returns them. */

@@ -9,29 +9,51 @@ export const config = loadConfig(process.env);
 // npm test exports the tests' own sink (mail-test); stack/local.env's is the demo's, for a run without it.
 const mailUiPort = process.env.MAIL_UI_PORT ?? readLocalEnv().MAIL_UI_PORT;
 
+type SinkMessage = {
+  id: string;
+  subject: string;
+  to: Array<{ address: string }>;
+  text: string;
+  headers: Record<string, string>;
+};
+
+const sentTo = (m: { to: Array<{ address: string }> }, to: string) =>
+  m.to.some((t) => t.address.toLowerCase() === to.toLowerCase());
+
 /** The SMTP sink's REST API (maildev 3: messages at /api/email). */
 export const mailSink = {
   base: `http://127.0.0.1:${mailUiPort}`,
-  async messages(): Promise<
-    Array<{
-      id: string;
-      subject: string;
-      to: Array<{ address: string }>;
-      text: string;
-      headers: Record<string, string>;
-    }>
-  > {
-    const res = await fetch(`${this.base}/api/email`);
-    if (!res.ok) throw new Error(`mail sink answered ${res.status}`);
-    return res.json() as never;
+  async get<T>(path: string): Promise<T> {
+    const res = await fetch(`${this.base}${path}`);
+    if (!res.ok) throw new Error(`mail sink answered ${res.status} to ${path}`);
+    return res.json() as Promise<T>;
+  },
+  /** Every message in the sink (megabytes once a run has sent thousands: prefer messagesTo). */
+  messages(): Promise<SinkMessage[]> {
+    return this.get('/api/email');
+  },
+  /**
+   * The messages to one address, oldest first. The sink's search (case-insensitive, over addresses,
+   * subjects and text) narrows them on its side; only those are fetched whole. Listing every message
+   * on each poll took seconds once a run had sent a few thousand, and slowed the sink's SMTP side.
+   */
+  async messagesTo(to: string): Promise<SinkMessage[]> {
+    const ids: string[] = [];
+    for (let skip = 0; ;) {
+      const page = await this.get<{ items: Array<{ id: string; to: Array<{ address: string }> }>; total: number }>(
+        `/api/email/summary?search=${encodeURIComponent(to)}&sort=asc&limit=200&skip=${skip}`,
+      );
+      ids.push(...page.items.filter((m) => sentTo(m, to)).map((m) => m.id));
+      skip += page.items.length;
+      if (page.items.length === 0 || skip >= page.total) break;
+    }
+    return Promise.all(ids.map((id) => this.get<SinkMessage>(`/api/email/${id}`)));
   },
   /** Waits for a message to the given address whose subject matches. */
   async waitFor(to: string, subject: RegExp, timeoutMs = 15000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = (await this.messages()).find(
-        (m) => m.to.some((t) => t.address.toLowerCase() === to.toLowerCase()) && subject.test(m.subject),
-      );
+      const found = (await this.messagesTo(to)).find((m) => subject.test(m.subject));
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no email to ${to} matching ${subject} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
