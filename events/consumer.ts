@@ -81,6 +81,12 @@ export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
  */
 export const CONSUMER_SESSION_TIMEOUT_MS = 10000;
 export const CONSUMER_HEARTBEAT_INTERVAL_MS = 1000;
+/**
+ * How long a fetch waits on the broker when no record comes (kafkajs: 5 s; a record ends it at once).
+ * kafkajs heartbeats between fetches, so an idle member hears of a rebalance at most this long after
+ * it began: 1 s keeps a dead worker's partitions idle 4 s less, for one empty fetch a second.
+ */
+export const CONSUMER_MAX_WAIT_MS = 1000;
 
 /** Thrown out of eachMessage when the consumer stops mid-retry: the offset stays uncommitted. */
 class ConsumerStopping extends Error {}
@@ -208,6 +214,7 @@ export class InboundConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
       heartbeatInterval: CONSUMER_HEARTBEAT_INTERVAL_MS,
+      maxWaitTimeInMs: CONSUMER_MAX_WAIT_MS,
     });
     this.consumer = consumer;
     const stale = () => generation !== this.generation || !this.running;

@@ -11,7 +11,12 @@ import { connectTemporal } from '../../platform/temporal';
 import { topicsFor } from '../../domain/topics';
 import { InboundTypes } from '../../domain/events';
 import { RELAY_LOCK_KEY, RELAY_POLL_INTERVAL_MS } from '../../events/relay';
-import { CONSUMER_HEARTBEAT_INTERVAL_MS, CONSUMER_SESSION_TIMEOUT_MS, InboundConsumer } from '../../events/consumer';
+import {
+  CONSUMER_HEARTBEAT_INTERVAL_MS,
+  CONSUMER_MAX_WAIT_MS,
+  CONSUMER_SESSION_TIMEOUT_MS,
+  InboundConsumer,
+} from '../../events/consumer';
 import { tokens } from '../support/api';
 import { ThirdPartyAccessClient } from '../../workflows/third-party-access/client';
 import { offboardingWorkflowId } from '../../workflows/offboarding/messages';
@@ -46,10 +51,11 @@ const LOAD = { requests: 16, invitations: 12, offboardings: 4, tickets: 12, crmN
 const RELAY_FAILOVER_BOUND_MS = 2 * RELAY_POLL_INTERVAL_MS;
 /**
  * The group evicts a member that stopped heartbeating after the session timeout. The survivor hears
- * of the rebalance at its next heartbeat, finishes the message in hand (heartbeating each interval)
- * and joins and syncs (two round trips): a few heartbeat intervals, of which five are allowed.
+ * of the rebalance at its next heartbeat: when its fetch returns if idle (kafkajs heartbeats between
+ * fetches), or after the message in hand, heartbeating each interval meanwhile; joining and syncing
+ * follow. Five heartbeat intervals are allowed for the message in hand, the join and the sync.
  */
-const REBALANCE_BOUND_MS = CONSUMER_SESSION_TIMEOUT_MS + 5 * CONSUMER_HEARTBEAT_INTERVAL_MS;
+const REBALANCE_BOUND_MS = CONSUMER_SESSION_TIMEOUT_MS + CONSUMER_MAX_WAIT_MS + 5 * CONSUMER_HEARTBEAT_INTERVAL_MS;
 
 let db: Database;
 let temporal: Client;
