@@ -1,9 +1,37 @@
-/** Unit, workflow and integration tests, run in band: the integration tests share one real stack
- * (and one of them stops and restarts the broker). */
+/**
+ * Unit, workflow and integration tests on one shared real stack. scripts/test.sh runs them in two phases
+ * (PA_TEST_PHASE): 'parallel', every file that can share the stack with others, in several workers (most
+ * files wait on Temporal, Kafka and PostgreSQL more than they compute); then 'serial', the files below,
+ * one at a time. Without PA_TEST_PHASE, every file runs (what `jest --runInBand` by hand does).
+ */
+const RUN_ALONE = {
+  // They stop a shared service: every other file's requests would fail meanwhile.
+  'integration/outbox-relay.test.ts': 'stops the broker; its relays publish every unpublished row',
+  'integration/stack.test.ts': 'stops the broker',
+  'integration/inbound-outage.test.ts': 'stops PostgreSQL',
+  'integration/tpu-revocation.test.ts': "stops the tests' mail sink",
+  // They need the relay's advisory lock (one per database) to themselves, or kill processes.
+  'integration/scale-out.test.ts': 'kills worker and API processes; times the relay and consumer failover',
+  // (offboarding-crash's worker process, in the parallel phase, runs a relay of its own.)
+  'integration/metrics.test.ts': "its relay must be the one publishing, and the outbox's age must fall to 0",
+  // Production's abuse limits count per client IP in one table, and every test calls from 127.0.0.1:
+  // other files' requests would spend these files' limits; both also compare answer times.
+  'integration/abuse-limits.test.ts': 'per-IP limits and answer times',
+  'integration/registration.test.ts': 'per-IP limits and answer times',
+};
+
+const phase = process.env.PA_TEST_PHASE;
+if (phase && !['parallel', 'serial'].includes(phase)) throw new Error(`PA_TEST_PHASE: ${phase}?`);
+const alone = Object.keys(RUN_ALONE).map((file) => `<rootDir>/test/${file}`);
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  testMatch: phase === 'serial' ? alone : ['**/*.test.ts'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(phase === 'parallel' ? alone.map((file) => `${file.replace(/\./g, '\\.')}$`) : []),
+  ],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
     // jose is published as ES modules only; jest runs CommonJS, so it is compiled too.

@@ -29,4 +29,18 @@ bash stack/stack.sh reset-database partner_access_test
 prisma migrate deploy >/dev/null
 export TEMPORAL_TEST_SERVER=$(bash stack/stack.sh test-server-path)
 export NODE_ENV=test LOG_LEVEL=${LOG_LEVEL:-warn} PA_TEST_STACK=1
-jest --runInBand "$@"
+
+# Two phases on the one stack (jest.config.js says which files run alone, and why). First every file
+# that can share the stack, PA_TEST_WORKERS at a time (one per core by default: on a loaded 2-core
+# machine 3 workers timed out more tests and finished no sooner). Then the files that stop a service,
+# kill processes or count per client IP, one at a time. Both phases always run, both get the arguments
+# given (`npm test -- test/unit`: a phase with no file left passes), and either failing fails.
+RESULTS=$(mktemp -d)
+trap 'rm -rf "$RESULTS"; stop_what_we_started' EXIT
+status=0
+PA_TEST_PHASE=parallel jest --maxWorkers="${PA_TEST_WORKERS:-$(nproc)}" --passWithNoTests \
+  --json --outputFile="$RESULTS/parallel.json" "$@" || status=$?
+PA_TEST_PHASE=serial jest --runInBand --passWithNoTests --json --outputFile="$RESULTS/serial.json" "$@" ||
+  status=$?
+node scripts/test-summary.js "$RESULTS/parallel.json" "$RESULTS/serial.json" || { [ "$status" != 0 ] || status=1; }
+exit "$status"
