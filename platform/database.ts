@@ -12,6 +12,9 @@ export function createDatabase(databaseUrl: string): Database {
   // The pool is ours and handed to the adapter, so Prisma and the hot path's reads share its connections
   // (pg's default of ten); $disconnect ends it.
   const pool = new Pool({ connectionString: databaseUrl });
+  // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool, and the next read
+  // opens another; unheard, its 'error' would end the process, before Prisma has added its own listener.
+  pool.on('error', () => undefined);
   const db = new PrismaClient({
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     // Under a burst (or a busy 2-core machine) 2 s to get a pooled connection is too little: a

@@ -1,6 +1,9 @@
 // Issue 13, the authenticated hot path: what one request reads. Every SQL statement the process sends
 // is counted at pg's client (Prisma's and the hot path's own go through it alike).
 import pg from 'pg';
+import { loadConfig } from '../../platform/config';
+import { createDatabase } from '../../platform/database';
+import { loadActor } from '../../domain/actor';
 import { startTestApi, type TestApi } from '../support/api';
 import { createOrganization } from '../support/world';
 
@@ -63,5 +66,24 @@ describe('issue 13: the authenticated hot path', () => {
     await api.db.membership.deleteMany({ where: { userId: admin.id, organizationId: org.id } });
     expect((await api.call('GET', path, { token })).status).toBe(403);
     expect((await api.call('GET', '/me', { token })).body.memberships).toEqual([]);
+  });
+
+  it('a pooled connection PostgreSQL ends while idle does not end the process; the next read opens one', async () => {
+    // A client that has sent only the hot path's own reads: Prisma has not added its pool listener yet.
+    const db = createDatabase(loadConfig().DATABASE_URL);
+    try {
+      const { members } = await createOrganization(api.db, { MEMBER: 1 });
+      const userId = members.MEMBER[0].id;
+      expect(await loadActor(db, userId)).toMatchObject({ userId });
+      const ended = await api.db.$queryRaw<Array<{ ended: boolean }>>`
+        select pg_terminate_backend(pid) as ended from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and state = 'idle'
+          and query like '%"PortalAdmin"%'`;
+      expect(ended.some((row) => row.ended)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the pool hears of it
+      expect(await loadActor(db, userId)).toMatchObject({ userId });
+    } finally {
+      await db.$disconnect();
+    }
   });
 });
