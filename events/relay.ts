@@ -145,6 +145,7 @@ export class OutboxRelay {
       }),
     );
     const messages = rows.map((r, i) => {
+      // A process that never set tracing up has no propagator: the row's own context then goes out as it is.
       const carried = currentTraceContext(trace.setSpan(contextOf(r), spans[i]));
       return toKafkaMessage({
         id: r.id,
@@ -154,8 +155,8 @@ export class OutboxRelay {
         time: r.createdAt.toISOString(),
         partitionkey: r.aggregateId,
         sequence: r.sequence,
-        traceparent: carried.traceparent ?? undefined,
-        tracestate: carried.tracestate ?? undefined,
+        traceparent: (carried.traceparent ?? r.traceparent) || undefined,
+        tracestate: (carried.traceparent ? carried.tracestate : r.tracestate) || undefined,
         data: r.data,
       });
     });

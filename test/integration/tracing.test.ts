@@ -14,6 +14,8 @@ import { InboundConsumer } from '../../events/consumer';
 import { supportTicketHandler, TicketKinds } from '../../events/inbound/support-tickets';
 import type { CloudEvent } from '../../events/cloudevents';
 import { InboundTypes } from '../../domain/events';
+import { topicConfigs, Topics } from '../../domain/topics';
+import { ensureTopics } from '../../platform/kafka';
 import { config, uniqueSuffix } from '../support/services';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
@@ -59,6 +61,8 @@ beforeAll(async () => {
   worker = await startTestWorker();
   api = await startTestApi({ taskQueue: worker.taskQueue, ticketKinds: 'engine' });
   kafka = testKafka();
+  // The worker creates the engine's topics at start; no worker process runs here.
+  await ensureTopics(kafka, topicConfigs(config), logger);
 });
 afterAll(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()));
@@ -91,109 +95,123 @@ async function zipkinTrace(traceId: string, ready: (spans: ZipkinSpan[]) => bool
 
 const onePath =
   'INT-1 OPS issue 13 traces: one ticket from the HTTP request to the consumer of its outbox event is one trace';
-it(onePath, async () => {
-  const topic = await createTestTopic(kafka, 'traces', 1);
-  // The relay publishes every unpublished row of the database: the others are dead-lettered here.
-  const dlq = await createTestTopic(kafka, 'traces-dlq', 1);
-  topics.push(topic, dlq);
-  const ticketId = `HD-${uniqueSuffix()}`;
-  const handled: CloudEvent[] = [];
-  const consumer = new InboundConsumer({
-    name: `test-traces-${uniqueSuffix()}`,
-    topic,
-    deadLetterTopic: dlq,
-    kafka: testKafka(),
-    db: api.db,
-    logger,
-    handlers: [
-      {
-        type: COMPLETED,
-        data: z.looseObject({ ticketId: z.string() }),
-        handle: async (e: CloudEvent<{ ticketId: string }>) => {
-          if (e.data.ticketId === ticketId) handled.push(e);
+it(
+  onePath,
+  async () => {
+    // The domain events' own topic, not one of the test's: the database's one relay publishes there, whichever
+    // process's relay holds the lock (another test's worker process may). The consumer, a group of its own,
+    // reads from the end and dead-letters every other event (other tests', other types) to the test's topic.
+    const topic = Topics.domainEvents;
+    const dlq = await createTestTopic(kafka, 'traces-dlq', 1);
+    topics.push(dlq);
+    const ticketId = `HD-${uniqueSuffix()}`;
+    const handled: CloudEvent[] = [];
+    const consumer = new InboundConsumer({
+      name: `test-traces-${uniqueSuffix()}`,
+      topic,
+      deadLetterTopic: dlq,
+      fromBeginning: false,
+      kafka: testKafka(),
+      db: api.db,
+      logger,
+      handlers: [
+        {
+          type: COMPLETED,
+          data: z.looseObject({ ticketId: z.string() }),
+          handle: async (e: CloudEvent<{ ticketId: string }>) => {
+            if (e.data.ticketId === ticketId) handled.push(e);
+          },
         },
+      ],
+    });
+    const relay = new OutboxRelay({
+      databaseUrl: config.DATABASE_URL,
+      kafka: testKafka(),
+      logger,
+      pollIntervalMs: 250,
+    });
+    running.push(consumer, relay);
+    await consumer.start();
+    await relay.start();
+    // Our relay, whose producer spans go to Zipkin: another process's (a test's worker) may hold the lock a while.
+    await waitUntil('this relay publishes', () => relay.leader, 150000);
+
+    // A portal partner whose email support frees by ticket (PP-2): the run ends on its own, within seconds.
+    const portalAdmin = await createUser(api.db);
+    await api.db.portalAdmin.create({ data: { userId: portalAdmin.id, role: 'ADMIN' } });
+    const email = `hello-${uniqueSuffix()}@partner.example`;
+    const partner = await api.call('POST', '/portal/partners', {
+      token: await api.token(portalAdmin.id),
+      body: { name: `Traced ${uniqueSuffix()}`, email },
+    });
+    expect(partner.status).toBe(201);
+    const agent = await createUser(api.db);
+    await api.db.supportAgent.create({ data: { userId: agent.id } });
+
+    // The help desk calls with a trace of its own: ours continues it.
+    const traceId = hex(16);
+    const helpDeskSpan = hex(8);
+    const res = await fetch(`${api.url}/support/tickets`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await api.token(agent.id)}`,
+        traceparent: `00-${traceId}-${helpDeskSpan}-01`,
       },
-    ],
-  });
-  const relay = new OutboxRelay({ databaseUrl: config.DATABASE_URL, kafka: testKafka(), logger, topic });
-  running.push(consumer, relay);
-  await consumer.start();
-  await relay.start();
+      body: JSON.stringify({ ticketId, kind: 'duplicate-email-fix', payload: { email, reason: 'wrong partner' } }),
+    });
+    expect(res.status).toBe(202);
+    await api.duplicateEmailFixes.handle(ticketId).result();
+    await waitUntil('the ticket-completed event consumed', () => handled.length > 0, 30000);
+    expect(handled[0].traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
-  // A portal partner whose email support frees by ticket (PP-2): the run ends on its own, within seconds.
-  const portalAdmin = await createUser(api.db);
-  await api.db.portalAdmin.create({ data: { userId: portalAdmin.id, role: 'ADMIN' } });
-  const email = `hello-${uniqueSuffix()}@partner.example`;
-  const partner = await api.call('POST', '/portal/partners', {
-    token: await api.token(portalAdmin.id),
-    body: { name: `Traced ${uniqueSuffix()}`, email },
-  });
-  expect(partner.status).toBe(201);
-  const agent = await createUser(api.db);
-  await api.db.supportAgent.create({ data: { userId: agent.id } });
+    const named = (spans: ZipkinSpan[], name: string) => spans.filter((s) => s.name === name.toLowerCase());
+    const path = [
+      'POST /support/tickets',
+      'StartWorkflow:duplicateEmailFix',
+      'RunWorkflow:duplicateEmailFix',
+      'StartActivity:recordTicketOutcome',
+      'RunActivity:recordTicketOutcome',
+      `outbox record ${COMPLETED}`,
+      `outbox relay publish ${COMPLETED}`,
+      `consume ${COMPLETED}`,
+    ];
+    const spans = await zipkinTrace(traceId, (s) => path.every((name) => named(s, name).length > 0));
+    // Each step is the child of the one before it; the first, of the help desk's span.
+    let parent = helpDeskSpan;
+    for (const name of path) {
+      const [span] = named(spans, name);
+      expect({ name, parentId: span.parentId }).toEqual({ name, parentId: parent });
+      parent = span.id;
+    }
+    const kinds = Object.fromEntries(path.map((name) => [name, named(spans, name)[0].kind]));
+    expect(kinds).toMatchObject({
+      'POST /support/tickets': 'SERVER',
+      [`outbox relay publish ${COMPLETED}`]: 'PRODUCER',
+      [`consume ${COMPLETED}`]: 'CONSUMER',
+    });
+    expect(named(spans, 'POST /support/tickets')[0].tags).toMatchObject({
+      'http.route': '/support/tickets',
+      'http.response.status_code': '202',
+    });
+    // The other step of the run, and the intake's own outbox rows, are in the same trace.
+    for (const name of [
+      'RunActivity:freePortalEmailForTicket',
+      'outbox record partneraccess.support.ticket-received.v1',
+      'outbox record partneraccess.support.ticket-dispatched.v1',
+    ]) {
+      expect(named(spans, name)).toHaveLength(1);
+    }
+    // No one ticket's span is left out of its trace, and no span of it names the email.
+    expect(JSON.stringify(spans)).not.toContain(email);
 
-  // The help desk calls with a trace of its own: ours continues it.
-  const traceId = hex(16);
-  const helpDeskSpan = hex(8);
-  const res = await fetch(`${api.url}/support/tickets`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${await api.token(agent.id)}`,
-      traceparent: `00-${traceId}-${helpDeskSpan}-01`,
-    },
-    body: JSON.stringify({ ticketId, kind: 'duplicate-email-fix', payload: { email, reason: 'wrong partner' } }),
-  });
-  expect(res.status).toBe(202);
-  await api.duplicateEmailFixes.handle(ticketId).result();
-  await waitUntil('the ticket-completed event consumed', () => handled.length > 0, 30000);
-  expect(handled[0].traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-
-  const named = (spans: ZipkinSpan[], name: string) => spans.filter((s) => s.name === name.toLowerCase());
-  const path = [
-    'POST /support/tickets',
-    'StartWorkflow:duplicateEmailFix',
-    'RunWorkflow:duplicateEmailFix',
-    'StartActivity:recordTicketOutcome',
-    'RunActivity:recordTicketOutcome',
-    `outbox record ${COMPLETED}`,
-    `outbox relay publish ${COMPLETED}`,
-    `consume ${COMPLETED}`,
-  ];
-  const spans = await zipkinTrace(traceId, (s) => path.every((name) => named(s, name).length > 0));
-  // Each step is the child of the one before it; the first, of the help desk's span.
-  let parent = helpDeskSpan;
-  for (const name of path) {
-    const [span] = named(spans, name);
-    expect({ name, parentId: span.parentId }).toEqual({ name, parentId: parent });
-    parent = span.id;
-  }
-  const kinds = Object.fromEntries(path.map((name) => [name, named(spans, name)[0].kind]));
-  expect(kinds).toMatchObject({
-    'POST /support/tickets': 'SERVER',
-    [`outbox relay publish ${COMPLETED}`]: 'PRODUCER',
-    [`consume ${COMPLETED}`]: 'CONSUMER',
-  });
-  expect(named(spans, 'POST /support/tickets')[0].tags).toMatchObject({
-    'http.route': '/support/tickets',
-    'http.response.status_code': '202',
-  });
-  // The other step of the run, and the intake's own outbox rows, are in the same trace.
-  for (const name of [
-    'RunActivity:freePortalEmailForTicket',
-    'outbox record partneraccess.support.ticket-received.v1',
-    'outbox record partneraccess.support.ticket-dispatched.v1',
-  ]) {
-    expect(named(spans, name)).toHaveLength(1);
-  }
-  // No one ticket's span is left out of its trace, and no span of it names the email.
-  expect(JSON.stringify(spans)).not.toContain(email);
-
-  // The consumer's log line about the event carries the trace's id (and its own span's).
-  const consumed = named(spans, `consume ${COMPLETED}`)[0];
-  const line = lines.find((l) => l.eventId === handled[0].id && l.msg === 'inbound event');
-  expect(line).toMatchObject({ trace_id: traceId, span_id: consumed.id, outcome: 'applied' });
-});
+    // The consumer's log line about the event carries the trace's id (and its own span's).
+    const consumed = named(spans, `consume ${COMPLETED}`)[0];
+    const line = lines.find((l) => l.eventId === handled[0].id && l.msg === 'inbound event');
+    expect(line).toMatchObject({ trace_id: traceId, span_id: consumed.id, outcome: 'applied' });
+  },
+  240000,
+);
 
 const fromKafka =
   'INT-1 OPS issue 13 traces: a ticket from the Kafka topic continues the trace the help desk put in ce_traceparent';
