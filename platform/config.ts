@@ -6,7 +6,7 @@ import { TemporalConnectionEnv } from './temporal-connection';
 import { KafkaConnectionEnv } from './kafka-connection';
 import { PayloadCodecEnv } from './payload-codec';
 import { ExternalIdentityEnv } from './external-identity';
-import { TracingEnv } from './tracing';
+import { TracingEnv } from './tracing-env';
 
 const DEV_JWT_SECRET = 'local-development-secret-change-me-0123456789';
 const DEV_RELATIONSHIP_ID_KEY = 'local-development-relationship-key-0123456789';

@@ -10,7 +10,6 @@
 // OTEL_EXPORTER_ZIPKIN_ENDPOINT unset: nothing is recorded or sent, but a caller's trace context still
 // passes through (the spans are non-recording), so log lines and downstream systems keep the caller's ids.
 import { hostname } from 'node:os';
-import { z } from 'zod';
 import {
   context,
   propagation,
@@ -37,14 +36,9 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { NextFunction, Request, Response } from 'express';
 import { routeOf } from './metrics';
+import type { TracingSettings } from './tracing-env';
 
-export const TracingEnv = z.object({
-  /** Zipkin's v2 span endpoint (http://127.0.0.1:9411/api/v2/spans locally); unset: no spans are exported. */
-  OTEL_EXPORTER_ZIPKIN_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  /** The share of new traces recorded (0 to 1); a trace a caller started follows the caller's choice. */
-  TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
-});
-export type TracingSettings = z.infer<typeof TracingEnv>;
+export { TracingEnv, type TracingSettings } from './tracing-env';
 
 /** The processes' service names in the trace viewer. */
 export type ServiceName = 'partner-access-api' | 'partner-access-worker' | (string & {});
