@@ -176,10 +176,15 @@ describe('support tickets (INT-1)', () => {
         body: { ticketId, workflowId: `ticket-probe-${ticketId}`, duplicate: true },
       });
       expect(await api.db.outboxEvent.count({ where: { aggregateId: ticketId } })).toBe(2);
-      const runs = api.temporal.workflow.list({ query: `WorkflowId = "ticket-probe-${ticketId}"` });
-      let count = 0;
-      for await (const _ of runs) count++;
-      expect(count).toBe(1);
+      const countRuns = async () => {
+        let count = 0;
+        for await (const _ of api.temporal.workflow.list({ query: `WorkflowId = "ticket-probe-${ticketId}"` }))
+          count++;
+        return count;
+      };
+      // Temporal's visibility lags the start (seconds on a loaded machine): wait for the run to show up.
+      await waitUntil('the run is listed', async () => (await countRuns()) > 0, 30000, 250);
+      expect(await countRuns()).toBe(1);
 
       const reused = await api.call('POST', '/support/tickets', {
         token,
