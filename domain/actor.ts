@@ -52,14 +52,10 @@ interface ActorRow {
 }
 
 /**
- * The actor's statement; named, so each pooled connection prepares it once. Every membership and
- * practice role with its name (GET /me shows them, in the order they were granted), and the principal's
- * roles in effect `now` (entities.ts filters them so).
+ * What a user shows of themself (GET /me's identity, MyIdentityV1): every membership and practice role
+ * with its name, in the order they were granted, and the vendor's roles. Over `u`, a "User" row.
  */
-const ACTOR_SQL = `
-  with t as (select ${NOW_AS_STORED('$2')} as now)
-  select u.id::text as id, u.email::text as email, u.status::text as status,
-    (u."sessionsValidAfter" at time zone 'UTC') as "sessionsValidAfter", u."displayName", u."firmName",
+export const IDENTITY_COLUMNS = `
     coalesce((select json_agg(json_build_object('organizationId', m."organizationId",
         'organizationName', o.name, 'role', m.role) order by m."createdAt")
       from "Membership" m join "Organization" o on o.id = m."organizationId" where m."userId" = u.id),
@@ -69,7 +65,18 @@ const ACTOR_SQL = `
       from "PracticeStaffMember" p join "PartnerFirm" f on f.id = p."partnerFirmId" where p."userId" = u.id),
       '[]'::json) as "practiceRoles",
     exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "isSupportAgent",
-    (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole",
+    (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole"`;
+
+/**
+ * The actor's statement; named, so each pooled connection prepares it once. Every membership and
+ * practice role with its name (GET /me shows them, in the order they were granted), and the principal's
+ * roles in effect `now` (entities.ts filters them so).
+ */
+const ACTOR_SQL = `
+  with t as (select ${NOW_AS_STORED('$2')} as now)
+  select u.id::text as id, u.email::text as email, u.status::text as status,
+    (u."sessionsValidAfter" at time zone 'UTC') as "sessionsValidAfter", u."displayName", u."firmName",
+    ${IDENTITY_COLUMNS},
     ${PRINCIPAL_MEMBERSHIPS} as "principalMemberships",
     ${PRINCIPAL_THIRD_PARTY_ORGANIZATIONS} as "thirdPartyOrganizationIds"
   from "User" u, t where u.id = $1::uuid`;

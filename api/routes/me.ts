@@ -5,19 +5,10 @@ import { route } from '../routes';
 import { Problem } from '../problem';
 import { actorReadsOf } from '../identity';
 import { recordEvent } from '../../events/outbox';
+import { IDENTITY_COLUMNS } from '../../domain/actor';
 
 const MY_IDENTITY_SQL = `
-  select u.id::text as "userId", u.email::text as email, u."displayName", u."firmName",
-    coalesce((select json_agg(json_build_object('organizationId', m."organizationId",
-        'organizationName', o.name, 'role', m.role) order by m."createdAt")
-      from "Membership" m join "Organization" o on o.id = m."organizationId" where m."userId" = u.id),
-      '[]'::json) as memberships,
-    coalesce((select json_agg(json_build_object('partnerFirmId', p."partnerFirmId",
-        'partnerFirmName', f.name, 'role', p.role) order by p."createdAt")
-      from "PracticeStaffMember" p join "PartnerFirm" f on f.id = p."partnerFirmId" where p."userId" = u.id),
-      '[]'::json) as "practiceRoles",
-    exists(select 1 from "SupportAgent" a where a."userId" = u.id) as "isSupportAgent",
-    (select pa.role::text from "PortalAdmin" pa where pa."userId" = u.id) as "portalRole"
+  select u.id::text as "userId", u.email::text as email, u."displayName", u."firmName", ${IDENTITY_COLUMNS}
   from "User" u where u.id = $1::uuid`;
 
 /**
