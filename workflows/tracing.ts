@@ -150,6 +150,24 @@ class RunTracing {
     );
     return promise;
   }
+
+  /** An activity's or a local activity's start, a client span of the workflow's current span. */
+  startActivity<I extends { activityType: string; headers: Headers }>(
+    input: I,
+    next: (input: I) => Promise<unknown>,
+  ): Promise<unknown> {
+    const parent = this.parent();
+    if (!parent) return next(input);
+    const span = this.child(parent);
+    const scheduled = next({ ...input, headers: withParent(input.headers, span) });
+    return this.endWhenSettled(
+      scheduled,
+      span,
+      `StartActivity:${input.activityType}`,
+      WorkflowSpanKind.client,
+      parent,
+    );
+  }
 }
 
 const isContinueAsNew = (err: unknown) => (err as Error)?.name === 'ContinueAsNew';
@@ -183,32 +201,8 @@ export const interceptors = (): WorkflowInterceptors => {
     ],
     outbound: [
       {
-        scheduleActivity(input, next) {
-          const parent = t.parent();
-          if (!parent) return next(input);
-          const span = t.child(parent);
-          const scheduled = next({ ...input, headers: withParent(input.headers, span) });
-          return t.endWhenSettled(
-            scheduled,
-            span,
-            `StartActivity:${input.activityType}`,
-            WorkflowSpanKind.client,
-            parent,
-          );
-        },
-        scheduleLocalActivity(input, next) {
-          const parent = t.parent();
-          if (!parent) return next(input);
-          const span = t.child(parent);
-          const scheduled = next({ ...input, headers: withParent(input.headers, span) });
-          return t.endWhenSettled(
-            scheduled,
-            span,
-            `StartActivity:${input.activityType}`,
-            WorkflowSpanKind.client,
-            parent,
-          );
-        },
+        scheduleActivity: (input, next) => t.startActivity(input, next),
+        scheduleLocalActivity: (input, next) => t.startActivity(input, next),
         startChildWorkflowExecution(input, next) {
           const parent = t.parent();
           return next(parent ? { ...input, headers: withParent(input.headers, parent) } : input);
