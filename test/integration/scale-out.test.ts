@@ -589,19 +589,28 @@ it(
       ].map((e) => e.toLowerCase()),
     );
     const mine = (await mailSink.messages()).filter((m) => m.to.some((t) => world.has(t.address.toLowerCase())));
-    const byId = new Map<string, number>();
-    for (const m of mine) byId.set(m.headers['message-id'], (byId.get(m.headers['message-id']) ?? 0) + 1);
-    const invitationEmails = mine.filter((m) => invitees.includes(m.to[0].address));
-    expect(invitationEmails).toHaveLength(LOAD.invitations);
+    // SMTP cannot be exactly once: a worker killed after the server accepted an email and before its
+    // activity completed sends it again from the survivor. The copy carries the same Message-ID (keyed
+    // by the transition), which receivers de-duplicate on, so "once" here is once per Message-ID, and a
+    // copy must be the same email (recipient and subject), never a second one.
+    const byId = new Map<string, Array<(typeof mine)[number]>>();
+    for (const m of mine) byId.set(m.headers['message-id'], [...(byId.get(m.headers['message-id']) ?? []), m]);
+    const sameEmail = (copies: typeof mine) =>
+      new Set(copies.map((m) => `${m.to.map((t) => t.address).join(',')} ${m.subject}`)).size === 1;
+    expect([...byId].filter(([, copies]) => !sameEmail(copies)).map(([id]) => id)).toEqual([]);
+    const emailCopies = mine.length - byId.size;
+    const invitationIds = new Set(
+      mine.filter((m) => invitees.includes(m.to[0].address)).map((m) => m.headers['message-id']),
+    );
+    expect(invitationIds.size).toBe(LOAD.invitations);
     const listedEmails = mine.filter((m) => /was added as a third-party user/.test(m.subject));
     expect(listedEmails.length).toBeGreaterThanOrEqual(LOAD.crmNews);
-    expect([...byId].filter(([, n]) => n > 1)).toEqual([]);
 
     process.stderr.write(
       [
         `OPS scale-out: ${answers.length} HTTP commands (resent: ${JSON.stringify(client.resent)}),`,
         `${LOAD.tickets} tickets and ${LOAD.crmNews} CRM news over Kafka; ${events.length} events,`,
-        `${onTopic} records on the topic (${copies} copies); ${mine.length} emails.`,
+        `${onTopic} records on the topic (${copies} copies); ${mine.length} emails (${emailCopies} copies).`,
         `Before the kill the publisher had published ${beforeKill.publisher} rows, the standby ${beforeKill.standby}.`,
         `Relay lock taken ${takeoverMs} ms after the kill (bound ${RELAY_FAILOVER_BOUND_MS}),`,
         `first row published ${firstPublishedMs} ms after it;`,
