@@ -9,7 +9,7 @@ import { startTestApi, type TestApi } from '../support/api';
 import { startTestWorker, type TestWorker } from '../support/worker';
 import { createUser } from '../support/world';
 import { linkIn } from '../support/links';
-import { payloadsIn, saveHistory, temporalCliPath, type PayloadJson } from '../support/histories';
+import { payloadsIn, rawHistoryArgs, saveHistory, temporalCliPath, type PayloadJson } from '../support/histories';
 import { payloadCodec } from '../../platform/payload-codec';
 
 const run = promisify(execFile);
@@ -68,18 +68,7 @@ it(
     await handle.result();
 
     // What the server keeps, as the CLI prints it to anyone who can reach the cluster (no codec endpoint).
-    const show = [
-      'workflow',
-      'show',
-      '--workflow-id',
-      workflowId,
-      '--output',
-      'json',
-      '--namespace',
-      config.TEMPORAL_NAMESPACE,
-      '--address',
-      config.TEMPORAL_ADDRESS,
-    ];
+    const show = rawHistoryArgs(workflowId);
     const { stdout } = await run(temporalCliPath(), show, { maxBuffer: 32 * 1024 * 1024 });
     const payloads = payloadsIn(JSON.parse(stdout));
     expect(payloads.length).toBeGreaterThan(5);

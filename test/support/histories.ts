@@ -63,10 +63,12 @@ function wantsHistory(name: string): boolean {
   return true;
 }
 
-function writeHistory(name: string, workflowId: string): void {
-  mkdirSync(historiesDir, { recursive: true });
-  // The canonical JSON that replay reads, raw: no codec endpoint, so the payloads stay encrypted.
-  const json = execFileSync(temporalCliPath(), [
+/**
+ * The CLI's arguments for a history's canonical JSON as the server keeps it: no codec endpoint, so the
+ * payloads stay encrypted (what replay reads, and what anyone who can reach the cluster sees).
+ */
+export function rawHistoryArgs(workflowId: string): string[] {
+  return [
     'workflow',
     'show',
     '--workflow-id',
@@ -77,7 +79,13 @@ function writeHistory(name: string, workflowId: string): void {
     config.TEMPORAL_ADDRESS,
     '--namespace',
     config.TEMPORAL_NAMESPACE,
-  ]);
+  ];
+}
+
+function writeHistory(name: string, workflowId: string): void {
+  mkdirSync(historiesDir, { recursive: true });
+  // The canonical JSON that replay reads, raw: no codec endpoint, so the payloads stay encrypted.
+  const json = execFileSync(temporalCliPath(), rawHistoryArgs(workflowId));
   writeFileSync(join(historiesDir, `${name}.json`), json);
 }
 
