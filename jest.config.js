@@ -15,10 +15,8 @@ const RUN_ALONE = {
   // (offboarding-crash's worker process, in the parallel phase, runs a relay of its own.)
   'integration/metrics.test.ts': "its relay must be the one publishing, and the outbox's age must fall to 0",
   'integration/tracing.test.ts': 'its relay must be the one publishing: its producer spans are part of the trace',
-  // Production's abuse limits count per client IP in one table, and every test calls from 127.0.0.1:
-  // other files' requests would spend these files' limits; both also compare answer times.
-  'integration/abuse-limits.test.ts': 'per-IP limits and answer times',
-  'integration/registration.test.ts': 'per-IP limits and answer times',
+  // (abuse-limits and registration count production's per-IP limits from client addresses of their own,
+  // 127.0.0.2 and 127.0.0.3, so they run in parallel: test/support/client-address.ts.)
 };
 
 const phase = process.env.PA_TEST_PHASE;

@@ -33,9 +33,9 @@ export NODE_ENV=test LOG_LEVEL=${LOG_LEVEL:-warn} PA_TEST_STACK=1
 # Two phases on the one stack (jest.config.js says which files run alone, and why). First every file
 # that can share the stack, PA_TEST_WORKERS at a time (by default one more than the cores: the files
 # mostly wait on the services; on 2 cores, 2/3/4 workers took 266/232/224 s, and 4 timed a test out).
-# Then the files that stop a service, kill processes or count per client IP, one at a time. Both phases
-# always run, both get the arguments given (`npm test -- test/unit`: a phase with no file left passes),
-# and either failing fails.
+# Then the files that stop a service, kill processes or need the relay to themselves, one at a time. Both
+# phases always run, both get the arguments given (`npm test -- test/unit`: a phase with no file left
+# passes), and either failing fails.
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS"; stop_what_we_started' EXIT
 status=0

@@ -2,18 +2,28 @@
 // in PostgreSQL (every API instance counts the same), answer 429 with Retry-After, and keep the
 // process responsive under a flood; they answer alike for known and unknown emails; a password
 // reset with a made-up link is refused before any hashing. Production's limits unless a test says.
+// Every request calls from 127.0.0.2, this file's own client IP, so the file runs beside the others
+// (whose requests come from 127.0.0.1) and only its own requests spend its counts.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { startTestApi, RAISED_ABUSE_LIMITS, type TestApi } from '../support/api';
 import { createUser } from '../support/world';
 import { uniqueSuffix } from '../support/services';
-import { hashPassword, hashToken, newToken } from '../../platform/secrets';
+import { CONCURRENT_HASHES, hashPassword, hashToken, newToken } from '../../platform/secrets';
 import { LIMITS } from '../../domain/abuse-limits';
+import type { Database } from '../../platform/database';
 
 jest.setTimeout(180_000);
 
 const P = 'https://partner-access.example/problems/';
 const PASSWORD = 'the right password here';
+const CLIENT = '127.0.0.2';
+/** The client IPs the proxy test forwards. */
+const FORWARDED = ['203.0.113.7', '203.0.113.8'];
+
+/** Forgets what this file's client addresses have spent (the table's keys are `<limit>:<ip>`), no one else's. */
+const forgetCounts = (db: Database) =>
+  db.rateLimit.deleteMany({ where: { OR: [CLIENT, ...FORWARDED].map((ip) => ({ key: { endsWith: `:${ip}` } })) } });
 
 /** Runs `jobs` with at most `inFlight` at once, in order of start. */
 async function bounded<T>(count: number, inFlight: number, job: (i: number) => Promise<T>): Promise<T[]> {
@@ -82,11 +92,11 @@ function expectLimited(answers: Answer[]) {
 describe('abuse limits (production numbers)', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ abuseLimits: 'production' });
+    api = await startTestApi({ abuseLimits: 'production', clientAddress: CLIENT });
   });
   afterAll(() => api.close());
-  // Every test starts with nothing counted: they all come from 127.0.0.1.
-  beforeEach(() => api.db.rateLimit.deleteMany());
+  // Every test starts with nothing counted: they all come from CLIENT.
+  beforeEach(() => forgetCounts(api.db));
 
   it('Abuse limits: 2000 sign-ins on one account: 429 with Retry-After, 10 hashed, /healthz answers', async () => {
     const user = await userWithPassword(api);
@@ -211,14 +221,14 @@ describe('abuse limits (production numbers)', () => {
     'Abuse limits: the hosted sign-in page answers a 429 page with the wait once the account ' + 'is limited',
     async () => {
       const user = await userWithPassword(api);
-      const form = await fetch(`${api.url}/sign-in`);
+      const form = await api.fetch(`${api.url}/sign-in`);
       const cookie = form.headers
         .getSetCookie()
         .map((c) => c.split(';')[0])
         .join('; ');
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
       const post = () =>
-        fetch(`${api.url}/sign-in`, {
+        api.fetch(`${api.url}/sign-in`, {
           method: 'POST',
           redirect: 'manual',
           headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
@@ -239,51 +249,76 @@ describe('abuse limits (production numbers)', () => {
   );
 
   it('Abuse limits: trust proxy off (the default): X-Forwarded-For dodges nothing', async () => {
-    const answers = await bounded(LIMITS.passwordResetCompletionPerIp.points + 1, 1, (i) =>
-      fetch(`${api.url}/password-resets/${randomUUID()}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i + 1}` },
-        body: JSON.stringify({ token: newToken(), password: 'a new password here' }),
-      }).then((r) => r.status),
+    const n = LIMITS.passwordResetCompletionPerIp.points + 1;
+    const answers = await bounded(n, 1, (i) =>
+      api
+        .fetch(`${api.url}/password-resets/${randomUUID()}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i + 1}` },
+          body: JSON.stringify({ token: newToken(), password: 'a new password here' }),
+        })
+        .then((r) => r.status),
     );
     expect(answers.at(-1)).toBe(429);
+    // The count is the socket's peer, this file's own address: what lets the file share the suite's run.
+    const key = `passwordResetCompletionPerIp:${CLIENT}`;
+    expect(await api.db.rateLimit.findUnique({ where: { key } })).toMatchObject({ points: n });
   });
 });
 
 describe('abuse limits behind a proxy', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ abuseLimits: 'production', trustProxy: 1 });
+    api = await startTestApi({ abuseLimits: 'production', trustProxy: 1, clientAddress: CLIENT });
   });
   afterAll(() => api.close());
-  beforeEach(() => api.db.rateLimit.deleteMany());
+  beforeEach(() => forgetCounts(api.db));
 
   it('Abuse limits: with TRUST_PROXY=1 each forwarded client IP has its own count', async () => {
     const n = LIMITS.passwordResetCompletionPerIp.points + 1;
     const from = (ip: string) =>
       bounded(n, 1, () =>
-        fetch(`${api.url}/password-resets/${randomUUID()}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-          body: JSON.stringify({ token: newToken(), password: 'a new password here' }),
-        }).then((r) => r.status),
+        api
+          .fetch(`${api.url}/password-resets/${randomUUID()}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+            body: JSON.stringify({ token: newToken(), password: 'a new password here' }),
+          })
+          .then((r) => r.status),
       );
-    expect((await from('203.0.113.7')).at(-1)).toBe(429);
-    expect((await from('203.0.113.8')).slice(0, -1).every((s) => s === 404)).toBe(true);
+    expect((await from(FORWARDED[0])).at(-1)).toBe(429);
+    expect((await from(FORWARDED[1])).slice(0, -1).every((s) => s === 404)).toBe(true);
   });
 });
 
 describe('answers that tell nothing, and no hashing before the cheap checks (limits raised)', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({ abuseLimits: RAISED_ABUSE_LIMITS });
+    api = await startTestApi({ abuseLimits: RAISED_ABUSE_LIMITS, clientAddress: CLIENT });
   });
   afterAll(() => api.close());
 
   // The bound: the same status and body every time, and over 30 tries each, interleaved, the medians
-  // of known and unknown emails within 25 ms of each other and their ranges overlapping.
-  const BOUND_MS = 25;
-  const compare = (known: Awaited<ReturnType<typeof timed>>[], unknown: Awaited<ReturnType<typeof timed>>[]) => {
+  // of known and unknown emails within 25 ms of each other (or a quarter of the slower median, when the
+  // suite's other files load the machine so much that it is larger), and their ranges overlapping.
+  // A password hashed on one side only (0.1 s of a core) is most of the slower median, so still fails.
+  const bound = (m: { known: number; unknown: number }) => Math.max(25, Math.max(m.known, m.unknown) / 4);
+  type Timed = Awaited<ReturnType<typeof timed>>;
+  /**
+   * 30 tries each, one after the other, taking turns at going first: what a request leaves running after
+   * its answer (a password reset's lookup and email) slows the next one, so always asking the known email
+   * first made the unknown one's median measurably slower (unknown 21-37 ms against known 16-26 ms).
+   */
+  const interleaved = async (known: (i: number) => Promise<Timed>, unknown: (i: number) => Promise<Timed>) => {
+    const times = { known: [] as Timed[], unknown: [] as Timed[] };
+    for (let i = 0; i < 30; i++) {
+      for (const kind of i % 2 ? (['known', 'unknown'] as const) : (['unknown', 'known'] as const)) {
+        times[kind].push(await (kind === 'known' ? known : unknown)(i));
+      }
+    }
+    return times;
+  };
+  const compare = (known: Timed[], unknown: Timed[]) => {
     for (const a of [...known, ...unknown]) {
       expect(a.status).toBe(known[0].status);
       expect(a.body).toEqual(known[0].body);
@@ -298,30 +333,25 @@ describe('answers that tell nothing, and no hashing before the cheap checks (lim
   it('Abuse limits: POST /password-resets answers known and unknown emails alike: status, body, time', async () => {
     const s = uniqueSuffix();
     const users = await Promise.all(Array.from({ length: 30 }, () => createUser(api.db)));
-    const known = [];
-    const unknown = [];
-    for (let i = 0; i < 30; i++) {
-      known.push(await timed(api, '/password-resets', { email: users[i].email }));
-      unknown.push(await timed(api, '/password-resets', { email: `nobody-${i}-${s}@firm.example` }));
-    }
+    const { known, unknown } = await interleaved(
+      (i) => timed(api, '/password-resets', { email: users[i].email }),
+      (i) => timed(api, '/password-resets', { email: `nobody-${i}-${s}@firm.example` }),
+    );
     const m = compare(known, unknown);
     console.log(`password resets: median known ${m.known.toFixed(1)} ms, unknown ${m.unknown.toFixed(1)} ms`);
-    expect(m.gap).toBeLessThan(BOUND_MS);
+    expect(m.gap).toBeLessThan(bound(m));
   });
 
   it("Abuse limits: POST /sessions answers a known email's wrong password as an unknown email's", async () => {
     const s = uniqueSuffix();
     const user = await userWithPassword(api);
-    const known = [];
-    const unknown = [];
-    for (let i = 0; i < 30; i++) {
-      known.push(await timed(api, '/sessions', { email: user.email, password: 'a wrong guess' }));
-      const nobody = `nobody-${i}-${s}@firm.example`;
-      unknown.push(await timed(api, '/sessions', { email: nobody, password: 'a wrong guess' }));
-    }
+    const { known, unknown } = await interleaved(
+      () => timed(api, '/sessions', { email: user.email, password: 'a wrong guess' }),
+      (i) => timed(api, '/sessions', { email: `nobody-${i}-${s}@firm.example`, password: 'a wrong guess' }),
+    );
     const m = compare(known, unknown);
     console.log(`sign-in: median known ${m.known.toFixed(1)} ms, unknown ${m.unknown.toFixed(1)} ms`);
-    expect(m.gap).toBeLessThan(BOUND_MS);
+    expect(m.gap).toBeLessThan(bound(m));
   });
 
   it('Abuse limits: 200 resets with made-up links refused before hashing; a real link works once', async () => {
@@ -330,6 +360,14 @@ describe('answers that tell nothing, and no hashing before the cheap checks (lim
     const reset = await api.db.passwordReset.create({
       data: { userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + 3600_000) },
     });
+    // What one turn of hashing (CONCURRENT_HASHES at once) costs now, on this machine under this load.
+    const turns = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      await Promise.all(Array.from({ length: CONCURRENT_HASHES }, () => hashPassword('a new password here')));
+      turns.push(performance.now() - start);
+    }
+    const turn = median(turns);
     const started = performance.now();
     const answers = await bounded(200, 50, (i) =>
       // Half to links that do not exist, half to a real one with a wrong token.
@@ -339,9 +377,10 @@ describe('answers that tell nothing, and no hashing before the cheap checks (lim
     );
     const ms = performance.now() - started;
     expect(answers.every((a) => a.status === 404)).toBe(true);
-    console.log(`200 made-up reset links refused in ${ms.toFixed(0)} ms`);
-    // Hashing each (0.1 s of a core, four at a time on libuv's pool) would take at least 5 s.
-    expect(ms).toBeLessThan(3000);
+    console.log(`200 made-up reset links refused in ${ms.toFixed(0)} ms (a hashing turn: ${turn.toFixed(0)} ms)`);
+    // Hashing each would take 200 / CONCURRENT_HASHES turns (10 s unloaded); 3 s, or a quarter of those
+    // turns as measured just now if the suite's load makes that longer, is far below either.
+    expect(ms).toBeLessThan(Math.max(3000, ((200 / CONCURRENT_HASHES) * turn) / 4));
 
     // Single use still: two completions at once with the right token, one wins.
     const both = await Promise.all(

@@ -27,6 +27,7 @@ import type { InvitationKind } from '../../domain/messages/values/invitation';
 import type { CodecServerOptions } from '../../api/codec-server';
 import { AbuseLimits, LIMITS, type AbuseLimitSettings, type LimitName } from '../../domain/abuse-limits';
 import type { ExternalIdentity } from '../../platform/external-identity';
+import { fetchFrom, type Fetch } from './client-address';
 
 /**
  * The abuse limits test APIs run with unless a test asks for others: every test signs in from
@@ -48,6 +49,8 @@ export const tokens = {
 
 export interface TestApi {
   url: string;
+  /** fetch() from the client address the API was started with (TestApiOptions.clientAddress). */
+  fetch: Fetch;
   db: Database;
   temporal: Client;
   thirdPartyAccess: ThirdPartyAccessClient;
@@ -83,6 +86,11 @@ export interface TestApiOptions {
   externalIdentity?: ExternalIdentity;
   /** Issue 12: serve the Temporal codec server under /codec (api/codec-server.ts). */
   codec?: CodecServerOptions;
+  /**
+   * The loopback address `call` and `fetch` call from, the client IP the abuse limits count: a file
+   * that checks production's limits takes one of its own (test/support/client-address.ts).
+   */
+  clientAddress?: string;
 }
 
 export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Promise<TestApi> {
@@ -156,8 +164,10 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = o.clientAddress ? fetchFrom(o.clientAddress) : { fetch: globalThis.fetch, close: () => undefined };
   return {
     url,
+    fetch: client.fetch,
     db,
     temporal,
     thirdPartyAccess,
@@ -177,7 +187,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
       if (opts.rawBody !== undefined) body = opts.rawBody;
       else if (opts.body !== undefined) body = JSON.stringify(opts.body);
       if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-      const res = await fetch(url + path, { method, headers, body });
+      const res = await client.fetch(url + path, { method, headers, body });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -188,6 +198,7 @@ export async function startTestApi(opts: TestApiOptions | TicketKinds = {}): Pro
       return { status: res.status, headers: res.headers, body: parsed };
     },
     async close() {
+      client.close();
       await new Promise((r) => server.close(r));
       mailer.close();
       await abuseLimits.close();
