@@ -1,12 +1,12 @@
 // The suite runs against the real stack, which `npm test` brings up. Running jest alone without it
 // would fail with connection errors far from the cause; say so up front instead.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { FIXTURE_PAYLOAD_CODEC_KEYS } from '../fixtures/payload-codec-keys';
-import { ENGINE_WORKFLOWS, WORKFLOW_BUNDLE_ENV } from './workflow-code';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../platform/temporal-worker';
+import { WORKFLOW_BUNDLE_ENV, WORKFLOW_BUNDLE_OWNED_ENV } from './workflow-code';
+import { bundleEngineWorkflows } from '../../workers/bundle-workflows';
 
 export default async function globalSetup(): Promise<void> {
   if (!process.env.PA_TEST_STACK) {
@@ -18,14 +18,13 @@ export default async function globalSetup(): Promise<void> {
   // the fixture key, so the histories the tests capture replay anywhere (test/support/histories.ts).
   process.env.PAYLOAD_CODEC_KEYS ??= FIXTURE_PAYLOAD_CODEC_KEYS;
   // Issue 13: the workflow code bundled once for every worker of this run (test/support/workflow-code.ts).
-  const quiet = () => undefined;
-  const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: ENGINE_WORKFLOWS,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger,
-  });
+  // npm test bundles it once for both phases and names it here (scripts/test.sh); jest run by hand bundles.
+  const given = process.env[WORKFLOW_BUNDLE_ENV];
+  if (given && existsSync(given)) return;
+  if (given) throw new Error(`${WORKFLOW_BUNDLE_ENV}=${given}: no such file`);
   const path = join(tmpdir(), `partner-access-workflows-${process.pid}.js`);
-  await writeFile(path, code);
+  await writeFile(path, await bundleEngineWorkflows());
   process.env[WORKFLOW_BUNDLE_ENV] = path;
+  // The teardown removes only a bundle this run wrote.
+  process.env[WORKFLOW_BUNDLE_OWNED_ENV] = path;
 }
