@@ -140,9 +140,9 @@ it(
           data: { ticketId, kind: 'probe-request', payload: { note: 'during the outage' } },
         })),
       );
-      // Down 4 s more once every message is on its topic: longer than the old five attempts' backoff
-      // (0.1 + 0.2 + 0.4 + 0.8 s), short for the other tests that share this database server.
-      await new Promise((r) => setTimeout(r, 4000));
+      // Down 3 s more once every message is on its topic: twice the old five attempts' backoff
+      // (0.1 + 0.2 + 0.4 + 0.8 s), after which the old code dead-lettered; no longer than that needs.
+      await new Promise((r) => setTimeout(r, 3000));
     } finally {
       await stackService('start', 'postgres');
     }
