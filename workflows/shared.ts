@@ -2,13 +2,16 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   condition,
   defineQuery,
   defineUpdate,
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
+  TemporalFailure,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -40,6 +43,63 @@ export const steps = proxyActivities<Activities>({
   scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * Issue 13: the same database steps as local activities, with the same limits. The worker that runs the
+ * workflow task runs the step inside it and records its result as a marker, instead of the server
+ * scheduling an activity task, a worker polling it and a second workflow task reading its result. A
+ * command whose Update waits on two steps (TPU-2: look the third party up, record the transition) then
+ * answers after one workflow task instead of three, with two fewer server round trips per step.
+ * Retries: backoffs up to `localRetryThreshold` are slept in the worker; longer ones become timers in
+ * the history. Operators see the step as a marker in the UI; an attempt that failed is not a pending
+ * activity there, but a step that keeps failing parks the run as before (ProcessState, ParkedReason).
+ * Emails stay activities (`mail`): SMTP may be slow, and a workflow task must not wait on it.
+ */
+const localActivities = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '6 hours',
+  localRetryThreshold: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * A local activity's last failure reaches the workflow unwrapped (an ApplicationFailure or a
+ * TimeoutFailure, not an ActivityFailure: sdk-core#449). Wrapped here as an activity's would be, so
+ * parking (permanentStepFailure) and the commands that read a step's refusal (`err.cause`) treat both
+ * alike, with the step's name. Deterministic: built from the failure alone.
+ */
+function asActivityFailure(activityType: string, err: unknown): unknown {
+  if (!(err instanceof TemporalFailure) || err instanceof ActivityFailure || err instanceof CancelledFailure) {
+    return err;
+  }
+  const retryState =
+    err instanceof TimeoutFailure
+      ? RetryState.TIMEOUT
+      : err instanceof ApplicationFailure && err.nonRetryable
+        ? RetryState.NON_RETRYABLE_FAILURE
+        : RetryState.MAXIMUM_ATTEMPTS_REACHED;
+  return new ActivityFailure('Local activity failed', activityType, undefined, retryState, undefined, err);
+}
+
+const localSteps = new Proxy(localActivities, {
+  get(target, activityType: string) {
+    const schedule = target[activityType as keyof Activities] as (...args: unknown[]) => Promise<unknown>;
+    return (...args: unknown[]) =>
+      schedule(...args).catch((err: unknown) => {
+        throw asActivityFailure(activityType, err);
+      });
+  },
+});
+
+/** New in issue 13: histories recorded before it scheduled these steps as activities. */
+const LOCAL_DATABASE_STEPS = 'issue-13-local-database-steps';
+
+/**
+ * The database steps of a workflow whose commands wait on them: local activities in runs recorded with
+ * issue 13's code (the patch), activities (`steps`) in the histories recorded before, which replay so.
+ * Call it where the step is scheduled, so a long-lived run switches at its first new workflow task.
+ */
+export const databaseSteps = (): typeof steps => (patched(LOCAL_DATABASE_STEPS) ? localSteps : steps);
 
 /**
  * Emails, sent after a transition and never by a command (AM-7). A day at most: SMTP that is down

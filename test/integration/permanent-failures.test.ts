@@ -5,6 +5,7 @@
 // long-lived process whose own step meets a missing row parks, and an operator's retry resumes it.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { retriedSteps } from '../support/step-attempts';
 import { ParkedReasonKey, ProcessStateKey } from '../../domain/search-attributes';
 import { config, uniqueSuffix } from '../support/services';
 import { InvitationsClient } from '../../workflows/invitation/client';
@@ -23,18 +24,8 @@ async function supportToken() {
   return running.api.token(agent.id);
 }
 
-/** The run's activities that are being retried (attempt 2 or more): what "for ever" looks like. */
-async function retrying(workflowId: string): Promise<Array<{ activity: string; attempt: number }>> {
-  try {
-    const described = await running.api.temporal.workflow.getHandle(workflowId).describe();
-    return (described.raw.pendingActivities ?? [])
-      .filter((a) => (a.attempt ?? 0) > 1)
-      .map((a) => ({ activity: a.activityType?.name ?? '?', attempt: a.attempt ?? 0 }));
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return [];
-    throw err;
-  }
-}
+/** The run's steps that were retried (attempt 2 or more): what "for ever" looks like. */
+const retrying = (workflowId: string) => retriedSteps(running.api.temporal.workflow.getHandle(workflowId));
 
 /** The workflow ids a visibility query finds (eventually consistent: the caller waits). */
 async function found(query: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import { apiWithWorker } from '../support/api';
 import { createUser } from '../support/world';
 import { waitUntil } from '../support/kafka';
 import { saveHistory } from '../support/histories';
+import { retriedSteps } from '../support/step-attempts';
 
 const running = apiWithWorker();
 const db = () => running.api.db;
@@ -46,7 +47,7 @@ it(
     });
     const described = await handle.describe();
     expect(described.status.name).toBe('RUNNING');
-    expect((described.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 1)).toEqual([]);
+    expect(await retriedSteps(handle)).toEqual([]);
     const query = `ProcessState = "PARKED" AND ParkedReason = "MISSING_ROW" AND OrganizationId = "${organizationId}"`;
     await waitUntil('found by search attribute', async () => (await found(query)).includes(workflowId), 20000);
     // Nothing else moves while it is parked, and a retry with nothing fixed parks again.

@@ -8,7 +8,8 @@
 // The link's token is made, hashed and mailed inside an activity: only its hash ever reaches this
 // code and its history. Commands are Updates whose validators refuse the wrong caller, the wrong
 // state or a stale link before anything is written. Deterministic: every read and write of the
-// world is an activity.
+// world is an activity; issue 13: a local one (databaseSteps()), run inside the workflow task, so a
+// command or an expiry takes one workflow task instead of one per step.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -20,7 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { steps, parking, refuse, serializer } from '../shared';
+import { databaseSteps, parking, refuse, serializer } from '../shared';
 import { CLOSED_STATES, type InvitationState } from '../../domain/messages/values/invitation';
 import { describeDuration, reminderAt, resendWait } from '../../domain/invitations';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
@@ -90,7 +91,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     const now = Date.now();
     const expiresAt = kind === 'REMINDER' ? s.expiresAt : now + t.expirySeconds * 1000;
     s.sendNumber += 1;
-    const { tokenHash } = await steps.sendInvitation({
+    const { tokenHash } = await databaseSteps().sendInvitation({
       ...base(),
       number: s.sendNumber,
       sendKind: kind,
@@ -110,7 +111,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     acceptedUserId: string | null = null,
   ): Promise<void> {
     const from = s.state;
-    const result = await steps.recordInvitationTransition({
+    const result = await databaseSteps().recordInvitationTransition({
       ...base(),
       transition: s.transition + 1,
       from,
@@ -239,7 +240,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   if (!input.carried) {
     await park.step(() =>
       serialized(async () => {
-        const opened = await steps.openInvitation({
+        const opened = await databaseSteps().openInvitation({
           ...base(),
           scopeId: input.scopeId,
           invitee: input.invitee,
@@ -296,7 +297,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       const closesAt = s.expiredAt! + t.renewalWindowSeconds * 1000;
       if (await condition(changed, Math.max(1, closesAt - Date.now()))) continue;
       if (s.state === 'EXPIRED' && version === seen) {
-        await park.step(() => steps.releaseInvitation(base()));
+        await park.step(() => databaseSteps().releaseInvitation(base()));
         break;
       }
     }

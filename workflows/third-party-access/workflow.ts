@@ -14,7 +14,8 @@
 // AM-7: a command records its transition and answers; its emails go out afterwards, from tasks that
 // hold no command, so turning access off never waits behind an email.
 // Deterministic: every read and write of the world is an activity. Each behaviour change is behind
-// a patch (patched(...)), so histories recorded by earlier code replay unchanged.
+// a patch (patched(...)), so histories recorded by earlier code replay unchanged. Issue 13: the
+// database steps are local activities (databaseSteps()), so TPU-2 answers after one workflow task.
 // Issue 12: a database step that fails for good (its organization gone, data refused) or keeps failing
 // for 6 hours (an outage) parks the run: ProcessState PARKED and ParkedReason, the `parked` query, until
 // an operator's retryParked runs the step again. Parking keeps the relationship as it stands; ending
@@ -30,7 +31,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OutgoingEmail } from '../../platform/mail';
-import { acts, mail, parking, refuse, serializer, steps } from '../shared';
+import { acts, databaseSteps, mail, parking, refuse, serializer } from '../shared';
 import { FINAL_STATES, type TpuState } from '../../domain/messages/values/third-party-access';
 import { PartnerUserIdKey, ProcessStateKey } from '../../domain/search-attributes';
 import { ThirdPartyAccessInputV1 } from './input.v1';
@@ -135,7 +136,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       ...(s.thirdPartyUserId ? [{ key: PartnerUserIdKey, value: s.thirdPartyUserId }] : []),
     ]);
     await park.step(() =>
-      steps.recordThirdPartyAccessTransition({
+      databaseSteps().recordThirdPartyAccessTransition({
         workflowId: workflowInfo().workflowId,
         runId: workflowInfo().firstExecutionRunId,
         relationshipId,
@@ -286,7 +287,9 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   // ---- the process
   if (!input.carried) {
     await serialized(async () => {
-      const found = await park.step(() => steps.lookUpThirdParty({ organizationId, email: input.thirdParty.email }));
+      const found = await park.step(() =>
+        databaseSteps().lookUpThirdParty({ organizationId, email: input.thirdParty.email }),
+      );
       if (found.emailOnOrganizationDomain) {
         await moveTo(
           'REJECTED',
@@ -338,7 +341,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
       }
       if (s.state === 'AWAITING_ACCOUNT') {
         let userId = announcedUserId;
-        const lookUp = () => steps.lookUpThirdParty({ organizationId, email: input.thirdParty.email });
+        const lookUp = () => databaseSteps().lookUpThirdParty({ organizationId, email: input.thirdParty.email });
         if (!userId && !woken) userId = (await park.step(lookUp)).userId;
         if (userId) {
           s.thirdPartyUserId = userId;
