@@ -21,7 +21,16 @@ import { createDatabase } from '../platform/database';
 import { connectTemporal } from '../platform/temporal';
 import { mintToken } from '../api/identity';
 import { createTenant } from '../test/integration/authorization-matrix.world';
-import { inParallel, nodeArgs, sleep, startCompiledWorker, startSmtpSink, stopProcess } from './support';
+import {
+  cpuPerRequest,
+  cpuSnapshot,
+  inParallel,
+  nodeArgs,
+  sleep,
+  startCompiledWorker,
+  startSmtpSink,
+  stopProcess,
+} from './support';
 
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 20);
@@ -133,11 +142,12 @@ function startNoopWorker(): Promise<ChildProcess> {
   });
 }
 
-const row = (name: string, f: Figures, ratios = '') =>
+const row = (name: string, f: Figures & { cpu?: string }, ratios = '') =>
   console.log(
     `${name.padEnd(52)} ${f.perSecond.toFixed(0).padStart(5)} req/s   p50 ${f.p50.toFixed(1).padStart(6)} ms` +
       `   p99 ${f.p99.toFixed(1).padStart(6)} ms${ratios}` +
-      (f.failed ? `  (${f.failed} failed; first: ${f.firstFailure})` : ''),
+      (f.failed ? `  (${f.failed} failed; first: ${f.firstFailure})` : '') +
+      (f.cpu ? `\n${''.padEnd(52)}   CPU ms per request: ${f.cpu}` : ''),
   );
 
 async function main() {
@@ -169,11 +179,21 @@ async function main() {
       temporal.workflow.start('benchNoop', { taskQueue: noopQueue, workflowId: `bench-noop-${run}-${started++}` });
     const execute = () =>
       temporal.workflow.execute('benchNoop', { taskQueue: noopQueue, workflowId: `bench-noop-${run}-${started++}` });
+    // Where each row's CPU went, per request: what bounds a row on this machine's 2 cores.
+    const temporalPort = Number(config.TEMPORAL_ADDRESS.split(':').at(-1));
+    const [workerChild, apiChild, noopWorker] = children;
+    const withCpu = async (parts: { apiPid?: number; workerPid?: number }, load: () => Promise<Figures>) => {
+      const before = cpuSnapshot({ ...parts, temporalPort });
+      const f = await load();
+      const cpu = cpuPerRequest(before, cpuSnapshot({ ...parts, temporalPort }), f.perSecond * SECONDS);
+      return { ...f, cpu };
+    };
+    const noop = { workerPid: noopWorker.pid };
     await rawLoad(2, start);
-    const rawStart = await rawLoad(SECONDS, start);
+    const rawStart = await withCpu(noop, () => rawLoad(SECONDS, start));
     row('raw client.workflow.start (no-op)', rawStart);
     await rawLoad(2, execute);
-    const rawExecute = await rawLoad(SECONDS, execute);
+    const rawExecute = await withCpu(noop, () => rawLoad(SECONDS, execute));
     row('raw start + result (no-op, through its worker)', rawExecute);
 
     const ratios = (f: Figures) =>
@@ -207,7 +227,8 @@ async function main() {
     ];
     for (const c of commands) {
       await postLoad({ ...c, seconds: 2, prefix: `${run}-warm` });
-      const f = await postLoad({ ...c, seconds: SECONDS, prefix: run });
+      const parts = { apiPid: apiChild.pid, workerPid: workerChild.pid };
+      const f = await withCpu(parts, () => postLoad({ ...c, seconds: SECONDS, prefix: run }));
       row(c.name, f, ratios(f));
     }
   } finally {

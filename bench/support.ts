@@ -2,7 +2,7 @@
 // benchmark's 100,000 invitations do not fill the stack's mail UI), the compiled worker in a process
 // of its own, and that process's memory.
 import { createServer, type Server } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -113,3 +113,68 @@ export async function inParallel(
 }
 
 export const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * CPU seconds (user + system) spent so far by each process of the parts a workflow command crosses, read
+ * from /proc (Linux; elsewhere nothing is found): the API and the worker by pid, the Temporal server (its
+ * dev server on `temporalPort`) and PostgreSQL's processes by command line. Two snapshots around a load,
+ * divided by its requests, say which part bounds it (`cpuPerRequest`). A PostgreSQL backend that exited
+ * during the load is not counted (its CPU left with it); the benches' pools keep theirs open.
+ */
+type CpuPart = 'temporal' | 'worker' | 'api' | 'postgres';
+export type CpuSnapshot = Map<string, { part: CpuPart; seconds: number }>;
+
+/** Fields 14-15 of /proc/<pid>/stat (utime, stime) in clock ticks, 100 a second on Linux. */
+const cpuSeconds = (pid: number | string): number => {
+  try {
+    // Counted from the ')' that closes the command name, which may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [utime, stime] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 13)
+      .map(Number);
+    return (utime + stime) / 100;
+  } catch {
+    return 0;
+  }
+};
+
+const commandLine = (pid: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+};
+
+export function cpuSnapshot(o: { apiPid?: number; workerPid?: number; temporalPort: number }): CpuSnapshot {
+  const snapshot: CpuSnapshot = new Map();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return snapshot;
+  }
+  const partOf = (pid: string): CpuPart | null => {
+    if (pid === String(o.apiPid)) return 'api';
+    if (pid === String(o.workerPid)) return 'worker';
+    const line = commandLine(pid);
+    if (line.includes('server start-dev') && line.includes(`--port ${o.temporalPort} `)) return 'temporal';
+    return line.startsWith('postgres') ? 'postgres' : null;
+  };
+  for (const pid of pids) {
+    const part = partOf(pid);
+    if (part) snapshot.set(pid, { part, seconds: cpuSeconds(pid) });
+  }
+  return snapshot;
+}
+
+/** Milliseconds of CPU per request of each part between two snapshots: "temporal 9.1, worker 6.0, …". */
+export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): string {
+  const spent: Record<CpuPart, number> = { temporal: 0, worker: 0, api: 0, postgres: 0 };
+  for (const [pid, { part, seconds }] of after) spent[part] += seconds - (before.get(pid)?.seconds ?? 0);
+  return (Object.keys(spent) as CpuPart[])
+    .map((part) => `${part} ${((spent[part] * 1000) / Math.max(requests, 1)).toFixed(1)}`)
+    .join(', ');
+}
