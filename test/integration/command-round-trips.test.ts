@@ -7,8 +7,7 @@
 // fixtures of the new shape. bench:api prints what it is worth in requests per second.
 import { temporal } from '@temporalio/proto';
 import { config, uniqueSuffix } from '../support/services';
-import { startTestApi, type TestApi } from '../support/api';
-import { startTestWorker, type TestWorker } from '../support/worker';
+import { apiWithWorker } from '../support/api';
 import { createTenant } from './authorization-matrix.world';
 import { invitationWorkflowId } from '../../workflows/invitation/messages';
 import { relationshipIdFor } from '../../domain/third-party-access';
@@ -17,21 +16,12 @@ import { saveRunningHistory } from '../support/histories';
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
 
-let api: TestApi;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker();
-  api = await startTestApi({ taskQueue: worker.taskQueue });
-});
-afterAll(async () => {
-  await api.close();
-  await worker.stop();
-});
+const running = apiWithWorker();
 
 /** What happened in a run before its first Update was answered: workflow tasks, activities, local steps. */
 async function beforeTheAnswer(workflowId: string) {
-  const events: HistoryEvent[] = (await api.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const events: HistoryEvent[] =
+    (await running.api.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const answered = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
   expect(answered).toBeGreaterThan(0);
   const before = events.slice(0, answered);
@@ -49,19 +39,19 @@ async function beforeTheAnswer(workflowId: string) {
 }
 
 it('TPU-2 issue 13 round trips: a third-party request is answered after one workflow task', async () => {
-  const tenant = await createTenant(api.db);
-  const token = await api.token(tenant.people.orgAdmin);
+  const tenant = await createTenant(running.api.db);
+  const token = await running.api.token(tenant.people.orgAdmin);
   const email = `tp-${uniqueSuffix()}@elsewhere.example`;
-  const res = await api.call('POST', `/organizations/${tenant.organizationId}/third-party-users`, {
+  const res = await running.api.call('POST', `/organizations/${tenant.organizationId}/third-party-users`, {
     token,
     body: { thirdPartyName: 'Rita Roundtrip', firmName: 'Elsewhere', email },
   });
   expect(res).toMatchObject({ status: 202, body: { state: 'AWAITING_ACCOUNT' } });
-  const { workflowId } = api.thirdPartyAccess.workflowIdFor(tenant.organizationId, email);
+  const { workflowId } = running.api.thirdPartyAccess.workflowIdFor(tenant.organizationId, email);
   // The lookup and the AWAITING_ACCOUNT transition, both inside the first workflow task.
   expect(await beforeTheAnswer(workflowId)).toEqual({ workflowTasks: 1, activities: 0, localSteps: 2 });
   expect(
-    await api.db.thirdPartyRelationship.findUnique({
+    await running.api.db.thirdPartyRelationship.findUnique({
       where: {
         organizationId_relationshipId: {
           organizationId: tenant.organizationId,
@@ -70,14 +60,17 @@ it('TPU-2 issue 13 round trips: a third-party request is answered after one work
       },
     }),
   ).toMatchObject({ state: 'AWAITING_ACCOUNT' });
-  await saveRunningHistory('third-party-access-local-steps-running', api.temporal.workflow.getHandle(workflowId));
+  await saveRunningHistory(
+    'third-party-access-local-steps-running',
+    running.api.temporal.workflow.getHandle(workflowId),
+  );
 });
 
 it('PS-2 issue 13 round trips: a staff invitation is answered after one workflow task, its email out', async () => {
-  const tenant = await createTenant(api.db);
-  const token = await api.token(tenant.people.accountOwner);
+  const tenant = await createTenant(running.api.db);
+  const token = await running.api.token(tenant.people.accountOwner);
   const email = `staff-${uniqueSuffix()}@elsewhere.example`;
-  const res = await api.call('POST', `/partner-firms/${tenant.partnerFirmId}/staff/invitations`, {
+  const res = await running.api.call('POST', `/partner-firms/${tenant.partnerFirmId}/staff/invitations`, {
     token,
     body: { email, firstName: 'Rolf', lastName: 'Roundtrip', role: 'STAFF' },
   });
@@ -89,5 +82,5 @@ it('PS-2 issue 13 round trips: a staff invitation is answered after one workflow
   );
   // Open the invitation, then make, store and mail its first link: both inside the first workflow task.
   expect(await beforeTheAnswer(workflowId)).toEqual({ workflowTasks: 1, activities: 0, localSteps: 2 });
-  await saveRunningHistory('invitation-local-steps-running', api.temporal.workflow.getHandle(workflowId));
+  await saveRunningHistory('invitation-local-steps-running', running.api.temporal.workflow.getHandle(workflowId));
 });
