@@ -53,7 +53,8 @@ export const steps = proxyActivities<Activities>({
  * Retries: backoffs up to `localRetryThreshold` are slept in the worker; longer ones become timers in
  * the history. Operators see the step as a marker in the UI; an attempt that failed is not a pending
  * activity there, but a step that keeps failing parks the run as before (ProcessState, ParkedReason).
- * Emails stay activities (`mail`): SMTP may be slow, and a workflow task must not wait on it.
+ * Emails after a transition stay activities (`mail`): a workflow task must not wait on SMTP. The one
+ * email that is a step, an invitation's link (sendInvitation), is one its command waits on anyway.
  */
 const localActivities = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
