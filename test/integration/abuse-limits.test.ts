@@ -11,6 +11,7 @@ import { createUser } from '../support/world';
 import { uniqueSuffix } from '../support/services';
 import { CONCURRENT_HASHES, hashPassword, hashToken, newToken } from '../../platform/secrets';
 import { LIMITS } from '../../domain/abuse-limits';
+import { answerTimeBound, interleaved, median } from '../support/answer-times';
 import type { Database } from '../../platform/database';
 
 jest.setTimeout(180_000);
@@ -59,11 +60,6 @@ async function healthzDuring<T>(api: TestApi, load: () => Promise<T>) {
   const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
   return { result, probes, p99 };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 async function timed(api: TestApi, path: string, body: unknown) {
   const start = performance.now();
@@ -302,22 +298,7 @@ describe('answers that tell nothing, and no hashing before the cheap checks (lim
   // of known and unknown emails within 25 ms of each other (or a quarter of the slower median, when the
   // suite's other files load the machine so much that it is larger), and their ranges overlapping.
   // A password hashed on one side only (0.1 s of a core) is most of the slower median, so still fails.
-  const bound = (m: { known: number; unknown: number }) => Math.max(25, Math.max(m.known, m.unknown) / 4);
   type Timed = Awaited<ReturnType<typeof timed>>;
-  /**
-   * 30 tries each, one after the other, taking turns at going first: what a request leaves running after
-   * its answer (a password reset's lookup and email) slows the next one, so always asking the known email
-   * first made the unknown one's median measurably slower (unknown 21-37 ms against known 16-26 ms).
-   */
-  const interleaved = async (known: (i: number) => Promise<Timed>, unknown: (i: number) => Promise<Timed>) => {
-    const times = { known: [] as Timed[], unknown: [] as Timed[] };
-    for (let i = 0; i < 30; i++) {
-      for (const kind of i % 2 ? (['known', 'unknown'] as const) : (['unknown', 'known'] as const)) {
-        times[kind].push(await (kind === 'known' ? known : unknown)(i));
-      }
-    }
-    return times;
-  };
   const compare = (known: Timed[], unknown: Timed[]) => {
     for (const a of [...known, ...unknown]) {
       expect(a.status).toBe(known[0].status);
@@ -333,25 +314,26 @@ describe('answers that tell nothing, and no hashing before the cheap checks (lim
   it('Abuse limits: POST /password-resets answers known and unknown emails alike: status, body, time', async () => {
     const s = uniqueSuffix();
     const users = await Promise.all(Array.from({ length: 30 }, () => createUser(api.db)));
-    const { known, unknown } = await interleaved(
-      (i) => timed(api, '/password-resets', { email: users[i].email }),
-      (i) => timed(api, '/password-resets', { email: `nobody-${i}-${s}@firm.example` }),
+    const { known, unknown } = await interleaved(30, (kind, i) =>
+      timed(api, '/password-resets', { email: kind === 'known' ? users[i].email : `nobody-${i}-${s}@firm.example` }),
     );
     const m = compare(known, unknown);
     console.log(`password resets: median known ${m.known.toFixed(1)} ms, unknown ${m.unknown.toFixed(1)} ms`);
-    expect(m.gap).toBeLessThan(bound(m));
+    expect(m.gap).toBeLessThan(answerTimeBound(m));
   });
 
   it("Abuse limits: POST /sessions answers a known email's wrong password as an unknown email's", async () => {
     const s = uniqueSuffix();
     const user = await userWithPassword(api);
-    const { known, unknown } = await interleaved(
-      () => timed(api, '/sessions', { email: user.email, password: 'a wrong guess' }),
-      (i) => timed(api, '/sessions', { email: `nobody-${i}-${s}@firm.example`, password: 'a wrong guess' }),
+    const { known, unknown } = await interleaved(30, (kind, i) =>
+      timed(api, '/sessions', {
+        email: kind === 'known' ? user.email : `nobody-${i}-${s}@firm.example`,
+        password: 'a wrong guess',
+      }),
     );
     const m = compare(known, unknown);
     console.log(`sign-in: median known ${m.known.toFixed(1)} ms, unknown ${m.unknown.toFixed(1)} ms`);
-    expect(m.gap).toBeLessThan(bound(m));
+    expect(m.gap).toBeLessThan(answerTimeBound(m));
   });
 
   it('Abuse limits: 200 resets with made-up links refused before hashing; a real link works once', async () => {
