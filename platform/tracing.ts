@@ -38,8 +38,6 @@ import type { NextFunction, Request, Response } from 'express';
 import { routeOf } from './metrics';
 import type { TracingSettings } from './tracing-env';
 
-export { TracingEnv, type TracingSettings } from './tracing-env';
-
 /** The processes' service names in the trace viewer. */
 export type ServiceName = 'partner-access-api' | 'partner-access-worker' | (string & {});
 
