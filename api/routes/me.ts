@@ -30,6 +30,8 @@ export function meRoutes(db: Database) {
       tags: ['identity'],
       auth: true,
       responses: { 200: { description: 'Your identity', schema: MyIdentityV1 } },
+      // 404: the user was deleted after the request was authenticated (myIdentity's own read).
+      problems: ['not-found'],
       authorize: { anyone: 'your own identity' },
       // Read with the actor, in the request's one statement (issue 13), when the API authenticated it.
       handler: async ({ actor, res }) => ({
@@ -45,7 +47,7 @@ export function meRoutes(db: Database) {
       auth: true,
       body: UpdateMyProfileV1,
       responses: { 200: { description: 'Your updated identity', schema: MyIdentityV1 } },
-      problems: ['unsupported-media-type'],
+      problems: ['unsupported-media-type', 'not-found'],
       authorize: { anyone: 'your own profile' },
       handler: async ({ actor, body }) => {
         // The change and its event commit together (outbox), or neither does.
