@@ -4,7 +4,8 @@ import { MyIdentityV1 } from '../../domain/messages/queries/my-identity.v1';
 import { route } from '../routes';
 import { Problem } from '../problem';
 import { actorReadsOf } from '../identity';
-import { recordEvent } from '../../events/outbox';
+import { updateMyProfile } from '../../domain/my-profile';
+import { useCase } from '../workflow-command';
 import { IDENTITY_COLUMNS } from '../../domain/actor';
 
 const MY_IDENTITY_SQL = `
@@ -50,14 +51,7 @@ export function meRoutes(db: Database) {
       problems: ['unsupported-media-type', 'not-found'],
       authorize: { anyone: 'your own profile' },
       handler: async ({ actor, body }) => {
-        // The change and its event commit together (outbox), or neither does.
-        await db.$transaction(async (tx) => {
-          await tx.user.update({ where: { id: actor.userId }, data: body });
-          await recordEvent(tx, 'partneraccess.identity.user-profile-updated.v1', {
-            aggregateId: actor.userId,
-            data: { userId: actor.userId, changedFields: Object.keys(body) as Array<'displayName' | 'firmName'> },
-          });
-        });
+        await useCase(() => updateMyProfile(db, actor.userId, body));
         return { status: 200, body: await myIdentity(db, actor.userId) };
       },
     }),

@@ -4,6 +4,9 @@ import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { startTestApi, tokens, type TestApi } from '../support/api';
 import { createOrganization, createUser } from '../support/world';
+import { updateMyProfile } from '../../domain/my-profile';
+import { useCase } from '../../api/workflow-command';
+import { Problem } from '../../api/problem';
 
 const P = 'https://partner-access.example/problems/';
 let api: TestApi;
@@ -120,6 +123,22 @@ describe('organizations and precise statuses', () => {
     const wrongType = await api.call('PATCH', '/me', { token, rawBody: 'displayName=x', contentType: 'text/plain' });
     expect(wrongType).toMatchObject({ status: 415, body: { type: P + 'unsupported-media-type' } });
     expect((await api.call('PATCH', '/me', { token, body: {} })).status).toBe(400);
+  });
+
+  it('PATCH /me for a user deleted after the request was authenticated: 404, and no event recorded', async () => {
+    // The race the route cannot be driven into over HTTP (the user goes between authentication and the
+    // update), through the route's own two steps: the use case, and useCase() turning its refusal into
+    // the problem. Before, Prisma's P2025 reached the API as a 500.
+    const user = await createUser(api.db);
+    await api.db.user.delete({ where: { id: user.id } });
+    const refused = useCase(() => updateMyProfile(api.db, user.id, { displayName: 'Gone' }));
+    await expect(refused).rejects.toBeInstanceOf(Problem);
+    await expect(refused).rejects.toMatchObject({ kind: 'not-found' });
+    expect(await api.db.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(0);
+
+    const kept = await createUser(api.db);
+    await updateMyProfile(api.db, kept.id, { firmName: 'Still Here Ltd' });
+    expect(await api.db.outboxEvent.count({ where: { aggregateId: kept.id } })).toBe(1);
   });
 
   it('an unknown route is a 404 problem', async () => {
