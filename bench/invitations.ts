@@ -35,6 +35,10 @@ const TOTAL = Number(process.env.BENCH_INVITATIONS ?? 100_000);
 const EXPIRING = Number(process.env.BENCH_INVITATIONS_EXPIRING ?? Math.round(TOTAL / 10));
 const WINDOW = Number(process.env.BENCH_INVITATIONS_WINDOW ?? 100);
 const STARTERS = 32;
+// The pending ones measure the start rate the expiring ones' common deadline is computed from.
+if (!(EXPIRING > 0 && EXPIRING < TOTAL)) {
+  throw new Error(`BENCH_INVITATIONS_EXPIRING (${EXPIRING}) must be above 0 and below BENCH_INVITATIONS (${TOTAL})`);
+}
 const config = loadConfig();
 const db = createDatabase(config.DATABASE_URL);
 const run = Date.now().toString(36);
