@@ -1,11 +1,13 @@
 // BP-3's shared object: a task of an organization. Its people see every task; a business partner
-// sees only the tasks they were explicitly added to, and nothing else of the organization.
+// sees only the tasks they were explicitly added to, and nothing else of the organization. The use
+// cases are domain/tasks.ts; these are their HTTP adapters.
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import { CreateTaskV1, GrantTaskV1 } from '../../domain/messages/commands/business-partners.v1';
 import { onOrganization, route } from '../routes';
-import { Problem } from '../problem';
+import { useCase } from '../workflow-command';
+import { createTask, shareTask } from '../../domain/tasks';
 
 const TaskV1 = z
   .object({ taskId: z.uuid(), organizationId: OrganizationId, title: z.string(), sharedWith: z.array(z.uuid()) })
@@ -37,11 +39,12 @@ export function taskRoutes(db: Database) {
       problems: ['forbidden'],
       authorize: inOrganization('createTask'),
       handler: async ({ actor, params, body }) => {
-        const t = await db.task.create({
-          data: { organizationId: params.organizationId, title: body.title, createdById: actor.userId },
-          include: { grants: true },
+        const task = await createTask(db, {
+          organizationId: params.organizationId,
+          title: body.title,
+          createdById: actor.userId,
         });
-        return { status: 201, body: view(t) };
+        return { status: 201, body: view(task) };
       },
     }),
     route({
@@ -75,27 +78,14 @@ export function taskRoutes(db: Database) {
       problems: ['forbidden', 'not-found', 'conflict'],
       authorize: ({ params }) => ({ action: 'shareTask', resource: { type: 'Task', id: params.taskId } }),
       handler: async ({ actor, params, body }) => {
-        const task = await db.task.findUniqueOrThrow({ where: { id: params.taskId } });
-        const bp = await db.businessPartner.findUnique({
-          where: { id: body.businessPartnerId },
-          include: { company: true },
-        });
-        if (!bp || bp.company.organizationId !== task.organizationId)
-          throw new Problem('not-found', "No such business partner of this task's organization.");
-        if (!bp.userId)
-          throw new Problem(
-            'conflict',
-            'This business partner has not accepted their invitation yet; add them once they have.',
-          );
-        await db.taskGrant.upsert({
-          where: { taskId_userId: { taskId: task.id, userId: bp.userId } },
-          create: { taskId: task.id, userId: bp.userId, grantedById: actor.userId },
-          update: {},
-        });
-        return {
-          status: 201,
-          body: view(await db.task.findUniqueOrThrow({ where: { id: task.id }, include: { grants: true } })),
-        };
+        const task = await useCase(() =>
+          shareTask(db, {
+            taskId: params.taskId,
+            businessPartnerId: body.businessPartnerId,
+            grantedById: actor.userId,
+          }),
+        );
+        return { status: 201, body: view(task) };
       },
     }),
     route({
