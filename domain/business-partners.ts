@@ -1,15 +1,17 @@
-// BP-5, BP-6: what happens to a business partner company once it is on an employee's list: its
-// people's profiles and rights are edited, the inviter blocks and unblocks it or deletes it, and one
-// of its own admins takes full control of it, for good. Who may do each is the policy decision
-// point's (policies/business-partners.cedar); what the company's state allows is decided here, on the
-// row, inside the transaction that changes it, so a block and a take-control racing each other cannot
-// both land. Every change is one transaction with its event; a block and a take-control also with
-// their audit entry.
+// BP-1, BP-2: an employee adds a business partner company and its people to their own list; each
+// person with an account is connected at once, anyone else invited (the invitation workflow).
+// BP-5, BP-6: what happens to the company once it is on the list: its people's profiles and rights are
+// edited, the inviter blocks and unblocks it or deletes it, and one of its own admins takes full control
+// of it, for good. Who may do each is the policy decision point's (policies/business-partners.cedar);
+// what the company's state allows is decided here, on the row, inside the transaction that changes it,
+// so a block and a take-control racing each other cannot both land. Every change is one transaction
+// with its event; a block and a take-control also with their audit entry.
 import type { z } from 'zod';
 import type { Prisma } from '@prisma/client';
 import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
-import type { EditBusinessPartnerV1 } from './messages/commands/business-partners.v1';
+import type { AddBusinessPartnerPeopleV1, EditBusinessPartnerV1 } from './messages/commands/business-partners.v1';
+import type { InvitationsClient } from '../workflows/invitation/client';
 import { UseCaseRefusal } from './refusal';
 
 export type PartnerChanges = z.infer<typeof EditBusinessPartnerV1>;
@@ -36,8 +38,104 @@ export const connectedAdmin = {
   userId: { not: null },
 } satisfies Prisma.BusinessPartnerWhereInput;
 
+/** BP-1, BP-2: what became of one person added to a company. */
+export interface PersonAdded {
+  email: string;
+  outcome: 'invited' | 'connected' | 'already-added';
+  message: string;
+  invitationId: string | null;
+}
+
+type People = z.infer<typeof AddBusinessPartnerPeopleV1>['people'];
+
 export class BusinessPartners {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly invitations: InvitationsClient,
+  ) {}
+
+  /** BP-1: a company on the employee's own list, with its first people (addPeople). */
+  async addCompany(
+    actorUserId: string,
+    company: { organizationId: string; name: string },
+    people: People,
+  ): Promise<{ companyId: string; results: PersonAdded[] }> {
+    const { id } = await this.db.businessPartnerCompany.create({
+      data: { organizationId: company.organizationId, ownerUserId: actorUserId, name: company.name },
+    });
+    return { companyId: id, results: await this.addPeople(actorUserId, id, people) };
+  }
+
+  /**
+   * BP-1, BP-2, BP-5: each person is connected (an active account has their email: no invitation),
+   * invited (the invitation workflow), or already on the company. One after another, in the order
+   * given; a person connected stays connected if a later one's invitation is refused.
+   */
+  async addPeople(actorUserId: string, companyId: string, people: People): Promise<PersonAdded[]> {
+    const results: PersonAdded[] = [];
+    for (const person of people) {
+      const account = await this.db.user.findUnique({
+        where: { email: person.email },
+        select: { id: true, status: true },
+      });
+      if (account?.status === 'ACTIVE') {
+        const connected = await this.connect(actorUserId, companyId, person, account.id);
+        results.push(
+          connected
+            ? {
+                email: person.email,
+                outcome: 'connected',
+                message: 'An account already exists for this email: connected to it, no invitation sent.',
+                invitationId: null,
+              }
+            : {
+                email: person.email,
+                outcome: 'already-added',
+                message: 'Already on this company.',
+                invitationId: null,
+              },
+        );
+        continue;
+      }
+      const { view } = await this.invitations.open({
+        kind: 'BUSINESS_PARTNER',
+        scopeId: companyId,
+        invitee: person,
+        invitedByUserId: actorUserId,
+      });
+      results.push(
+        view.refused
+          ? { email: person.email, outcome: 'already-added', message: view.refused.message, invitationId: null }
+          : { email: person.email, outcome: 'invited', message: 'Invitation sent.', invitationId: view.invitationId },
+      );
+    }
+    return results;
+  }
+
+  /** BP-2: the person, connected to their account at once, with its event; false if already on the company. */
+  private async connect(actorUserId: string, companyId: string, person: People[number], userId: string) {
+    return this.db.$transaction(async (tx) => {
+      const exists = await tx.businessPartner.findUnique({
+        where: { companyId_email: { companyId, email: person.email } },
+      });
+      if (exists) return false;
+      const partner = await tx.businessPartner.create({
+        data: {
+          companyId,
+          email: person.email,
+          firstName: person.firstName,
+          lastName: person.lastName,
+          userId,
+          status: 'ACTIVE',
+        },
+      });
+      await recordEvent(tx, 'partneraccess.business-partner.connected.v1', {
+        aggregateId: partner.id,
+        data: { businessPartnerId: partner.id, companyId, userId, actorUserId },
+      });
+      return true;
+    });
+  }
 
   /**
    * BP-5, BP-6: edits a partner's profile and rights; answers the company's id. Only what differs is

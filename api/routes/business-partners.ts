@@ -7,8 +7,6 @@
 import { z } from 'zod';
 import type { Prisma } from '@prisma/client';
 import type { Database } from '../../platform/database';
-import type { Actor } from '../../domain/actor';
-import { recordEvent } from '../../events/outbox';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
 import {
   AddBusinessPartnerPeopleV1,
@@ -81,7 +79,7 @@ type CompanyAction = Extract<
 
 export function businessPartnerRoutes(db: Database, invitations: InvitationsClient) {
   const tags = ['business partners'];
-  const partners = new BusinessPartners(db);
+  const partners = new BusinessPartners(db, invitations);
 
   /** Companies with their people and open invitations: two queries, however long the list. */
   const companyViews = async (where: Prisma.BusinessPartnerCompanyWhereInput) => {
@@ -152,74 +150,6 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       },
     });
 
-  /** BP-1, BP-2: each person is connected (has an account), invited, or already on the company. */
-  const addPeople = async (
-    actor: Actor,
-    companyId: string,
-    people: z.infer<typeof AddBusinessPartnerPeopleV1>['people'],
-  ) => {
-    const results: z.infer<typeof AddOutcomeV1>[] = [];
-    for (const person of people) {
-      const account = await db.user.findUnique({
-        where: { email: person.email },
-        select: { id: true, status: true },
-      });
-      if (account?.status === 'ACTIVE') {
-        const connected = await db.$transaction(async (tx) => {
-          const exists = await tx.businessPartner.findUnique({
-            where: { companyId_email: { companyId, email: person.email } },
-          });
-          if (exists) return false;
-          const bp = await tx.businessPartner.create({
-            data: {
-              companyId,
-              email: person.email,
-              firstName: person.firstName,
-              lastName: person.lastName,
-              userId: account.id,
-              status: 'ACTIVE',
-            },
-          });
-          await recordEvent(tx, 'partneraccess.business-partner.connected.v1', {
-            aggregateId: bp.id,
-            data: { businessPartnerId: bp.id, companyId, userId: account.id, actorUserId: actor.userId },
-          });
-          return true;
-        });
-        results.push(
-          connected
-            ? {
-                email: person.email,
-                outcome: 'connected',
-                message: 'An account already exists for this email: connected to it, no invitation sent.',
-                invitationId: null,
-              }
-            : {
-                email: person.email,
-                outcome: 'already-added',
-                message: 'Already on this company.',
-                invitationId: null,
-              },
-        );
-        continue;
-      }
-      const { view } = await invitationCommand(() =>
-        invitations.open({
-          kind: 'BUSINESS_PARTNER',
-          scopeId: companyId,
-          invitee: person,
-          invitedByUserId: actor.userId,
-        }),
-      );
-      results.push(
-        view.refused
-          ? { email: person.email, outcome: 'already-added', message: view.refused.message, invitationId: null }
-          : { email: person.email, outcome: 'invited', message: 'Invitation sent.', invitationId: view.invitationId },
-      );
-    }
-    return results;
-  };
-
   return [
     route({
       method: 'post',
@@ -237,11 +167,14 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
         denial: 'Only employees of the organization add its business partners.',
       }),
       handler: async ({ actor, params, body }) => {
-        const company = await db.businessPartnerCompany.create({
-          data: { organizationId: params.organizationId, ownerUserId: actor.userId, name: body.companyName },
-        });
-        const results = await addPeople(actor, company.id, body.people);
-        return { status: 201, body: { company: await companyView(company.id), results } };
+        const { companyId, results } = await invitationCommand(() =>
+          partners.addCompany(
+            actor.userId,
+            { organizationId: params.organizationId, name: body.companyName },
+            body.people,
+          ),
+        );
+        return { status: 201, body: { company: await companyView(companyId), results } };
       },
     }),
     route({
@@ -257,7 +190,9 @@ export function businessPartnerRoutes(db: Database, invitations: InvitationsClie
       problems: ['validation-failed', 'not-found', 'not-ready', 'partner-in-control'],
       authorize: ({ params }) => onCompany('addBusinessPartnerPeople', params.companyId),
       handler: async ({ actor, params, body }) => {
-        const results = await addPeople(actor, params.companyId, body.people);
+        const results = await invitationCommand(() =>
+          partners.addPeople(actor.userId, params.companyId, body.people),
+        );
         return { status: 200, body: { company: await companyView(params.companyId), results } };
       },
     }),
