@@ -1,8 +1,11 @@
-// PP-2: support frees a wrongly registered portal email, so the right account can register it. One
-// use case for both ways support acts: an agent over HTTP (POST /support/portal-emails/free) and a
-// `duplicate-email-fix` ticket from the help desk (its workflow's activity). PP-1: the portal's list
-// of partners.
+// PP-1, PP-4: the portal's partners: a portal admin adds a partner (its email claimed once across the
+// portal) and invites users on its behalf; the list of partners. PP-2: support frees a wrongly
+// registered portal email, so the right account can register it. One use case for both ways support
+// acts: an agent over HTTP (POST /support/portal-emails/free) and a `duplicate-email-fix` ticket from
+// the help desk (its workflow's activity). The routes (api/routes/partner-portal.ts) are adapters.
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { AddPartnerUserV1 } from './messages/commands/partner-portal.v1';
 import type { Database } from '../platform/database';
 import type { InvitationsClient } from '../workflows/invitation/client';
 import { recordEvent } from '../events/outbox';
@@ -99,6 +102,54 @@ export function portalEmails(deps: { db: Database; invitations: InvitationsClien
       });
     },
   };
+}
+
+/** PP-1: the refusal when an email is taken: one email is one account in the portal. */
+export const DUPLICATE_PORTAL_EMAIL =
+  'This email already belongs to a partner or partner user in the portal; one email is one account. ' +
+  'If it was registered by mistake, ask support to free it.';
+
+/**
+ * PP-1: adds a partner to the portal; answers its id. Its email is claimed in the same transaction
+ * (the portal's one table of emails, shared with partner users), so two partners racing for one email
+ * cannot both be added.
+ */
+export async function addPortalPartner(db: Database, partner: { name: string; email: string }): Promise<string> {
+  const id = randomUUID();
+  await db.$transaction(async (tx) => {
+    const claimed = await tx.$executeRaw`
+      insert into "PortalEmail" (email, "ownerType", "ownerId")
+      values (${partner.email}, 'portal-partner', ${id}::uuid)
+      on conflict do nothing`;
+    if (claimed === 0) throw new UseCaseRefusal('duplicate-email', DUPLICATE_PORTAL_EMAIL);
+    await tx.portalPartner.create({ data: { id, name: partner.name, email: partner.email } });
+  });
+  return id;
+}
+
+/**
+ * PP-1, PP-4: a portal admin adds a user on a partner's behalf: an invitation to set a password (the
+ * invitation workflow); answers its id once the first email is out. The email check here is a quick
+ * answer for the common case; the email's unique claim in the invitation's first step decides races.
+ */
+export async function invitePartnerUser(
+  deps: { db: Database; invitations: InvitationsClient },
+  actorUserId: string,
+  user: { partnerId: string } & z.infer<typeof AddPartnerUserV1>,
+): Promise<string> {
+  const partner = await deps.db.portalPartner.findUnique({ where: { id: user.partnerId } });
+  if (!partner) throw new UseCaseRefusal('not-found', 'No such partner.');
+  if (await deps.db.portalEmail.findUnique({ where: { email: user.email } }))
+    throw new UseCaseRefusal('duplicate-email', DUPLICATE_PORTAL_EMAIL);
+  const { view } = await deps.invitations.open({
+    kind: 'PORTAL_USER',
+    scopeId: partner.id,
+    invitee: { email: user.email, firstName: user.firstName, lastName: user.lastName },
+    invitedByUserId: actorUserId,
+    details: { phone: user.phone },
+  });
+  if (view.refused) throw new UseCaseRefusal('duplicate-email', DUPLICATE_PORTAL_EMAIL);
+  return view.invitationId;
 }
 
 /** A partner in the portal's list (PP-1): who it is and how many of its users are in. */

@@ -2,7 +2,7 @@
 // cases throw it; the API answers it as the matching problem (api/workflow-command.ts), a consumer
 // as a permanent failure.
 export type RefusalKind =
-  'not-found' | 'conflict' | 'unprocessable' | 'forbidden' | 'seats-full' | 'partner-in-control';
+  'not-found' | 'conflict' | 'unprocessable' | 'forbidden' | 'seats-full' | 'partner-in-control' | 'duplicate-email';
 
 export class UseCaseRefusal extends Error {
   constructor(

@@ -2,7 +2,6 @@
 // invitation to set a password); one email is one partner or partner user across the whole portal
 // (the PortalEmail key decides); support frees a wrongly registered email, audited (the use case is
 // domain/partner-portal.ts, which a duplicate-email-fix ticket runs too).
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../../platform/database';
 import {
@@ -13,16 +12,13 @@ import {
 import { InvitationV1 } from '../../domain/messages/queries/invitation.v1';
 import type { InvitationsClient } from '../../workflows/invitation/client';
 import { describeDuration } from '../../domain/invitations';
-import { listPortalPartners, portalEmails } from '../../domain/partner-portal';
+import { addPortalPartner, invitePartnerUser, listPortalPartners, portalEmails } from '../../domain/partner-portal';
+import { useCase } from '../workflow-command';
 import { invitationCommand, loadInvitation, toInvitationV1 } from './invitations';
 import { route } from '../routes';
 import { Problem } from '../problem';
 
 const PartnerPath = z.strictObject({ partnerId: z.uuid() });
-const DUPLICATE =
-  'This email already belongs to a partner or partner user in the portal; one email is one account. ' +
-  'If it was registered by mistake, ask support to free it.';
-
 const PortalPartnerV1 = z
   .object({
     partnerId: z.uuid(),
@@ -111,16 +107,8 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       problems: ['forbidden', 'duplicate-email'],
       authorize: portalAdmins,
       handler: async ({ body }) => {
-        const id = randomUUID();
-        await db.$transaction(async (tx) => {
-          const claimed = await tx.$executeRaw`
-            insert into "PortalEmail" (email, "ownerType", "ownerId")
-            values (${body.email}, 'portal-partner', ${id}::uuid)
-            on conflict do nothing`;
-          if (claimed === 0) throw new Problem('duplicate-email', DUPLICATE);
-          await tx.portalPartner.create({ data: { id, name: body.name, email: body.email } });
-        });
-        return { status: 201, body: await partnerView(id) };
+        const partnerId = await useCase(() => addPortalPartner(db, body));
+        return { status: 201, body: await partnerView(partnerId) };
       },
     }),
     route({
@@ -163,22 +151,10 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
       problems: ['validation-failed', 'forbidden', 'not-found', 'duplicate-email', 'not-ready'],
       authorize: portalAdmins,
       handler: async ({ actor, params, body }) => {
-        const partner = await db.portalPartner.findUnique({ where: { id: params.partnerId } });
-        if (!partner) throw new Problem('not-found', 'No such partner.');
-        // A quick answer for the common case; the unique key in the invitation's first activity decides races.
-        if (await db.portalEmail.findUnique({ where: { email: body.email } }))
-          throw new Problem('duplicate-email', DUPLICATE);
-        const { view } = await invitationCommand(() =>
-          invitations.open({
-            kind: 'PORTAL_USER',
-            scopeId: partner.id,
-            invitee: { email: body.email, firstName: body.firstName, lastName: body.lastName },
-            invitedByUserId: actor.userId,
-            details: { phone: body.phone },
-          }),
+        const invitationId = await invitationCommand(() =>
+          invitePartnerUser({ db, invitations }, actor.userId, { partnerId: params.partnerId, ...body }),
         );
-        if (view.refused) throw new Problem('duplicate-email', DUPLICATE);
-        const row = (await loadInvitation(db, view.invitationId))!;
+        const row = (await loadInvitation(db, invitationId))!;
         // The invitation answers only once its first email is out, so the window runs from that send.
         // (Measured between two clocks a few ms apart: whole days, unless the window is shorter.)
         const seconds = (row.expiresAt.getTime() - row.lastSentAt!.getTime()) / 1000;
