@@ -68,25 +68,25 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   const reviewId = workflowInfo().firstExecutionRunId;
 
   /** Null until the grants are snapshotted. */
-  let s: CarriedAccessReview | null = input.carried ?? null;
+  let review: CarriedAccessReview | null = input.carried ?? null;
   let refused: AccessReviewProgress['refused'] = null;
   /** Bumped by every recorded change, so the main loop's wait ends when something happened. */
   let version = 0;
 
-  const decisions = () => Object.values(s?.items ?? {});
-  const count = (d: ItemDecision) => decisions().filter((x) => x === d).length;
-  const undecided = () => Object.keys(s?.items ?? {}).filter((g) => s!.items[g] === null);
+  const decisions = () => Object.values(review?.items ?? {});
+  const count = (wanted: ItemDecision) => decisions().filter((decision) => decision === wanted).length;
+  const undecided = () => Object.keys(review?.items ?? {}).filter((grantId) => review!.items[grantId] === null);
   const progress = (): AccessReviewProgress => ({
     reviewId,
     organizationId,
-    state: refused ? 'REFUSED' : (s?.state ?? 'OPENING'),
+    state: refused ? 'REFUSED' : (review?.state ?? 'OPENING'),
     total: decisions().length,
     decided: decisions().filter((d) => d !== null).length,
     confirmed: count('CONFIRMED'),
     revoked: count('REVOKED'),
     lapsed: count('LAPSED'),
     kept: count('KEPT'),
-    deadline: s ? iso(s.deadline) : null,
+    deadline: review ? iso(review.deadline) : null,
     unconfirmed: input.unconfirmed,
     refused,
   });
@@ -120,11 +120,12 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   const { conflict, invalid, notInReview, notRevocable } = AccessReviewRefusal;
   function checkDecide(cmd: DecideCommand): void {
     if (!DecideCommand.safeParse(cmd).success) throw refuse(invalid, 'The command does not fit the decide contract.');
-    if (!s) throw refuse(conflict, 'The review is still opening; try again in a moment.');
-    if (s.state !== 'OPEN') throw refuse(conflict, 'The review is closed.', { state: s.state });
-    if (Date.now() >= s.deadline) throw refuse(conflict, `The review's deadline (${iso(s.deadline)}) has passed.`);
-    if (!(cmd.grantId in s.items)) throw refuse(notInReview, 'No such grant in this review.');
-    const decided = s.items[cmd.grantId];
+    if (!review) throw refuse(conflict, 'The review is still opening; try again in a moment.');
+    if (review.state !== 'OPEN') throw refuse(conflict, 'The review is closed.', { state: review.state });
+    if (Date.now() >= review.deadline)
+      throw refuse(conflict, `The review's deadline (${iso(review.deadline)}) has passed.`);
+    if (!(cmd.grantId in review.items)) throw refuse(notInReview, 'No such grant in this review.');
+    const decided = review.items[cmd.grantId];
     if (decided !== null)
       throw refuse(conflict, `This grant was already decided: ${decided}.`, { decision: decided });
   }
@@ -134,14 +135,14 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
     const at = iso(Date.now());
     const about = { reviewId, organizationId, grantId, outcome, actorUserId, reason, at };
     const { decision } = await steps.settleAccessReviewItem(about);
-    s!.items[grantId] = decision;
+    review!.items[grantId] = decision;
     version++;
   }
 
   // ---- queries and updates
   setHandler(progressQuery, progress);
   setHandler(openedUpdate, async () => {
-    await condition(() => s !== null || refused !== null);
+    await condition(() => review !== null || refused !== null);
     return progress();
   });
   setHandler(
@@ -166,23 +167,25 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
 
   /** Completes the review: at the deadline after applying the policy, or as soon as every grant is decided. */
   async function close(): Promise<void> {
-    const r = s!;
+    const opened = review!;
     const pending = undecided();
     if (pending.length > 0 && input.unconfirmed === 'KEEP') {
       await steps.keepUnconfirmedAccessReviewItems({ reviewId, organizationId, at: iso(Date.now()) });
-      for (const g of pending) r.items[g] = 'KEPT';
+      for (const grantId of pending) opened.items[grantId] = 'KEPT';
     } else if (pending.length > 0) {
-      const reason = `Not confirmed in the access review by ${day(r.deadline)}.`;
+      const reason = `Not confirmed in the access review by ${day(opened.deadline)}.`;
       // The input's refinement makes sure a LAPSE policy names who set it.
       const actor = input.policySetByUserId!;
       for (let i = 0; i < pending.length; i += LAPSE_BATCH) {
-        await Promise.all(pending.slice(i, i + LAPSE_BATCH).map((g) => settle(g, 'LAPSED', actor, reason)));
+        await Promise.all(
+          pending.slice(i, i + LAPSE_BATCH).map((grantId) => settle(grantId, 'LAPSED', actor, reason)),
+        );
         // A large organization: the main loop continues as new and comes back here for the rest.
         if (shouldContinueAsNew()) return;
       }
     }
     await steps.completeAccessReview({ reviewId, at: iso(Date.now()) });
-    r.state = 'COMPLETED';
+    opened.state = 'COMPLETED';
     version++;
     upsertSearchAttributes([{ key: ProcessStateKey, value: 'COMPLETED' }]);
     // An organization with nothing to review is not written to: it was not told of the opening either.
@@ -195,12 +198,12 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
   // ---- the process
   // Issue 12: a step of the process itself (not of a command, whose caller hears the failure) that
   // fails for good, or outlasts its limit, parks the run until an operator retries it.
-  const park = parking({ state: () => (refused ? 'REFUSED' : (s?.state ?? 'OPEN')) });
-  if (!s) {
+  const park = parking({ state: () => (refused ? 'REFUSED' : (review?.state ?? 'OPEN')) });
+  if (!review) {
     await park.step(() =>
       serialized(async () => {
         const now = Date.now();
-        const o = await steps.openAccessReview({
+        const opening = await steps.openAccessReview({
           reviewId,
           workflowId: workflowInfo().workflowId,
           organizationId,
@@ -209,13 +212,19 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
           at: iso(now),
           startedByUserId: input.startedByUserId,
         });
-        if (o.refused) {
-          refused = o.refused;
+        if (opening.refused) {
+          refused = opening.refused;
           upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
           return;
         }
-        const deadline = Date.parse(o.deadline);
-        s = { state: 'OPEN', deadline, items: o.items, remindersDue: reminderTimes(now, deadline), remindersSent: 0 };
+        const deadline = Date.parse(opening.deadline);
+        review = {
+          state: 'OPEN',
+          deadline,
+          items: opening.items,
+          remindersDue: reminderTimes(now, deadline),
+          remindersSent: 0,
+        };
         upsertSearchAttributes([{ key: ProcessStateKey, value: 'OPEN' }]);
         if (undecided().length > 0) tell('opened');
       }),
@@ -226,29 +235,29 @@ export async function accessReview(rawInput: AccessReviewInput): Promise<AccessR
     }
   }
 
-  const r = s!;
-  while (r.state === 'OPEN') {
+  const opened = review!;
+  while (opened.state === 'OPEN') {
     emails.start();
     if (shouldContinueAsNew()) {
       await condition(quiet);
-      await continueAsNew<typeof accessReview>({ ...input, carried: r });
+      await continueAsNew<typeof accessReview>({ ...input, carried: opened });
     }
-    if (undecided().length === 0 || Date.now() >= r.deadline) {
+    if (undecided().length === 0 || Date.now() >= opened.deadline) {
       await park.step(() => serialized(close));
       continue;
     }
     const seen = version;
     const changed = () => version !== seen || shouldContinueAsNew() || emails.waiting();
-    const dueAt = Math.min(r.deadline, r.remindersDue[0] ?? Infinity);
+    const dueAt = Math.min(opened.deadline, opened.remindersDue[0] ?? Infinity);
     if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
     const now = Date.now();
-    const due = r.remindersDue.filter((t) => t <= now);
+    const due = opened.remindersDue.filter((t) => t <= now);
     if (due.length === 0) continue; // the deadline: the loop closes the review
     // Several past at once (a worker that was down): one reminder is enough.
-    r.remindersDue = r.remindersDue.filter((t) => t > now);
-    r.remindersSent += 1;
+    opened.remindersDue = opened.remindersDue.filter((t) => t > now);
+    opened.remindersSent += 1;
     version++;
-    tell('reminder', r.remindersSent);
+    tell('reminder', opened.remindersSent);
   }
   emails.start();
   await condition(quiet);

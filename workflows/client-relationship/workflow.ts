@@ -84,11 +84,11 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     throw refuse(ClientRelationshipRefusal.invalid, `invalid workflow input: ${fields}`);
   }
   const input = parsed.data;
-  const t = input.timings;
+  const timings = input.timings;
   const { relationshipId, partnerFirmId, organizationId } = input;
-  const noticeDays = [...new Set(t.noticeDays)].sort((a, b) => b - a);
+  const noticeDays = [...new Set(timings.noticeDays)].sort((a, b) => b - a);
 
-  const s: CarriedClientRelationship = input.carried ?? {
+  const relationship: CarriedClientRelationship = input.carried ?? {
     state: 'PENDING_APPROVAL',
     reason: 'Waiting for an org admin of the organization to approve.',
     transition: 0,
@@ -110,11 +110,12 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     relationshipId,
     partnerFirmId,
     organizationId,
-    state: refused ? 'DECLINED' : s.state,
-    roleCeiling: s.roleCeiling,
-    expiresAt: s.state === 'ACTIVE' && s.expiresAt !== null ? iso(s.expiresAt) : null,
-    autoExtend: s.autoExtend,
-    reason: refused?.message ?? s.reason,
+    state: refused ? 'DECLINED' : relationship.state,
+    roleCeiling: relationship.roleCeiling,
+    expiresAt:
+      relationship.state === 'ACTIVE' && relationship.expiresAt !== null ? iso(relationship.expiresAt) : null,
+    autoExtend: relationship.autoExtend,
+    reason: refused?.message ?? relationship.reason,
     refused,
   });
 
@@ -139,7 +140,7 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   }
   const emails = newsSender(deliver, (n: News, err) => warn('client relationship audience failed', n, err));
   function tell(news: ClientRelationshipNews, sides: ClientRelationshipSide[], extra: Partial<News> = {}): void {
-    const { transition, expiresAt: date, reason } = s;
+    const { transition, expiresAt: date, reason } = relationship;
     emails.tell({ news, sides, transition, date, daysLeft: null, reason, ...extra });
   }
   // Before continuing as new or ending: no command in flight and every queued email out.
@@ -154,7 +155,7 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     actorUserId: string | null,
     extra: { expiresAt?: number; daysLeft?: number } = {},
   ): Promise<void> {
-    const transition = s.transition + 1;
+    const transition = relationship.transition + 1;
     try {
       await steps.recordClientRelationshipTransition({
         relationshipId,
@@ -170,19 +171,20 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === ClientRelationshipRefusal.gone) {
         gone = true;
-        s.reason = 'This client relationship no longer exists: its organization or partner firm was deleted.';
+        relationship.reason =
+          'This client relationship no longer exists: its organization or partner firm was deleted.';
         version++;
-        throw refuse(ClientRelationshipRefusal.gone, s.reason);
+        throw refuse(ClientRelationshipRefusal.gone, relationship.reason);
       }
       throw err;
     }
-    s.transition = transition;
-    s.state = to;
+    relationship.transition = transition;
+    relationship.state = to;
     // A notice leaves the state and its reason as they are.
-    if (extra.daysLeft === undefined) s.reason = reason;
-    if (extra.expiresAt !== undefined) s.expiresAt = extra.expiresAt;
-    if (to !== 'PENDING_APPROVAL') s.decideBy = null;
-    if (to !== 'ACTIVE') s.noticesDue = [];
+    if (extra.daysLeft === undefined) relationship.reason = reason;
+    if (extra.expiresAt !== undefined) relationship.expiresAt = extra.expiresAt;
+    if (to !== 'PENDING_APPROVAL') relationship.decideBy = null;
+    if (to !== 'ACTIVE') relationship.noticesDue = [];
     version++;
     upsertSearchAttributes([{ key: ProcessStateKey, value: to }]);
   }
@@ -190,8 +192,10 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   // ---- validators' checks: the contract and the state, nothing else
   const { conflict } = ClientRelationshipRefusal;
   const requireState = (allowed: ClientRelationshipState[], what: string) => {
-    if (!allowed.includes(s.state)) {
-      throw refuse(conflict, `Cannot ${what}: the relationship is ${s.state}.`, { state: s.state });
+    if (!allowed.includes(relationship.state)) {
+      throw refuse(conflict, `Cannot ${what}: the relationship is ${relationship.state}.`, {
+        state: relationship.state,
+      });
     }
   };
   const requireContract = (schema: z.ZodType, cmd: unknown, name: string) => {
@@ -209,9 +213,9 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   };
   const checkTerminate = (cmd: TerminateCommand) => {
     requireContract(TerminateCommand, cmd, 'terminate');
-    if (s.state === 'PENDING_APPROVAL' && cmd.side === 'organization') {
+    if (relationship.state === 'PENDING_APPROVAL' && cmd.side === 'organization') {
       const message = "The relationship waits for the organization's approval: decline it instead.";
-      throw refuse(conflict, message, { state: s.state });
+      throw refuse(conflict, message, { state: relationship.state });
     }
     requireState(['PENDING_APPROVAL', 'ACTIVE'], 'terminate');
   };
@@ -219,12 +223,15 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     requireContract(ExtendCommand, cmd, 'extend');
     requireState(['ACTIVE'], 'extend');
     const to = Date.parse(cmd.expiresAt);
-    if (s.expiresAt === null) {
-      throw refuse(conflict, 'Cannot extend: the relationship has no end date to move.', { state: s.state });
+    if (relationship.expiresAt === null) {
+      throw refuse(conflict, 'Cannot extend: the relationship has no end date to move.', {
+        state: relationship.state,
+      });
     }
-    if (to <= s.expiresAt) {
-      const message = `Cannot extend: the relationship already ends on ${iso(s.expiresAt)}; choose a later date.`;
-      throw refuse(conflict, message, { state: s.state, expiresAt: iso(s.expiresAt) });
+    if (to <= relationship.expiresAt) {
+      const endsOn = iso(relationship.expiresAt);
+      const message = `Cannot extend: the relationship already ends on ${endsOn}; choose a later date.`;
+      throw refuse(conflict, message, { state: relationship.state, expiresAt: endsOn });
     }
     // AM-2: at most two years ahead, by the workflow's clock (the API checked the same by its own).
     if (to > Date.now() + MAX_DURATION_DAYS * DAY_MS) {
@@ -258,11 +265,11 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
 
   command(approveUpdate, checkApprove, async (cmd) => {
     const now = Date.now();
-    const expiresAt = now + s.durationDays * DAY_MS;
-    const then = s.autoExtend ? `, then extends itself by ${t.extensionDays} days at a time` : '';
-    const reason = `Approved by an org admin; active for ${s.durationDays} days${then}.`;
+    const expiresAt = now + relationship.durationDays * DAY_MS;
+    const then = relationship.autoExtend ? `, then extends itself by ${timings.extensionDays} days at a time` : '';
+    const reason = `Approved by an org admin; active for ${relationship.durationDays} days${then}.`;
     await record('ACTIVE', reason, cmd.actorUserId, { expiresAt });
-    s.noticesDue = noticesBefore(expiresAt, now);
+    relationship.noticesDue = noticesBefore(expiresAt, now);
     tell('approved', ['firm']);
   });
 
@@ -272,7 +279,8 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   });
 
   command(terminateUpdate, checkTerminate, async (cmd) => {
-    const byFirm = s.state === 'PENDING_APPROVAL' ? 'Withdrawn by the partner firm' : 'Ended by the partner firm';
+    const byFirm =
+      relationship.state === 'PENDING_APPROVAL' ? 'Withdrawn by the partner firm' : 'Ended by the partner firm';
     const by = cmd.side === 'firm' ? byFirm : 'Ended by the organization';
     await record('TERMINATED', `${by}: ${cmd.reason}`, cmd.actorUserId);
     tell('terminated', BOTH);
@@ -285,27 +293,27 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
     await record('ACTIVE', `Active: an org admin extended it until ${iso(expiresAt)}.`, cmd.actorUserId, {
       expiresAt,
     });
-    s.noticesDue = noticesBefore(expiresAt, now);
+    relationship.noticesDue = noticesBefore(expiresAt, now);
     tell('extended', BOTH, { by: 'organization' });
   });
 
   /** What the main loop's timer was for: the approval window, a notice, or the end date. */
   async function onDue(): Promise<void> {
     const now = Date.now();
-    if (s.state === 'PENDING_APPROVAL' && s.decideBy !== null && now >= s.decideBy) {
-      const window = describeDuration(t.approvalWindowSeconds);
+    if (relationship.state === 'PENDING_APPROVAL' && relationship.decideBy !== null && now >= relationship.decideBy) {
+      const window = describeDuration(timings.approvalWindowSeconds);
       await record('DECLINED', `Declined: no org admin answered within ${window}.`, null);
       tell('declined', ['firm']);
       return;
     }
-    if (s.state !== 'ACTIVE' || s.expiresAt === null) return;
-    if (now >= s.expiresAt) {
-      if (s.autoExtend) {
+    if (relationship.state !== 'ACTIVE' || relationship.expiresAt === null) return;
+    if (now >= relationship.expiresAt) {
+      if (relationship.autoExtend) {
         // From the old end date, not from now: a late worker does not stretch the relationship.
-        const expiresAt = s.expiresAt + t.extensionDays * DAY_MS;
-        const reason = `Active: it extended itself by ${t.extensionDays} days, as agreed.`;
+        const expiresAt = relationship.expiresAt + timings.extensionDays * DAY_MS;
+        const reason = `Active: it extended itself by ${timings.extensionDays} days, as agreed.`;
         await record('ACTIVE', reason, null, { expiresAt });
-        s.noticesDue = noticesBefore(expiresAt, now);
+        relationship.noticesDue = noticesBefore(expiresAt, now);
         tell('extended', BOTH);
       } else {
         await record('EXPIRED', 'Expired: it reached its end date. The organization can approve a new one.', null);
@@ -313,33 +321,35 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
       }
       return;
     }
-    const expiresAt = s.expiresAt;
-    const passed = s.noticesDue.filter((d) => expiresAt - d * DAY_MS <= now);
+    const expiresAt = relationship.expiresAt;
+    const passed = relationship.noticesDue.filter((d) => expiresAt - d * DAY_MS <= now);
     if (passed.length === 0) return;
     // Several past at once (a worker that was down): only the nearest one is worth sending.
     const daysLeft = Math.min(...passed);
     const reason = `Ends in ${daysLeft} day${daysLeft === 1 ? '' : 's'}, on ${iso(expiresAt)}.`;
     await record('ACTIVE', reason, null, { daysLeft });
-    s.noticesDue = s.noticesDue.filter((d) => !passed.includes(d));
+    relationship.noticesDue = relationship.noticesDue.filter((d) => !passed.includes(d));
     tell('expiry-notice', BOTH, { daysLeft });
   }
 
   /** When the main loop must act next by itself, if ever. */
   function nextDue(): number | null {
-    if (s.state === 'PENDING_APPROVAL') return s.decideBy;
-    if (s.state !== 'ACTIVE' || s.expiresAt === null) return null;
-    return s.noticesDue.length > 0 ? s.expiresAt - s.noticesDue[0] * DAY_MS : s.expiresAt;
+    if (relationship.state === 'PENDING_APPROVAL') return relationship.decideBy;
+    if (relationship.state !== 'ACTIVE' || relationship.expiresAt === null) return null;
+    return relationship.noticesDue.length > 0
+      ? relationship.expiresAt - relationship.noticesDue[0] * DAY_MS
+      : relationship.expiresAt;
   }
 
   // ---- the process
   // Issue 12: a step of the process itself (not of a command, whose caller hears the failure) that
   // fails for good, or outlasts its limit, parks the run until an operator retries it. A relationship
   // whose row is gone is not parked: it ends, as before (nothing brings the row back).
-  const park = parking({ state: () => (refused ? 'REFUSED' : s.state) });
+  const park = parking({ state: () => (refused ? 'REFUSED' : relationship.state) });
   if (!input.carried) {
     await park.step(() =>
       serialized(async () => {
-        const o = await steps.openClientRelationship({
+        const opened = await steps.openClientRelationship({
           relationshipId,
           workflowId: workflowInfo().workflowId,
           partnerFirmId,
@@ -350,25 +360,26 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
           requestedByUserId: input.requestedByUserId,
           at: iso(Date.now()),
         });
-        if (o.refused) {
-          refused = o.refused;
+        if (opened.refused) {
+          refused = opened.refused;
           upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
           return;
         }
         // New, or adopted: the row's state, terms and end date win over the input's.
-        s.state = o.state;
-        s.reason = o.reason;
-        s.transition = o.transition;
-        s.roleCeiling = o.roleCeiling;
-        s.durationDays = o.durationDays;
-        s.autoExtend = o.autoExtend;
-        if (o.state === 'PENDING_APPROVAL') s.decideBy = Date.parse(o.requestedAt) + t.approvalWindowSeconds * 1000;
-        if (o.state === 'ACTIVE' && o.expiresAt) {
-          s.expiresAt = Date.parse(o.expiresAt);
-          s.noticesDue = noticesBefore(s.expiresAt, Date.now());
+        relationship.state = opened.state;
+        relationship.reason = opened.reason;
+        relationship.transition = opened.transition;
+        relationship.roleCeiling = opened.roleCeiling;
+        relationship.durationDays = opened.durationDays;
+        relationship.autoExtend = opened.autoExtend;
+        if (opened.state === 'PENDING_APPROVAL')
+          relationship.decideBy = Date.parse(opened.requestedAt) + timings.approvalWindowSeconds * 1000;
+        if (opened.state === 'ACTIVE' && opened.expiresAt) {
+          relationship.expiresAt = Date.parse(opened.expiresAt);
+          relationship.noticesDue = noticesBefore(relationship.expiresAt, Date.now());
         }
-        upsertSearchAttributes([{ key: ProcessStateKey, value: o.state }]);
-        if (o.created) tell('requested', ['organization'], { date: s.decideBy });
+        upsertSearchAttributes([{ key: ProcessStateKey, value: opened.state }]);
+        if (opened.created) tell('requested', ['organization'], { date: relationship.decideBy });
       }),
     );
     initialized = true;
@@ -381,11 +392,11 @@ export async function clientRelationship(rawInput: ClientRelationshipInput): Pro
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
 
-  while (!CLOSED_STATES.includes(s.state) && !gone) {
+  while (!CLOSED_STATES.includes(relationship.state) && !gone) {
     emails.start();
     if (shouldContinueAsNew()) {
       await condition(quiet);
-      await continueAsNew<typeof clientRelationship>({ ...input, carried: s });
+      await continueAsNew<typeof clientRelationship>({ ...input, carried: relationship });
     }
     const seen = version;
     const changed = () => version !== seen || shouldContinueAsNew() || emails.waiting();

@@ -49,10 +49,10 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
       `invalid workflow input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
     );
   const input = parsed.data;
-  const t = input.timings;
+  const timings = input.timings;
   const invitationId = workflowInfo().firstExecutionRunId;
 
-  const s: CarriedInvitation = input.carried ?? {
+  const current: CarriedInvitation = input.carried ?? {
     state: 'PENDING',
     reason: 'Sent; waiting for the invitee to accept.',
     transition: 0,
@@ -73,12 +73,12 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   const view = (): InvitationView => ({
     invitationId,
     kind: input.kind,
-    state: s.state,
-    reason: refused?.message ?? s.reason,
-    expiresAt: s.state === 'PENDING' ? iso(s.expiresAt) : null,
-    firstSentAt: iso(s.sends[0]),
-    lastSentAt: iso(s.sends[s.sends.length - 1]),
-    sendCount: s.sends.length,
+    state: current.state,
+    reason: refused?.message ?? current.reason,
+    expiresAt: current.state === 'PENDING' ? iso(current.expiresAt) : null,
+    firstSentAt: iso(current.sends[0]),
+    lastSentAt: iso(current.sends[current.sends.length - 1]),
+    sendCount: current.sends.length,
     refused,
   });
 
@@ -89,18 +89,18 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   /** A new link: the activity makes the token, stores its hash, records the send and mails it. */
   async function send(kind: 'INITIAL' | 'RESEND' | 'RENEWAL' | 'REMINDER'): Promise<void> {
     const now = Date.now();
-    const expiresAt = kind === 'REMINDER' ? s.expiresAt : now + t.expirySeconds * 1000;
-    s.sendNumber += 1;
+    const expiresAt = kind === 'REMINDER' ? current.expiresAt : now + timings.expirySeconds * 1000;
+    current.sendNumber += 1;
     const { tokenHash } = await databaseSteps().sendInvitation({
       ...base(),
-      number: s.sendNumber,
+      number: current.sendNumber,
       sendKind: kind,
       expiresAt: new Date(expiresAt).toISOString(),
     });
-    s.tokenHash = tokenHash;
-    s.expiresAt = expiresAt;
-    if (kind === 'REMINDER') s.remindedFor = s.sends.length;
-    else s.sends.push(now);
+    current.tokenHash = tokenHash;
+    current.expiresAt = expiresAt;
+    if (kind === 'REMINDER') current.remindedFor = current.sends.length;
+    else current.sends.push(now);
     version++;
   }
 
@@ -110,38 +110,39 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     actorUserId: string | null,
     acceptedUserId: string | null = null,
   ): Promise<void> {
-    const from = s.state;
+    const from = current.state;
     const result = await databaseSteps().recordInvitationTransition({
       ...base(),
-      transition: s.transition + 1,
+      transition: current.transition + 1,
       from,
       to: state,
       reason,
       actorUserId,
       acceptedUserId,
     });
-    s.transition += 1;
-    s.state = state;
-    s.reason = reason;
-    s.acceptedUserId = result.acceptedUserId;
-    if (state !== 'PENDING') s.tokenHash = null;
-    if (state === 'EXPIRED') s.expiredAt = Date.now();
+    current.transition += 1;
+    current.state = state;
+    current.reason = reason;
+    current.acceptedUserId = result.acceptedUserId;
+    if (state !== 'PENDING') current.tokenHash = null;
+    if (state === 'EXPIRED') current.expiredAt = Date.now();
     version++;
     upsertSearchAttributes([
       { key: ProcessStateKey, value: state },
-      ...(s.acceptedUserId ? [{ key: PartnerUserIdKey, value: s.acceptedUserId }] : []),
+      ...(current.acceptedUserId ? [{ key: PartnerUserIdKey, value: current.acceptedUserId }] : []),
     ]);
   }
 
   // ---- validators' checks
   const requireOpenLink = (tokenHash: string) => {
-    if (s.state === 'EXPIRED')
+    if (current.state === 'EXPIRED')
       throw refuse(
         InvitationRefusal.expired,
         'This invitation has expired. Ask the person who invited you to renew it; the new email carries a fresh link.',
       );
-    if (s.state !== 'PENDING') throw refuse(InvitationRefusal.closed, closedMessage(s.state), { state: s.state });
-    if (tokenHash !== s.tokenHash)
+    if (current.state !== 'PENDING')
+      throw refuse(InvitationRefusal.closed, closedMessage(current.state), { state: current.state });
+    if (tokenHash !== current.tokenHash)
       throw refuse(
         InvitationRefusal.linkSuperseded,
         'This link was replaced by a newer invitation email. Use the link in the most recent email.',
@@ -160,7 +161,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     resendUpdate,
     ({ actor }) =>
       serialized(async () => {
-        const renewal = s.state === 'EXPIRED';
+        const renewal = current.state === 'EXPIRED';
         checkResend();
         if (renewal) await moveTo('PENDING', 'Renewed; waiting for the invitee to accept.', actor.userId);
         await send(renewal ? 'RENEWAL' : 'RESEND');
@@ -169,9 +170,9 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     { validator: (_command: { actor: InvitationActor }) => checkResend() },
   );
   function checkResend() {
-    if (s.state !== 'PENDING' && s.state !== 'EXPIRED')
-      throw refuse(InvitationRefusal.conflict, `Cannot resend: the invitation is ${s.state}.`);
-    const wait = resendWait(s.sends, Date.now(), t);
+    if (current.state !== 'PENDING' && current.state !== 'EXPIRED')
+      throw refuse(InvitationRefusal.conflict, `Cannot resend: the invitation is ${current.state}.`);
+    const wait = resendWait(current.sends, Date.now(), timings);
     if (wait !== null)
       throw refuse(
         InvitationRefusal.rateLimited,
@@ -191,8 +192,8 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
     { validator: (_command: { actor: InvitationActor }) => checkRevoke() },
   );
   function checkRevoke() {
-    if (s.state !== 'PENDING' && s.state !== 'EXPIRED')
-      throw refuse(InvitationRefusal.conflict, `Cannot revoke: the invitation is ${s.state}.`);
+    if (current.state !== 'PENDING' && current.state !== 'EXPIRED')
+      throw refuse(InvitationRefusal.conflict, `Cannot revoke: the invitation is ${current.state}.`);
   }
 
   setHandler(
@@ -236,7 +237,7 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   // ---- the process
   // Issue 12: a step of the process itself (not of a command, whose caller hears the failure) that
   // fails for good, or outlasts its limit, parks the run until an operator retries it.
-  const park = parking({ state: () => s.state });
+  const park = parking({ state: () => current.state });
   if (!input.carried) {
     await park.step(() =>
       serialized(async () => {
@@ -247,13 +248,13 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
           invitedByUserId: input.invitedByUserId,
           offer: input.offer,
           details: input.details,
-          expiresAt: new Date(Date.now() + t.expirySeconds * 1000).toISOString(),
+          expiresAt: new Date(Date.now() + timings.expirySeconds * 1000).toISOString(),
         });
         if (opened.refused) {
           refused = opened.refused;
           return;
         }
-        s.transition = 1;
+        current.transition = 1;
         upsertSearchAttributes([{ key: ProcessStateKey, value: 'PENDING' }]);
         await send('INITIAL');
       }),
@@ -268,35 +269,36 @@ export async function invitation(rawInput: InvitationInput): Promise<InvitationV
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
 
-  while (!CLOSED_STATES.includes(s.state)) {
+  while (!CLOSED_STATES.includes(current.state)) {
     if (shouldContinueAsNew()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof invitation>({ ...input, carried: s });
+      await continueAsNew<typeof invitation>({ ...input, carried: current });
     }
     const seen = version;
     const changed = () => version !== seen || shouldContinueAsNew();
-    if (s.state === 'PENDING') {
-      const lastSend = s.sends[s.sends.length - 1];
-      const remindAt = s.remindedFor === s.sends.length ? null : reminderAt(lastSend, t);
-      const dueAt = remindAt !== null && remindAt < s.expiresAt ? remindAt : s.expiresAt;
+    if (current.state === 'PENDING') {
+      const lastSend = current.sends[current.sends.length - 1];
+      const remindAt = current.remindedFor === current.sends.length ? null : reminderAt(lastSend, timings);
+      const dueAt = remindAt !== null && remindAt < current.expiresAt ? remindAt : current.expiresAt;
       if (await condition(changed, Math.max(1, dueAt - Date.now()))) continue;
       await park.step(() =>
         serialized(async () => {
-          if (version !== seen || s.state !== 'PENDING') return;
+          if (version !== seen || current.state !== 'PENDING') return;
           if (dueAt === remindAt) await send('REMINDER');
           else
             await moveTo(
               'EXPIRED',
-              `Expired unanswered after ${describeDuration(t.expirySeconds)}. The inviter can renew it in one step.`,
+              `Expired unanswered after ${describeDuration(timings.expirySeconds)}. ` +
+                'The inviter can renew it in one step.',
               null,
             );
         }),
       );
     } else {
       // EXPIRED: open for a one-step renewal until the window closes.
-      const closesAt = s.expiredAt! + t.renewalWindowSeconds * 1000;
+      const closesAt = current.expiredAt! + timings.renewalWindowSeconds * 1000;
       if (await condition(changed, Math.max(1, closesAt - Date.now()))) continue;
-      if (s.state === 'EXPIRED' && version === seen) {
+      if (current.state === 'EXPIRED' && version === seen) {
         await park.step(() => databaseSteps().releaseInvitation(base()));
         break;
       }

@@ -48,7 +48,7 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
     );
   const input = parsed.data;
   const offboardingId = workflowInfo().firstExecutionRunId;
-  const p: OffboardingProgress = {
+  const progress: OffboardingProgress = {
     offboardingId,
     state: input.carried ? 'RUNNING' : 'CHECKING',
     total: input.carried?.total ?? 0,
@@ -57,13 +57,13 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
   };
   let remaining = input.carried?.remaining ?? [];
 
-  setHandler(progressQuery, () => ({ ...p }));
+  setHandler(progressQuery, () => ({ ...progress }));
   // A check that parks leaves the caller waiting until its command deadline (not-ready: try again);
   // operators see the run as PARKED.
-  const park = parking({ state: () => p.state });
+  const park = parking({ state: () => progress.state });
   setHandler(startedUpdate, async () => {
-    await condition(() => p.state !== 'CHECKING');
-    return { ...p };
+    await condition(() => progress.state !== 'CHECKING');
+    return { ...progress };
   });
 
   const who = {
@@ -79,15 +79,15 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
       acts.openOffboarding({ ...who, requestedByUserId: input.requestedByUserId }),
     );
     if (opened.refused) {
-      p.state = 'REFUSED';
-      p.reason = opened.refused;
+      progress.state = 'REFUSED';
+      progress.reason = opened.refused;
       upsertSearchAttributes([{ key: ProcessStateKey, value: 'REFUSED' }]);
       await condition(allHandlersFinished);
-      return { ...p };
+      return { ...progress };
     }
     remaining = opened.organizationIds;
-    p.total = opened.organizationIds.length;
-    p.state = 'RUNNING';
+    progress.total = opened.organizationIds.length;
+    progress.state = 'RUNNING';
     upsertSearchAttributes([
       { key: ProcessStateKey, value: 'RUNNING' },
       { key: PartnerUserIdKey, value: input.leavingUserId },
@@ -98,13 +98,16 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
   while (remaining.length > 0) {
     if (handledThisRun >= input.organizationsPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof offboarding>({ ...input, carried: { remaining, total: p.total, done: p.done } });
+      await continueAsNew<typeof offboarding>({
+        ...input,
+        carried: { remaining, total: progress.total, done: progress.done },
+      });
     }
     const batch = remaining.slice(0, input.parallelOrganizations);
     await Promise.all(
       batch.map(async (organizationId) => {
         await park.step(() => acts.offboardOrganization({ ...who, organizationId }));
-        p.done += 1;
+        progress.done += 1;
       }),
     );
     remaining = remaining.slice(batch.length);
@@ -112,9 +115,9 @@ export async function offboarding(rawInput: OffboardingInput): Promise<Offboardi
   }
 
   const { reason } = await park.step(() => acts.finishOffboarding(who));
-  p.state = 'COMPLETED';
-  p.reason = reason;
+  progress.state = 'COMPLETED';
+  progress.reason = reason;
   upsertSearchAttributes([{ key: ProcessStateKey, value: 'COMPLETED' }]);
   await condition(allHandlersFinished);
-  return { ...p };
+  return { ...progress };
 }

@@ -83,7 +83,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
 
   // The news a previous run handed over is buffered again, not kept in the state it carries on.
   const withoutNews = ({ crmNews: _news, announcedUserId: _announced, ...state }: CarriedState) => state;
-  const s: CarriedState = input.carried
+  const relationship: CarriedState = input.carried
     ? withoutNews(input.carried)
     : {
         state: 'AWAITING_ACCOUNT',
@@ -102,15 +102,15 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   const view = (): RelationshipView => ({
     relationshipId,
     organizationId,
-    state: s.state,
-    origin: s.origin,
-    thirdPartyUserId: s.thirdPartyUserId,
-    reason: s.reason,
-    accessEndsAt: s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
+    state: relationship.state,
+    origin: relationship.origin,
+    thirdPartyUserId: relationship.thirdPartyUserId,
+    reason: relationship.reason,
+    accessEndsAt: relationship.accessEndsAt ? new Date(relationship.accessEndsAt).toISOString() : null,
   });
 
   const serialized = serializer();
-  const park = parking({ state: () => s.state });
+  const park = parking({ state: () => relationship.state });
 
   // AM-7: a notification runs beside the commands, never inside one. Its failure (after a day of
   // retries, or a permanent SMTP refusal) is logged; the relationship goes on.
@@ -127,13 +127,13 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   const quiet = () => allHandlersFinished() && notificationsPending === 0;
 
   async function moveTo(state: TpuState, reason: string, actorUserId: string | null = null): Promise<void> {
-    const from = s.state;
-    s.state = state;
-    s.reason = reason;
-    s.transition += 1;
+    const from = relationship.state;
+    relationship.state = state;
+    relationship.reason = reason;
+    relationship.transition += 1;
     upsertSearchAttributes([
       { key: ProcessStateKey, value: state },
-      ...(s.thirdPartyUserId ? [{ key: PartnerUserIdKey, value: s.thirdPartyUserId }] : []),
+      ...(relationship.thirdPartyUserId ? [{ key: PartnerUserIdKey, value: relationship.thirdPartyUserId }] : []),
     ]);
     await park.step(() =>
       databaseSteps().recordThirdPartyAccessTransition({
@@ -142,16 +142,19 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         relationshipId,
         organizationId,
         thirdParty: input.thirdParty,
-        origin: s.origin,
+        origin: relationship.origin,
         ticketId: input.ticketId,
         requestedByUserId: input.requestedByUserId,
-        thirdPartyUserId: s.thirdPartyUserId,
+        thirdPartyUserId: relationship.thirdPartyUserId,
         from,
         to: state,
         reason,
-        transition: s.transition,
+        transition: relationship.transition,
         actorUserId,
-        accessEndsAt: state === 'ACCESS_ON' && s.accessEndsAt ? new Date(s.accessEndsAt).toISOString() : null,
+        accessEndsAt:
+          state === 'ACCESS_ON' && relationship.accessEndsAt
+            ? new Date(relationship.accessEndsAt).toISOString()
+            : null,
       }),
     );
   }
@@ -159,7 +162,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   async function list(how: string): Promise<void> {
     await moveTo('LISTED', `Listed with access off (${how}); an org admin can turn access on.`);
     // TPU-3: every org admin of the organization is told, one email each (a retry resends only the failed one).
-    const transition = s.transition;
+    const transition = relationship.transition;
     const { name, firmName } = input.thirdParty;
     const listedEmail = (organizationName: string, admin: { userId: string; email: string }): OutgoingEmail => ({
       to: admin.email,
@@ -184,7 +187,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   }
 
   async function afterAccount(): Promise<void> {
-    if (s.origin === 'CRM') await list('the CRM lists them as the Account Owner');
+    if (relationship.origin === 'CRM') await list('the CRM lists them as the Account Owner');
     else await moveTo('REQUESTED', 'Waiting for support to review the request.');
   }
 
@@ -205,7 +208,8 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   });
 
   const requireState = (allowed: TpuState[], what: string) => {
-    if (!allowed.includes(s.state)) throw refuse(Refusal.conflict, `Cannot ${what}: the relationship is ${s.state}.`);
+    if (!allowed.includes(relationship.state))
+      throw refuse(Refusal.conflict, `Cannot ${what}: the relationship is ${relationship.state}.`);
   };
 
   // Who may send a command was decided by the caller; the validators check only that the state allows it.
@@ -228,25 +232,28 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         requireState(cmd.access === 'on' ? ['LISTED'] : ['ACCESS_ON'], `turn access ${cmd.access}`);
         if (cmd.access === 'on') {
           // AM-5: the end date is a timer of the main loop (histories from before it never carry one).
-          s.accessEndsAt = cmd.until !== undefined && patched(ACCESS_END_DATE) ? Date.parse(cmd.until) : null;
+          relationship.accessEndsAt =
+            cmd.until !== undefined && patched(ACCESS_END_DATE) ? Date.parse(cmd.until) : null;
           await moveTo(
             'ACCESS_ON',
             'Access is on: everything a product admin can do and most of what an org admin can do.',
             cmd.actor.userId,
           );
-          const ends = s.accessEndsAt ? ` It ends on ${utc(s.accessEndsAt)}, unless turned off sooner.` : '';
+          const ends = relationship.accessEndsAt
+            ? ` It ends on ${utc(relationship.accessEndsAt)}, unless turned off sooner.`
+            : '';
           const email: OutgoingEmail = {
             to: input.thirdParty.email,
             subject: 'Your third-party access was turned on',
             text:
               'An org admin turned on your third-party access. ' +
               `You can now work in the organization from your own account.${ends}`,
-            messageId: `<tpu-access-on-${relationshipId}-${s.transition}@partner-access.example>`,
+            messageId: `<tpu-access-on-${relationshipId}-${relationship.transition}@partner-access.example>`,
           };
           if (patched(NOTIFY_AFTER_TRANSITION)) notify('access on: the third party', () => mail.sendEmail(email));
           else await acts.sendEmail(email);
         } else {
-          s.accessEndsAt = null;
+          relationship.accessEndsAt = null;
           await moveTo(
             'LISTED',
             'Access is off: ask an org admin of the organization to turn it on.',
@@ -277,7 +284,7 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         const bySupport = cmd.removedBy
           ? cmd.removedBy === 'support'
           : !!recorded.isSupportAgent && recorded.orgRole !== 'ORG_ADMIN';
-        s.accessEndsAt = null;
+        relationship.accessEndsAt = null;
         await moveTo('REMOVED', bySupport ? 'Removed by support.' : 'Removed by an org admin.', cmd.actor.userId);
         return view();
       }),
@@ -298,9 +305,9 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         );
         return;
       }
-      s.thirdPartyUserId = found.userId;
+      relationship.thirdPartyUserId = found.userId;
       if (found.userId) return afterAccount();
-      s.accountDeadline = Date.now() + input.accountWaitSeconds * 1000;
+      relationship.accountDeadline = Date.now() + input.accountWaitSeconds * 1000;
       await moveTo('AWAITING_ACCOUNT', 'Waiting for the third party to create their own account with this email.');
     });
     initialized = true;
@@ -309,44 +316,51 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > input.continueAsNewAfterEvents;
 
-  while (!FINAL_STATES.includes(s.state)) {
+  while (!FINAL_STATES.includes(relationship.state)) {
     if (shouldContinueAsNew()) {
       await condition(quiet);
       // Signals keep arriving while the run waits for quiet: whatever is buffered goes with it.
       const news = patched(CARRY_NEWS) ? { crmNews, announcedUserId } : {};
-      await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...s, requests, ...news } });
+      await continueAsNew<typeof thirdPartyAccess>({ ...input, carried: { ...relationship, requests, ...news } });
     }
-    const waitingForAccount = s.state === 'AWAITING_ACCOUNT';
+    const waitingForAccount = relationship.state === 'AWAITING_ACCOUNT';
     // AM-5: access with an end date sleeps until then (or until anything else happens first).
-    const accessEndsAt = s.state === 'ACCESS_ON' ? (s.accessEndsAt ?? null) : null;
-    const stateBefore = s.state;
+    const accessEndsAt = relationship.state === 'ACCESS_ON' ? (relationship.accessEndsAt ?? null) : null;
+    const stateBefore = relationship.state;
     const wake = () =>
-      s.state !== stateBefore ||
+      relationship.state !== stateBefore ||
       crmNews.length > 0 ||
       (waitingForAccount && announcedUserId !== null) ||
       shouldContinueAsNew();
     let woken = true;
     if (waitingForAccount) {
-      woken = await condition(wake, Math.max(1, Math.min(ACCOUNT_RECHECK_MS, s.accountDeadline! - Date.now())));
+      woken = await condition(
+        wake,
+        Math.max(1, Math.min(ACCOUNT_RECHECK_MS, relationship.accountDeadline! - Date.now())),
+      );
     } else if (accessEndsAt !== null) await condition(wake, Math.max(1, accessEndsAt - Date.now()));
     else await condition(wake);
 
     await serialized(async () => {
       // AM-5: the end date has come and nobody turned access off before: the engine does, like an org admin would.
-      if (s.state === 'ACCESS_ON' && s.accessEndsAt && Date.now() >= s.accessEndsAt) {
-        const endedOn = utc(s.accessEndsAt);
-        s.accessEndsAt = null;
+      if (
+        relationship.state === 'ACCESS_ON' &&
+        relationship.accessEndsAt &&
+        Date.now() >= relationship.accessEndsAt
+      ) {
+        const endedOn = utc(relationship.accessEndsAt);
+        relationship.accessEndsAt = null;
         const reason = `${ACCESS_ENDED} (${endedOn}); ask an org admin of the organization to turn it on again.`;
         await moveTo('LISTED', reason);
       }
-      if (s.state === 'AWAITING_ACCOUNT') {
+      if (relationship.state === 'AWAITING_ACCOUNT') {
         let userId = announcedUserId;
         const lookUp = () => databaseSteps().lookUpThirdParty({ organizationId, email: input.thirdParty.email });
         if (!userId && !woken) userId = (await park.step(lookUp)).userId;
         if (userId) {
-          s.thirdPartyUserId = userId;
+          relationship.thirdPartyUserId = userId;
           await afterAccount();
-        } else if (Date.now() >= s.accountDeadline!) {
+        } else if (Date.now() >= relationship.accountDeadline!) {
           const days = Math.round(input.accountWaitSeconds / 86400);
           const wait = days >= 1 ? `${days} days` : `${input.accountWaitSeconds} seconds`;
           await moveTo(
@@ -357,14 +371,14 @@ export async function thirdPartyAccess(rawInput: ThirdPartyAccessInput): Promise
         }
       }
       // TPU-5: the CRM's word. Being the Account Owner skips support; losing it removes what the CRM granted.
-      while (crmNews.length > 0 && !FINAL_STATES.includes(s.state)) {
+      while (crmNews.length > 0 && !FINAL_STATES.includes(relationship.state)) {
         const isOwner = crmNews.shift()!;
-        if (isOwner && s.state === 'REQUESTED') {
-          s.origin = 'CRM';
+        if (isOwner && relationship.state === 'REQUESTED') {
+          relationship.origin = 'CRM';
           await list('the CRM lists them as the Account Owner');
-        } else if (isOwner && s.state === 'AWAITING_ACCOUNT') {
-          s.origin = 'CRM';
-        } else if (!isOwner && s.origin === 'CRM') {
+        } else if (isOwner && relationship.state === 'AWAITING_ACCOUNT') {
+          relationship.origin = 'CRM';
+        } else if (!isOwner && relationship.origin === 'CRM') {
           await moveTo(
             'REMOVED',
             'Removed: the CRM no longer lists them as the Account Owner. ' +
