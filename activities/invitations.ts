@@ -58,24 +58,24 @@ const KINDS: Record<
 > = {
   // BP-1: a person of a business partner company; accepting connects their account.
   BUSINESS_PARTNER: {
-    async open(tx, o) {
+    async open(tx, opening) {
       const taken = await tx.businessPartner.findUnique({
-        where: { companyId_email: { companyId: o.scopeId, email: o.invitee.email } },
+        where: { companyId_email: { companyId: opening.scopeId, email: opening.invitee.email } },
       });
       if (taken)
         return {
           refused: { reason: 'already-added', message: 'This person is already on this business partner company.' },
         };
-      const p = await tx.businessPartner.create({
+      const businessPartner = await tx.businessPartner.create({
         data: {
-          companyId: o.scopeId,
-          email: o.invitee.email,
-          firstName: o.invitee.firstName,
-          lastName: o.invitee.lastName,
+          companyId: opening.scopeId,
+          email: opening.invitee.email,
+          firstName: opening.invitee.firstName,
+          lastName: opening.invitee.lastName,
           status: 'INVITED',
         },
       });
-      return { targetId: p.id };
+      return { targetId: businessPartner.id };
     },
     async grant(tx, row, userId) {
       await tx.businessPartner.update({ where: { id: row.targetId! }, data: { status: 'ACTIVE', userId } });
@@ -84,13 +84,16 @@ const KINDS: Record<
       await tx.businessPartner.deleteMany({ where: { id: row.targetId!, status: 'INVITED' } });
     },
     async scope(db, scopeId) {
-      const c = await db.businessPartnerCompany.findUnique({ where: { id: scopeId } });
-      const org = c ? await db.organization.findUnique({ where: { id: c.organizationId } }) : null;
-      const name = c?.name ?? 'a business partner company';
+      const partnerCompany = await db.businessPartnerCompany.findUnique({ where: { id: scopeId } });
+      const org = partnerCompany
+        ? await db.organization.findUnique({ where: { id: partnerCompany.organizationId } })
+        : null;
+      const name = partnerCompany?.name ?? 'a business partner company';
       return {
         name,
         invitedTo:
-          `work with ${org?.name ?? 'an organization'} ` + `as a business partner (${c?.name ?? 'partner company'})`,
+          `work with ${org?.name ?? 'an organization'} ` +
+          `as a business partner (${partnerCompany?.name ?? 'partner company'})`,
       };
     },
     email: (company) => ({
@@ -100,10 +103,10 @@ const KINDS: Record<
   },
   // PP-1, PP-2: a partner user; the email is unique across the portal (the PortalEmail key).
   PORTAL_USER: {
-    async open(tx, o) {
+    async open(tx, opening) {
       const claimed = await tx.$executeRaw`
         insert into "PortalEmail" (email, "ownerType", "ownerId")
-        values (${o.invitee.email}, 'portal-partner-user', ${o.invitationId}::uuid)
+        values (${opening.invitee.email}, 'portal-partner-user', ${opening.invitationId}::uuid)
         on conflict do nothing`;
       if (claimed === 0) {
         return {
@@ -115,18 +118,18 @@ const KINDS: Record<
           },
         };
       }
-      const u = await tx.portalPartnerUser.create({
+      const partnerUser = await tx.portalPartnerUser.create({
         data: {
-          portalPartnerId: o.scopeId,
-          email: o.invitee.email,
-          firstName: o.invitee.firstName,
-          lastName: o.invitee.lastName,
-          phone: o.details.phone,
+          portalPartnerId: opening.scopeId,
+          email: opening.invitee.email,
+          firstName: opening.invitee.firstName,
+          lastName: opening.invitee.lastName,
+          phone: opening.details.phone,
           status: 'INVITED',
         },
       });
-      await tx.portalEmail.update({ where: { email: o.invitee.email }, data: { ownerId: u.id } });
-      return { targetId: u.id };
+      await tx.portalEmail.update({ where: { email: opening.invitee.email }, data: { ownerId: partnerUser.id } });
+      return { targetId: partnerUser.id };
     },
     async grant(tx, row, userId) {
       await tx.portalPartnerUser.update({ where: { id: row.targetId! }, data: { status: 'ACTIVE', userId } });
@@ -147,9 +150,9 @@ const KINDS: Record<
   },
   // PS-2: a place on a partner firm's Practice Staff, with the offered role.
   PRACTICE_STAFF: {
-    async open(tx, o) {
+    async open(tx, opening) {
       const member = await tx.practiceStaffMember.findFirst({
-        where: { partnerFirmId: o.scopeId, user: { email: o.invitee.email } },
+        where: { partnerFirmId: opening.scopeId, user: { email: opening.invitee.email } },
       });
       if (member)
         return { refused: { reason: 'already-staff', message: 'This person is already on the Practice Staff.' } };
@@ -172,9 +175,9 @@ const KINDS: Record<
   },
   // PS-4: access to one of the partner firm's client organizations, with an organization role.
   ORGANIZATION_ACCESS: {
-    async open(tx, o) {
+    async open(tx, opening) {
       const member = await tx.membership.findFirst({
-        where: { organizationId: o.scopeId, user: { email: o.invitee.email } },
+        where: { organizationId: opening.scopeId, user: { email: opening.invitee.email } },
       });
       if (member)
         return {
@@ -325,32 +328,32 @@ function transitionEvent(from: State, to: State): EventType {
 export function invitationActivities(db: Database, mailer: Mailer, publicBaseUrl: string) {
   return {
     /** The invitation row, the kind's own record and the `created` event, in one transaction; or a refusal. */
-    async openInvitation(o: OpenInvitation): Promise<{ refused: Refused | null }> {
+    async openInvitation(opening: OpenInvitation): Promise<{ refused: Refused | null }> {
       return db.$transaction(async (tx) => {
-        if (await tx.invitation.findUnique({ where: { id: o.invitationId } })) return { refused: null };
-        const opened = await KINDS[o.kind].open(tx, o);
+        if (await tx.invitation.findUnique({ where: { id: opening.invitationId } })) return { refused: null };
+        const opened = await KINDS[opening.kind].open(tx, opening);
         if ('refused' in opened) return { refused: opened.refused };
         const row = await tx.invitation.create({
           data: {
-            id: o.invitationId,
-            workflowId: o.workflowId,
-            kind: o.kind,
+            id: opening.invitationId,
+            workflowId: opening.workflowId,
+            kind: opening.kind,
             state: 'PENDING',
-            email: o.invitee.email,
-            firstName: o.invitee.firstName,
-            lastName: o.invitee.lastName,
-            invitedById: o.invitedByUserId,
-            scopeId: o.scopeId,
+            email: opening.invitee.email,
+            firstName: opening.invitee.firstName,
+            lastName: opening.invitee.lastName,
+            invitedById: opening.invitedByUserId,
+            scopeId: opening.scopeId,
             targetId: opened.targetId,
-            offer: o.offer,
-            expiresAt: new Date(o.expiresAt),
+            offer: opening.offer,
+            expiresAt: new Date(opening.expiresAt),
             reason: 'Sent; waiting for the invitee to accept.',
             transition: 1,
           },
         });
         await recordEvent(tx, 'partneraccess.invitation.created.v1', {
           aggregateId: row.id,
-          data: eventData(row, { actorUserId: o.invitedByUserId }),
+          data: eventData(row, { actorUserId: opening.invitedByUserId }),
         });
         return { refused: null };
       });

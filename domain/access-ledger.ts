@@ -137,21 +137,23 @@ export class AccessLedger {
         revocable: true,
       });
     }
-    for (const s of shares) {
-      const name = people.get(s.userId) ?? 'a business partner';
+    for (const share of shares) {
+      const name = people.get(share.userId) ?? 'a business partner';
       entries.push({
-        grantId: `task-share:${s.taskId}:${s.userId}`,
-        userId: s.userId,
+        grantId: `task-share:${share.taskId}:${share.userId}`,
+        userId: share.userId,
         name,
         level: 'VIEWER',
         source: 'OBJECT_SHARE',
         partnerFirm: null,
         clientRelationshipId: null,
-        grantedBy: by(s.grantedById),
-        grantedAt: s.grantedAt.toISOString(),
+        grantedBy: by(share.grantedById),
+        grantedAt: share.grantedAt.toISOString(),
         expiresAt: null,
-        objectId: s.taskId,
-        why: `${name}, business partner, sees the task "${s.task.title}" only, ${granted(s.grantedById, s.grantedAt)}`,
+        objectId: share.taskId,
+        why:
+          `${name}, business partner, sees the task "${share.task.title}" only, ` +
+          granted(share.grantedById, share.grantedAt),
         revocable: true,
       });
     }

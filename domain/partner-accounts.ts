@@ -140,7 +140,7 @@ export class PartnerAccounts {
 
   /** PA-2: one account's details, for export. */
   async details(organizationId: string): Promise<CustomerAccountExportV1> {
-    const o = await this.db.organization.findUniqueOrThrow({
+    const organization = await this.db.organization.findUniqueOrThrow({
       where: { id: organizationId },
       include: {
         customerAccount: { select: { accessModel: true } },
@@ -149,12 +149,12 @@ export class PartnerAccounts {
       },
     });
     return {
-      account: this.row(o),
+      account: this.row(organization),
       suspension:
-        o.status === 'SUSPENDED' && o.suspendedAt
-          ? { since: o.suspendedAt.toISOString(), reason: o.suspensionReason ?? '' }
+        organization.status === 'SUSPENDED' && organization.suspendedAt
+          ? { since: organization.suspendedAt.toISOString(), reason: organization.suspensionReason ?? '' }
           : null,
-      licences: o.licences.map(licenceView),
+      licences: organization.licences.map(licenceView),
       exportedAt: new Date().toISOString(),
     };
   }
@@ -189,11 +189,11 @@ export class PartnerAccounts {
    * customer's).
    */
   async userRole(organizationId: string, userId: string) {
-    const m = await this.db.membership.findUnique({
+    const membership = await this.db.membership.findUnique({
       where: { userId_organizationId: { userId, organizationId } },
       select: { role: true, source: true },
     });
-    return m?.source === 'OWN' ? m.role : null;
+    return membership?.source === 'OWN' ? membership.role : null;
   }
 
   /** PA-3: edit a user's name (when their profile is theirs to this account alone) or role. */

@@ -66,21 +66,21 @@ export function partnerPortalRoutes(db: Database, invitations: InvitationsClient
   const tags = ['partner portal'];
   const emails = portalEmails({ db, invitations });
   const partnerView = async (partnerId: string) => {
-    const p = await db.portalPartner.findUnique({
+    const portalPartner = await db.portalPartner.findUnique({
       where: { id: partnerId },
       include: { users: { orderBy: { createdAt: 'asc' } } },
     });
-    if (!p) throw new Problem('not-found', 'No such partner.');
+    if (!portalPartner) throw new Problem('not-found', 'No such partner.');
     const invites = await db.invitation.findMany({
-      where: { kind: 'PORTAL_USER', scopeId: p.id },
+      where: { kind: 'PORTAL_USER', scopeId: portalPartner.id },
       include: { sends: true },
       orderBy: { createdAt: 'desc' },
     });
     return {
-      partnerId: p.id,
-      name: p.name,
-      email: p.email,
-      users: p.users.map((u) => {
+      partnerId: portalPartner.id,
+      name: portalPartner.name,
+      email: portalPartner.email,
+      users: portalPartner.users.map((u) => {
         const inv = invites.find((i) => i.targetId === u.id);
         return {
           partnerUserId: u.id,

@@ -53,7 +53,7 @@ const cookieOptions = (ctx: Pick<ConsoleContext, 'cookies'>) => ({ ...ctx.cookie
 function organizationNames(ctx: ConsoleContext, lists: { organizationId: string; name: string }[][]) {
   const names = new Map<string, string>();
   for (const m of ctx.me.memberships) names.set(m.organizationId, m.organizationName);
-  for (const list of lists) for (const o of list) names.set(o.organizationId, o.name);
+  for (const list of lists) for (const entry of list) names.set(entry.organizationId, entry.name);
   return names;
 }
 

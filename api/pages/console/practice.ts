@@ -335,17 +335,17 @@ export function practicePages(kit: ConsoleKit): void {
   // until it carries data-live-done (completed or refused). Without JavaScript, a reload does the same.
   kit.view('/console/partner-firms/:partnerFirmId/offboardings/:offboardingId', async (ctx) => {
     const { partnerFirmId, offboardingId } = idsOf(ctx.req);
-    const o = await ctx.call<Offboarding>('GET /partner-firms/:partnerFirmId/offboardings/:offboardingId', {
+    const offboarding = await ctx.call<Offboarding>('GET /partner-firms/:partnerFirmId/offboardings/:offboardingId', {
       params: { partnerFirmId, offboardingId },
     });
     const { items: staff } = await staffList(ctx, partnerFirmId);
     const nameOf = (userId: string, gone: string) => staff.find((s) => s.userId === userId)?.name ?? gone;
-    const leaving = nameOf(o.userId, 'The user who left (no longer on the Practice Staff)');
-    const finished = o.state !== 'RUNNING';
+    const leaving = nameOf(offboarding.userId, 'The user who left (no longer on the Practice Staff)');
+    const finished = offboarding.state !== 'RUNNING';
     // <progress> needs a maximum above zero: someone who held nothing is done at once.
-    const max = Math.max(o.total, 1);
-    const value = o.total === 0 ? (finished ? 1 : 0) : o.done;
-    const figures = `${o.done} of ${o.total}`;
+    const max = Math.max(offboarding.total, 1);
+    const value = offboarding.total === 0 ? (finished ? 1 : 0) : offboarding.done;
+    const figures = `${offboarding.done} of ${offboarding.total}`;
     return {
       title: 'Offboarding',
       body: html`<p><a href="${firmBase(partnerFirmId)}">Back to the Practice Staff</a></p>
@@ -353,13 +353,13 @@ export function practicePages(kit: ConsoleKit): void {
           <dt>Leaving</dt>
           <dd>${leaving}</dd>
           <dt>Replacement</dt>
-          <dd>${nameOf(o.replacementUserId, 'Someone no longer on the Practice Staff')}</dd>
+          <dd>${nameOf(offboarding.replacementUserId, 'Someone no longer on the Practice Staff')}</dd>
         </dl>
         <section data-live${finished ? html` data-live-done` : ''} aria-labelledby="offboarding-state">
-          <h2 id="offboarding-state">${words(o.state)}</h2>
+          <h2 id="offboarding-state">${words(offboarding.state)}</h2>
           <label for="offboarding-progress">Client organizations handed over: ${figures}</label>
           <progress id="offboarding-progress" max="${String(max)}" value="${String(value)}">${figures}</progress>
-          <p>${o.reason}</p>
+          <p>${offboarding.reason}</p>
         </section>`,
     };
   });
