@@ -41,5 +41,8 @@ export async function shareTask(
     create: { taskId: task.id, userId: partner.userId, grantedById: share.grantedById },
     update: {},
   });
-  return db.task.findUniqueOrThrow({ where: { id: task.id }, include: { grants: true } });
+  // Read again for the answer: a task deleted since the grant is gone for the caller too.
+  const shared = await db.task.findUnique({ where: { id: task.id }, include: { grants: true } });
+  if (!shared) throw new UseCaseRefusal('not-found', 'No such task.');
+  return shared;
 }
