@@ -283,15 +283,16 @@ const jsonBody = express.json({ limit: '100kb', strict: true });
  * validators: its answers are the caller's own, read fresh at every request.
  */
 function writeReply(res: Response, reply: { status: number; body?: unknown }): void {
+  const { body } = reply;
   res.status(reply.status);
-  if (reply.body === undefined) {
+  if (body === undefined) {
     res.end();
     return;
   }
-  const bytes =
-    reply.body instanceof Uint8Array ? Buffer.from(reply.body) : Buffer.from(JSON.stringify(reply.body), 'utf8');
   // A file (e.g. a PDF) comes with its own content type; everything else is JSON.
-  if (!(reply.body instanceof Uint8Array)) res.setHeader('content-type', 'application/json; charset=utf-8');
+  const file = body instanceof Uint8Array;
+  const bytes = file ? Buffer.from(body) : Buffer.from(JSON.stringify(body), 'utf8');
+  if (!file) res.setHeader('content-type', 'application/json; charset=utf-8');
   else if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/octet-stream');
   res.setHeader('content-length', bytes.length);
   res.end(bytes);

@@ -12,6 +12,7 @@ import type { Database } from '../platform/database';
 import { recordEvent } from '../events/outbox';
 import type { AddBusinessPartnerPeopleV1, EditBusinessPartnerV1 } from './messages/commands/business-partners.v1';
 import type { InvitationsClient } from '../workflows/invitation/client';
+import type { BusinessPartnerAddOutcomeV1 } from './messages/queries/business-partners.v1';
 import { UseCaseRefusal } from './refusal';
 
 export type PartnerChanges = z.infer<typeof EditBusinessPartnerV1>;
@@ -38,13 +39,8 @@ export const connectedAdmin = {
   userId: { not: null },
 } satisfies Prisma.BusinessPartnerWhereInput;
 
-/** BP-1, BP-2: what became of one person added to a company. */
-export interface PersonAdded {
-  email: string;
-  outcome: 'invited' | 'connected' | 'already-added';
-  message: string;
-  invitationId: string | null;
-}
+/** BP-1, BP-2: what became of one person added to a company (the API's answer for them). */
+export type PersonAdded = BusinessPartnerAddOutcomeV1;
 
 type People = z.infer<typeof AddBusinessPartnerPeopleV1>['people'];
 
@@ -74,27 +70,16 @@ export class BusinessPartners {
   async addPeople(actorUserId: string, companyId: string, people: People): Promise<PersonAdded[]> {
     const results: PersonAdded[] = [];
     for (const person of people) {
+      const answer = (outcome: PersonAdded['outcome'], message: string, invitationId: string | null = null) =>
+        results.push({ email: person.email, outcome, message, invitationId });
       const account = await this.db.user.findUnique({
         where: { email: person.email },
         select: { id: true, status: true },
       });
       if (account?.status === 'ACTIVE') {
-        const connected = await this.connect(actorUserId, companyId, person, account.id);
-        results.push(
-          connected
-            ? {
-                email: person.email,
-                outcome: 'connected',
-                message: 'An account already exists for this email: connected to it, no invitation sent.',
-                invitationId: null,
-              }
-            : {
-                email: person.email,
-                outcome: 'already-added',
-                message: 'Already on this company.',
-                invitationId: null,
-              },
-        );
+        if (await this.connect(actorUserId, companyId, person, account.id))
+          answer('connected', 'An account already exists for this email: connected to it, no invitation sent.');
+        else answer('already-added', 'Already on this company.');
         continue;
       }
       const { view } = await this.invitations.open({
@@ -103,11 +88,8 @@ export class BusinessPartners {
         invitee: person,
         invitedByUserId: actorUserId,
       });
-      results.push(
-        view.refused
-          ? { email: person.email, outcome: 'already-added', message: view.refused.message, invitationId: null }
-          : { email: person.email, outcome: 'invited', message: 'Invitation sent.', invitationId: view.invitationId },
-      );
+      if (view.refused) answer('already-added', view.refused.message);
+      else answer('invited', 'Invitation sent.', view.invitationId);
     }
     return results;
   }

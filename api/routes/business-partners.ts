@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Prisma } from '@prisma/client';
 import type { Database } from '../../platform/database';
 import { OrganizationId } from '../../domain/messages/values/identifiers';
+import { BusinessPartnerAddOutcomeV1 } from '../../domain/messages/queries/business-partners.v1';
 import {
   AddBusinessPartnerPeopleV1,
   AddBusinessPartnerV1,
@@ -60,16 +61,8 @@ const CompanyPath = z.strictObject({ companyId: z.uuid() });
 const MyCompaniesV1 = z
   .object({ companies: z.array(BusinessPartnerCompanyV1) })
   .meta({ id: 'MyBusinessPartnerCompaniesV1' });
-const AddOutcomeV1 = z
-  .object({
-    email: z.string(),
-    outcome: z.enum(['invited', 'connected', 'already-added']),
-    message: z.string(),
-    invitationId: z.uuid().nullable(),
-  })
-  .meta({ id: 'BusinessPartnerAddOutcomeV1' });
 const CompanyWithOutcomesV1 = z
-  .object({ company: BusinessPartnerCompanyV1, results: z.array(AddOutcomeV1) })
+  .object({ company: BusinessPartnerCompanyV1, results: z.array(BusinessPartnerAddOutcomeV1) })
   .meta({ id: 'BusinessPartnerCompanyAddedV1' });
 
 type CompanyAction = Extract<

@@ -1,9 +1,9 @@
 // Issue 13, an OpenAPI contract that holds: what the API answers outside its routes' handlers (other
 // methods, bodies it cannot read) is what /openapi.json says.
 import { randomUUID } from 'node:crypto';
-import { get } from 'node:http';
 import { startTestApi, type TestApi } from '../support/api';
 import { createUser } from '../support/world';
+import { fetchFrom } from '../support/client-address';
 
 const P = 'https://partner-access.example/problems/';
 let api: TestApi;
@@ -55,27 +55,19 @@ it('Issue 13 contract: a conditional GET answers 200 and its body, never an unde
   const token = await api.token((await createUser(api.db)).id);
   const first = await api.call('GET', '/me', { token });
   expect(first.status).toBe(200);
-  // node:http, not fetch: fetch adds `Cache-Control: no-cache` to a conditional request, which no server
+  // node:http (fetchFrom), not fetch: fetch adds `Cache-Control: no-cache` to a conditional request, which no server
   // answers 304. A cache or a client that validates sends If-None-Match alone; '*' matches any validator.
-  const again = await rawGet(api.url + '/me', { authorization: `Bearer ${token}`, 'if-none-match': '*' });
+  const client = fetchFrom('127.0.0.1');
+  const again = await client
+    .fetch(api.url + '/me', { headers: { authorization: `Bearer ${token}`, 'if-none-match': '*' } })
+    .finally(client.close);
   expect(again.status).toBe(200);
-  expect(JSON.parse(again.body)).toEqual(first.body);
+  expect(await again.json()).toEqual(first.body);
   // And no validator is offered for a client to send back.
   expect(first.headers.get('etag')).toBeNull();
   const doc = (await api.call('GET', '/openapi.json')).body;
   expect(doc.paths['/me'].get.responses).not.toHaveProperty('304');
 });
-
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
 
 it('INT-1 contract: the ticket lookup’s path pattern leaves out . and .., which no URL can carry', async () => {
   const doc = (await api.call('GET', '/openapi.json')).body;
